@@ -1,0 +1,97 @@
+# zkm — build, test, bench, demo, install.
+#
+#   make            library build/libzkm.a and command build/zkm
+#   make check      build and run every test (SAN=1: with ASan + UBSan)
+#   make demo       prove and verify the built-in sample circuit
+#   make bench      JSON lines of timings (one per measurement)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+#
+# The first step of every target checks the Debian packages zkm needs and, as
+# root, installs the missing ones (scripts/deps.sh).
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SAN     ?= 0
+NATIVE  ?= 1
+
+ifeq ($(SAN),1)
+BUILD   := build-san
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDSAN   := -fsanitize=address,undefined
+else
+BUILD   := build
+OPT     := -O2 -g
+LDSAN   :=
+endif
+ifeq ($(NATIVE),1)
+OPT     += -march=native
+endif
+
+CFLAGS   ?=
+CPPFLAGS += -I. -Icommon -Igkr -MMD -MP -D_GNU_SOURCE
+ZKM_CFLAGS := -std=c11 $(OPT) -Wall -Wextra -Wshadow -Wstrict-prototypes $(CFLAGS)
+LDLIBS   := -lsodium -ljansson -lgmp -lm
+TESTLIBS := -lcmocka
+
+LIB_SRC  := $(wildcard common/*.c) $(wildcard gkr/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC  := $(wildcard cli/*.c)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TESTUTIL_OBJ := $(BUILD)/tests/testutil.o
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
+
+LIB := $(BUILD)/libzkm.a
+ZKM := $(BUILD)/zkm
+BENCH := $(BUILD)/zkm-bench
+
+.PHONY: all deps check demo bench install uninstall clean
+.DEFAULT_GOAL := all
+
+all: $(LIB) $(ZKM)
+
+deps:
+	@./scripts/deps.sh
+
+$(BUILD)/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ZKM_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(ZKM): $(CLI_OBJ) $(LIB)
+	$(CC) $(ZKM_CFLAGS) $(LDSAN) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TESTUTIL_OBJ) $(LIB)
+	$(CC) $(ZKM_CFLAGS) $(LDSAN) -o $@ $< $(TESTUTIL_OBJ) $(LIB) $(TESTLIBS) $(LDLIBS)
+
+$(BENCH): $(BENCH_OBJ) $(LIB)
+	$(CC) $(ZKM_CFLAGS) $(LDSAN) -o $@ $(BENCH_OBJ) $(LIB) $(LDLIBS)
+
+check: $(TEST_BIN) $(ZKM)
+	@ZKM=$(ZKM) ./tests/run.sh $(TEST_BIN)
+
+demo: $(ZKM)
+	./$(ZKM) demo
+
+bench: $(BENCH)
+	./$(BENCH)
+
+install: $(LIB) $(ZKM)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib
+	install -m 755 $(ZKM) $(DESTDIR)$(PREFIX)/bin/zkm
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libzkm.a
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/zkm $(DESTDIR)$(PREFIX)/lib/libzkm.a
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,1 @@
+build/cli/zkm.o: cli/zkm.c

@@ -1,0 +1,3 @@
+build/gkr/fr.o: gkr/fr.c gkr/fr.h gkr/fr_impl.h
+gkr/fr.h:
+gkr/fr_impl.h:
