@@ -51,6 +51,8 @@ BENCH := $(BUILD)/zkm-bench
 
 .PHONY: all deps check demo bench install uninstall clean
 .DEFAULT_GOAL := all
+# keep intermediate objects (tests are built through a chain of rules)
+.SECONDARY:
 
 all: $(LIB) $(ZKM)
 

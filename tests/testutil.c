@@ -24,68 +24,161 @@ uint64_t tu_seed(const char *program)
     return seed;
 }
 
-static void refill(tu_rng *g)
-{
-    uint8_t seed[randombytes_SEEDBYTES];
-    uint8_t msg[8];
-    for (int i = 0; i < 8; i++)
-        msg[i] = (uint8_t)(g->block >> (8 * i));
-    crypto_generichash(seed, sizeof seed, msg, sizeof msg, g->key, sizeof g->key);
-    randombytes_buf_deterministic(g->buf, sizeof g->buf, seed);
-    g->block++;
-    g->pos = 0;
-}
-
-void tu_rng_init(tu_rng *g, uint64_t seed)
-{
-    uint8_t s[8];
-    for (int i = 0; i < 8; i++)
-        s[i] = (uint8_t)(seed >> (8 * i));
-    crypto_generichash(g->key, sizeof g->key, s, sizeof s, NULL, 0);
-    g->block = 0;
-    refill(g);
-}
-
-void tu_bytes(tu_rng *g, void *out, size_t n)
-{
-    uint8_t *o = out;
-    while (n) {
-        if (g->pos == sizeof g->buf)
-            refill(g);
-        size_t k = sizeof g->buf - g->pos;
-        if (k > n)
-            k = n;
-        memcpy(o, g->buf + g->pos, k);
-        g->pos += k;
-        o += k;
-        n -= k;
-    }
-}
-
-uint64_t tu_u64(tu_rng *g)
-{
-    uint8_t b[8];
-    uint64_t x = 0;
-    tu_bytes(g, b, 8);
-    for (int i = 0; i < 8; i++)
-        x |= (uint64_t)b[i] << (8 * i);
-    return x;
-}
-
-uint64_t tu_below(tu_rng *g, uint64_t n)
-{
-    /* rejection sampling: no modulo bias */
-    uint64_t lim = UINT64_MAX - UINT64_MAX % n;
-    uint64_t x;
-    do
-        x = tu_u64(g);
-    while (x >= lim);
-    return x % n;
-}
-
 void tu_fr(tu_rng *g, fr *out)
 {
     uint8_t w[64];
     tu_bytes(g, w, sizeof w);
     fr_from_wide(out, w);
+}
+
+void tu_fr_small(tu_rng *g, fr *out, int64_t bound)
+{
+    fr_set_i64(out, (int64_t)tu_below(g, (uint64_t)(2 * bound + 1)) - bound);
+}
+
+static void die(const char *what, const zkm_err *e)
+{
+    fprintf(stderr, "tu_random_circuit: %s: %s\n", what, e ? e->msg : "");
+    abort();
+}
+
+/* A view of layer L (2^nl entries) with 2^vn entries: a random aligned
+ * block, or the whole layer zero-extended. */
+static gkr_view rand_view(tu_rng *g, uint32_t L, uint32_t nl, uint32_t vn)
+{
+    gkr_view v = {.layer = L, .nvars = vn, .offset = 0};
+    if (vn <= nl)
+        v.offset = tu_below(g, (uint64_t)1 << (nl - vn)) << vn;
+    return v;
+}
+
+void tu_random_circuit(tu_rng *g, gkr_circuit *c, fr ***inputs, uint32_t depth,
+                       uint32_t max_nvars, unsigned kinds)
+{
+    zkm_err e;
+    const uint32_t n_in = 1 + (uint32_t)tu_below(g, 2);
+    const uint32_t L = depth + n_in;
+    uint32_t *nv = calloc(L, sizeof *nv);
+    uint32_t (*req)[4] = calloc(L, sizeof *req);
+    uint32_t *nreq = calloc(L, sizeof *nreq);
+    if (!nv || !req || !nreq || gkr_circuit_init(c, L, &e))
+        die("init", NULL);
+    for (uint32_t i = 0; i < L; i++)
+        nv[i] = 1 + (uint32_t)tu_below(g, max_nvars);
+    /* every layer must be read: a chain, plus each extra input read by a
+     * random computed layer */
+    for (uint32_t i = 0; i < depth; i++)
+        req[i][nreq[i]++] = i + 1;
+    for (uint32_t j = depth + 1; j < L; j++) {
+        uint32_t i = (uint32_t)tu_below(g, depth);
+        req[i][nreq[i]++] = j;
+    }
+    for (uint32_t j = depth; j < L; j++)
+        if (gkr_layer_input(&c->layers[j], nv[j], GKR_INPUT_PUBLIC, &e))
+            die("input", &e);
+
+    unsigned avail[GKR_KIND_COUNT], na = 0;
+    for (unsigned k = 0; k < GKR_KIND_COUNT; k++)
+        if (kinds & (1u << k))
+            avail[na++] = k;
+    for (uint32_t i = 0; i < depth; i++) {
+        gkr_kind kind = (gkr_kind)avail[tu_below(g, na)];
+        if (kind == GKR_MATMUL && nreq[i] > 2)
+            kind = (kinds & (1u << GKR_GENERIC)) ? GKR_GENERIC : GKR_ELTWISE;
+        /* sources: the required ones plus up to two random lower layers */
+        uint32_t srcl[6], ns = 0;
+        for (uint32_t k = 0; k < nreq[i]; k++)
+            srcl[ns++] = req[i][k];
+        uint32_t extra = (uint32_t)tu_below(g, 3);
+        for (uint32_t k = 0; k < extra; k++)
+            srcl[ns++] = i + 1 + (uint32_t)tu_below(g, L - i - 1);
+        const uint32_t n = nv[i];
+        gkr_layer *l = &c->layers[i];
+        zkm_status st = ZKM_OK;
+        if (kind == GKR_GENERIC) {
+            gkr_view views[6];
+            for (uint32_t s = 0; s < ns; s++) {
+                uint32_t vn = nv[srcl[s]];
+                if (tu_below(g, 4) == 0)
+                    vn = (uint32_t)tu_below(g, vn + 1); /* a block */
+                views[s] = rand_view(g, srcl[s], nv[srcl[s]], vn);
+            }
+            size_t ng = ((size_t)1 << n) + tu_below(g, ((size_t)1 << n) / 4 + 1);
+            gkr_gate *gates = calloc(ng, sizeof *gates);
+            if (!gates)
+                die("gates", NULL);
+            for (size_t k = 0; k < ng; k++) {
+                gkr_gate *gt = &gates[k];
+                gt->out = k < ((size_t)1 << n) ? (uint32_t)k
+                                               : (uint32_t)tu_below(g, (uint64_t)1 << n);
+                gt->op = (uint8_t)tu_below(g, 3);
+                gt->src0 = (uint8_t)tu_below(g, ns);
+                gt->src1 = (uint8_t)tu_below(g, ns);
+                gt->in0 = (uint32_t)tu_below(g, (uint64_t)1 << views[gt->src0].nvars);
+                gt->in1 = (uint32_t)tu_below(g, (uint64_t)1 << views[gt->src1].nvars);
+            }
+            st = gkr_layer_generic(l, n, ns, views, ng, gates, &e);
+            free(gates);
+        } else if (kind == GKR_ELTWISE) {
+            gkr_view views[6];
+            for (uint32_t s = 0; s < ns; s++)
+                views[s] = rand_view(g, srcl[s], nv[srcl[s]], n);
+            /* term s < ns multiplies source s by up to two random sources (so
+             * every source is read); then up to two random extra terms */
+            uint32_t nt = ns + (uint32_t)tu_below(g, 3), start[9], factors[27], nf = 0;
+            fr coef[8];
+            for (uint32_t t = 0; t < nt; t++) {
+                start[t] = nf;
+                uint32_t len = 1 + (uint32_t)tu_below(g, 3);
+                for (uint32_t f = 0; f < len; f++)
+                    factors[nf++] = (f == 0 && t < ns) ? t : (uint32_t)tu_below(g, ns);
+                if (tu_below(g, 2))
+                    tu_fr(g, &coef[t]);
+                else
+                    tu_fr_small(g, &coef[t], 3);
+            }
+            start[nt] = nf;
+            st = gkr_layer_eltwise(l, n, ns, views, nt, coef, start, factors, &e);
+        } else {
+            uint32_t m = (uint32_t)tu_below(g, n + 1), nn = n - m;
+            uint32_t k = (uint32_t)tu_below(g, 4);
+            uint32_t la = srcl[0];
+            uint32_t lb = ns > 1 ? srcl[1] : i + 1 + (uint32_t)tu_below(g, L - i - 1);
+            gkr_view a = rand_view(g, la, nv[la], m + k);
+            gkr_view b = rand_view(g, lb, nv[lb], k + nn);
+            st = gkr_layer_matmul(l, m, k, nn, a, b, &e);
+        }
+        if (st)
+            die("layer", &e);
+    }
+    if (gkr_circuit_check(c, &e))
+        die("check", &e);
+
+    fr **in = calloc(L, sizeof *in);
+    if (!in)
+        die("inputs", NULL);
+    for (uint32_t j = depth; j < L; j++) {
+        size_t len = (size_t)1 << nv[j];
+        in[j] = malloc(len * sizeof(fr));
+        if (!in[j])
+            die("inputs", NULL);
+        for (size_t k = 0; k < len; k++) {
+            if (tu_below(g, 2))
+                tu_fr(g, &in[j][k]);
+            else
+                tu_fr_small(g, &in[j][k], 100);
+        }
+    }
+    *inputs = in;
+    free(nv);
+    free(req);
+    free(nreq);
+}
+
+void tu_inputs_free(const gkr_circuit *c, fr **inputs)
+{
+    for (uint32_t i = 0; i < c->n_layers; i++)
+        if (c->layers[i].kind == GKR_INPUT)
+            free(inputs[i]);
+    free(inputs);
 }

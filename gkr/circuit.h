@@ -1,0 +1,144 @@
+/* Layered arithmetic circuits as plain data.
+ *
+ * layers[0] is the output layer; a layer reads only layers with a larger
+ * index, so the array runs from output to inputs.  Layer i holds 2^nvars
+ * values (entries past the meaningful ones are zero).  Input layers carry
+ * values supplied from outside; every other layer is a function of the
+ * layers it reads, through one of the kinds below.
+ *
+ * A layer reads a lower layer through a view: either an aligned block of it
+ * (offset a multiple of the block length), or the whole layer zero-extended
+ * to a longer table.  A claim on the view at a point is a claim on the layer
+ * at a related point (see gkr_kind.h), which is how gates reach any lower
+ * layer, and how one input layer can hold several tensors.
+ *
+ * Kinds (gkr_kind): each is one file gkr/layer_<kind>.c filling one entry of
+ * the table in circuit.c; its parameters are one member of the union in
+ * gkr_layer, valid only for that kind. */
+#ifndef ZKM_CIRCUIT_H
+#define ZKM_CIRCUIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fr.h"
+#include "zkm_err.h"
+
+/* Largest layer: 2^GKR_MAX_NVARS values. */
+#define GKR_MAX_NVARS 32u
+#define GKR_DIGEST_BYTES 32u
+
+typedef enum {
+    GKR_INPUT = 0,   /* values from outside                                  */
+    GKR_GENERIC,     /* sparse add/sub/mul gates (Libra two-phase prover)    */
+    GKR_ELTWISE,     /* V(g) = sum_t c_t prod_{s in t} S_s(g)                */
+    GKR_MATMUL,      /* C = A B, Thaler's matrix sum-check                   */
+    GKR_KIND_COUNT
+} gkr_kind;
+
+typedef struct {
+    uint32_t layer;  /* the layer read; larger than the reader's index        */
+    uint32_t nvars;  /* the view has 2^nvars entries                          */
+    uint64_t offset; /* first entry, a multiple of 2^nvars; 0 if the view is
+                        longer than the layer (zero-extended)                  */
+} gkr_view;
+
+/* GKR_INPUT */
+typedef enum {
+    GKR_INPUT_PUBLIC = 0 /* the verifier holds the values and evaluates them  */
+} gkr_visibility;
+
+typedef struct {
+    gkr_visibility visibility;
+} gkr_input_params;
+
+/* GKR_GENERIC: V(out) = sum over the gates writing out of
+ *   ADD: U(in0) + U(in1)   SUB: U(in0) - U(in1)   MUL: U(in0) * U(in1)
+ * where input k of a gate is entry in_k of source view src_k. */
+typedef enum { GKR_GATE_ADD = 0, GKR_GATE_SUB = 1, GKR_GATE_MUL = 2 } gkr_gate_op;
+
+typedef struct {
+    uint32_t out, in0, in1;
+    uint8_t op;          /* gkr_gate_op */
+    uint8_t src0, src1;  /* index into the layer's source views */
+} gkr_gate;
+
+typedef struct {
+    uint32_t n_src;      /* 1..255 */
+    gkr_view *src;
+    size_t n_gates;
+    gkr_gate *gates;
+} gkr_generic_params;
+
+/* GKR_ELTWISE: every source view has the layer's length; term t multiplies
+ * the sources factors[term_start[t] .. term_start[t+1]-1] and scales by
+ * coef[t]. */
+typedef struct {
+    uint32_t n_src;
+    gkr_view *src;
+    uint32_t n_terms;
+    fr *coef;
+    uint32_t *term_start; /* n_terms + 1 */
+    uint32_t *factors;
+} gkr_eltwise_params;
+
+/* GKR_MATMUL: C (2^m x 2^n) = A (2^m x 2^k) * B (2^k x 2^n), all row-major:
+ * entry (i, j) of C is at index i * 2^n + j.  The layer has m + n variables,
+ * view a has m + k, view b has k + n.  n = 0 is a matrix-vector product. */
+typedef struct {
+    uint32_t m, k, n;
+    gkr_view src[2]; /* src[0] = A, src[1] = B */
+} gkr_matmul_params;
+
+typedef struct {
+    gkr_kind kind;
+    uint32_t nvars;
+    union {
+        gkr_input_params input;     /* kind == GKR_INPUT   */
+        gkr_generic_params generic; /* kind == GKR_GENERIC */
+        gkr_eltwise_params eltwise; /* kind == GKR_ELTWISE */
+        gkr_matmul_params matmul;   /* kind == GKR_MATMUL  */
+    } p;
+} gkr_layer;
+
+typedef struct {
+    uint32_t n_layers;
+    gkr_layer *layers;
+} gkr_circuit;
+
+/* An empty circuit of n layers (all zero: kind GKR_INPUT, nvars 0); fill
+ * each with one of the gkr_layer_* constructors. */
+zkm_status gkr_circuit_init(gkr_circuit *c, uint32_t n_layers, zkm_err *e);
+void gkr_circuit_free(gkr_circuit *c);
+
+/* Constructors: copy their array arguments, so the caller keeps ownership of
+ * what it passes.  They check only what they need to allocate safely; call
+ * gkr_circuit_check on the finished circuit. */
+zkm_status gkr_layer_input(gkr_layer *l, uint32_t nvars, gkr_visibility vis, zkm_err *e);
+zkm_status gkr_layer_generic(gkr_layer *l, uint32_t nvars, uint32_t n_src, const gkr_view *src,
+                             size_t n_gates, const gkr_gate *gates, zkm_err *e);
+zkm_status gkr_layer_eltwise(gkr_layer *l, uint32_t nvars, uint32_t n_src, const gkr_view *src,
+                             uint32_t n_terms, const fr *coef, const uint32_t *term_start,
+                             const uint32_t *factors, zkm_err *e);
+zkm_status gkr_layer_matmul(gkr_layer *l, uint32_t m, uint32_t k, uint32_t n, gkr_view a,
+                            gkr_view b, zkm_err *e);
+
+/* Structural check: kinds and sizes in range, every view inside a lower
+ * layer, every gate and factor index valid, layer 0 not an input, and every
+ * layer but the output read by some layer.  Returns ZKM_EINVAL with the
+ * first problem found. */
+zkm_status gkr_circuit_check(const gkr_circuit *c, zkm_err *e);
+
+/* BLAKE2b-256 over a canonical serialization of the whole circuit: any
+ * change to a kind, size, view, gate or coefficient changes it. */
+void gkr_circuit_digest(const gkr_circuit *c, uint8_t out[GKR_DIGEST_BYTES]);
+
+/* Name of a kind ("input", "generic", ...). */
+const char *gkr_kind_name(gkr_kind k);
+
+/* Number of multiply-or-add operations a layer performs to compute its
+ * values (gates for generic layers, 2^(m+k+n) for matrix products): the
+ * circuit size used in statistics. */
+uint64_t gkr_layer_ops(const gkr_layer *l);
+
+#endif

@@ -1,0 +1,46 @@
+/* GKR prover and verifier over the layered circuits of circuit.h.
+ *
+ * Protocol (one transcript, "zkm/gkr/v1"): absorb the circuit digest, every
+ * public input layer, and the claimed output; draw a point z and reduce the
+ * claim "output(z) = v" layer by layer.  Each non-input layer combines the
+ * claims made on it with random coefficients (one claim needs none) and
+ * runs its kind's reduction, which ends in claims on the layers it reads.
+ * Public input layers are finally checked by evaluating their multilinear
+ * extension at each claimed point. */
+#ifndef ZKM_GKR_H
+#define ZKM_GKR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "circuit.h"
+#include "proof.h"
+
+/* Fill values[i] for every non-input layer of a checked circuit, given
+ * values[i] (2^nvars entries, caller-owned) for every input layer.  Arrays
+ * it allocates are released by gkr_values_free. */
+zkm_status gkr_eval(const gkr_circuit *c, fr **values, zkm_err *e);
+/* Free values[i] for the non-input layers and set them to NULL. */
+void gkr_values_free(const gkr_circuit *c, fr **values);
+
+typedef struct {
+    double total_s;        /* whole call                                      */
+    double input_eval_s;   /* verifier: evaluating the public input layers    */
+    size_t proof_bytes;
+} gkr_stats;
+
+/* Prove that values (as filled by gkr_eval) are the circuit's evaluation.
+ * Writes a fresh malloc'd proof to *proof / *proof_len.  stats may be NULL. */
+zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
+                     size_t *proof_len, gkr_stats *stats, zkm_err *e);
+
+/* Verify proof bytes for a checked circuit whose public input layers hold
+ * inputs[i] (entries for other layers are ignored and may be NULL).
+ * Returns ZKM_OK if the proof is accepted; ZKM_EFORMAT if the bytes are
+ * malformed; ZKM_EREJECT with the reason if the proof does not verify.  On
+ * acceptance, if output is not NULL, *output receives a malloc'd copy of the
+ * proven output (2^nvars of layer 0).  stats may be NULL. */
+zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,
+                      size_t proof_len, fr **output, gkr_stats *stats, zkm_err *e);
+
+#endif

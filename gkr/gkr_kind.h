@@ -1,0 +1,109 @@
+/* The interface between the GKR driver (gkr.c) and the layer kinds
+ * (layer_*.c).  Not for users of the library.
+ *
+ * Claims.  Every claim on a layer is a pair (point, value) meaning
+ * "the layer's multilinear extension at point equals value".  When the
+ * driver reaches a layer it draws a coefficient alpha_k per claim (alpha = 1
+ * for a single claim); the kind then proves
+ *     sum_k alpha_k value_k = sum_g W(g) V(g),   W(g) = sum_k alpha_k eq(z_k, g)
+ * reducing it to claims on the layers it reads.
+ *
+ * Views.  A claim on a view at point p (the view's nvars coordinates) becomes
+ * a claim on the viewed layer L:
+ *   block view (nvars <= L.nvars):   point p || bits(offset >> nvars), and the
+ *                                    view's value is the layer's value;
+ *   zero-extended (nvars > L.nvars): point p[0 .. L.nvars), and the view's
+ *                                    value is the layer's value times
+ *                                    prod_{i >= L.nvars} (1 - p_i).
+ * The prover sends the layer's value; gkr_prove_view / gkr_verify_view do
+ * the bookkeeping on both sides so kinds stay symmetric. */
+#ifndef ZKM_GKR_KIND_H
+#define ZKM_GKR_KIND_H
+
+#include <sodium.h>
+
+#include "circuit.h"
+#include "proof.h"
+#include "transcript.h"
+
+typedef struct {
+    uint32_t nvars;
+    size_t n, cap;
+    fr *points; /* n * nvars */
+    fr *values; /* n */
+    fr *alpha;  /* n, set by the driver before the layer is reduced */
+} gkr_claims;
+
+typedef struct {
+    const gkr_circuit *c;
+    fr *const *values;  /* every layer's 2^nvars values */
+    transcript *tr;
+    fr_vec *msgs;       /* the current layer's proof section */
+    gkr_claims *claims; /* one per layer */
+} gkr_pctx;
+
+typedef struct {
+    const gkr_circuit *c;
+    transcript *tr;
+    fr_cursor *in;      /* the current layer's proof section */
+    gkr_claims *claims;
+} gkr_vctx;
+
+typedef struct {
+    const char *name;
+    /* The views this layer reads (*out points into the layer's parameters). */
+    uint32_t (*views)(const gkr_layer *l, const gkr_view **out);
+    /* Kind-specific structural checks; views are already checked. */
+    zkm_status (*check)(const gkr_circuit *c, uint32_t li, zkm_err *e);
+    /* Feed the parameters to the circuit digest. */
+    void (*digest)(const gkr_layer *l, crypto_generichash_state *h);
+    /* out (2^nvars, zeroed by the caller) = the layer's values. */
+    zkm_status (*eval)(const gkr_circuit *c, uint32_t li, fr *const *values, fr *out,
+                       zkm_err *e);
+    zkm_status (*prove)(gkr_pctx *x, uint32_t li, zkm_err *e);
+    zkm_status (*verify)(gkr_vctx *x, uint32_t li, zkm_err *e);
+    void (*free_params)(gkr_layer *l);
+    uint64_t (*ops)(const gkr_layer *l);
+} gkr_kind_ops;
+
+extern const gkr_kind_ops gkr_input_ops;
+extern const gkr_kind_ops gkr_generic_ops;
+extern const gkr_kind_ops gkr_eltwise_ops;
+extern const gkr_kind_ops gkr_matmul_ops;
+
+/* The ops of a kind (NULL for an unknown kind). */
+const gkr_kind_ops *gkr_kind_get(gkr_kind k);
+
+/* --- helpers for kinds (gkr.c) --- */
+
+/* Send n prover messages: appended to the section and absorbed. */
+zkm_status gkr_send(gkr_pctx *x, const fr *v, size_t n, zkm_err *e);
+/* Receive n messages (absorbed); ZKM_EREJECT if the section runs out. */
+zkm_status gkr_recv(gkr_vctx *x, const fr **v, size_t n, zkm_err *e);
+
+/* The combined claim sum_k alpha_k value_k. */
+void gkr_claims_combined(const gkr_claims *cl, fr *out);
+/* W = sum_k alpha_k eq(z_k, .) over 2^nvars entries (W allocated by the
+ * caller, scratch of 2^nvars needed only when there are several claims). */
+void gkr_claims_weights(const gkr_claims *cl, fr *W, fr *scratch);
+/* sum_k alpha_k eq(z_k, r). */
+void gkr_claims_weight_at(const gkr_claims *cl, const fr *r, fr *out);
+
+/* Copy view v's 2^v.nvars entries into table (zero-extending if needed). */
+void gkr_view_table(fr *const *values, const gkr_circuit *c, const gkr_view *v, fr *table);
+
+/* Prover: the view v at point p has value view_value (2^v.nvars-coordinate
+ * point); send the viewed layer's value and record the claim on it. */
+zkm_status gkr_prove_view(gkr_pctx *x, const gkr_view *v, const fr *p, const fr *view_value,
+                          zkm_err *e);
+/* Verifier: receive the viewed layer's value, record the claim, and return
+ * the view's value at p in *view_value. */
+zkm_status gkr_verify_view(gkr_vctx *x, const gkr_view *v, const fr *p, fr *view_value,
+                           zkm_err *e);
+
+/* Digest helpers: little-endian integers and field elements. */
+void gkr_digest_u64(crypto_generichash_state *h, uint64_t x);
+void gkr_digest_view(crypto_generichash_state *h, const gkr_view *v);
+void gkr_digest_frs(crypto_generichash_state *h, const fr *a, size_t n);
+
+#endif

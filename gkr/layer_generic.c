@@ -1,0 +1,411 @@
+/* GKR_GENERIC: sparse add/sub/mul gates, proven with Libra's linear-time
+ * two-phase sum-check.
+ *
+ * The sources are laid side by side in one table U (largest first, so each
+ * starts at a multiple of its own length).  With W(g) = sum_k alpha_k
+ * eq(z_k, g), the combined claim is
+ *   sum_g W(g) V(g) = sum_gates W(g) * { U(x) + c U(y) (ADD c=1, SUB c=-1),
+ *                                        U(x) U(y)     (MUL) }.
+ * Phase 1 (over x):  sum_x U(x) H1(x) + H2(x), with
+ *   H1[x] += W(g) U(y) (MUL),  H1[x] += W(g), H2[x] += c W(g) U(y) (ADD/SUB).
+ * Phase 2 (over y, x bound to rx):  sum_y U(y) G1(y) + G2(y), with
+ *   G1[y] += W(g) eq(rx, x) U(rx) (MUL),  G1[y] += c W(g) eq(rx, x),
+ *   G2[y] += W(g) eq(rx, x) U(rx) (ADD/SUB).
+ * Each phase is a degree-2 sum-check over U's length; the tables are built
+ * with one pass over the gates.  The verifier's final check needs the wiring
+ * predicates at (rx, ry): one pass over the gates with eq tables, linear in
+ * the layer (this is the fallback kind; structured kinds avoid it). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gkr_kind.h"
+#include "mle.h"
+#include "sumcheck.h"
+
+#define GEN_MAX_SRC 255u
+
+static uint32_t gen_views(const gkr_layer *l, const gkr_view **out)
+{
+    *out = l->p.generic.src;
+    return l->p.generic.n_src;
+}
+
+/* Offsets of the sources in U and U's variable count. */
+static void gen_layout(const gkr_generic_params *p, uint64_t *off, uint32_t *u_nvars)
+{
+    uint64_t pos = 0;
+    /* place by decreasing length (ties by index): every offset is aligned */
+    for (uint32_t nv = GKR_MAX_NVARS + 1; nv-- > 0;)
+        for (uint32_t s = 0; s < p->n_src; s++)
+            if (p->src[s].nvars == nv) {
+                off[s] = pos;
+                pos += (uint64_t)1 << nv;
+            }
+    uint32_t u = 0;
+    while (((uint64_t)1 << u) < pos)
+        u++;
+    *u_nvars = u;
+}
+
+static zkm_status gen_check(const gkr_circuit *c, uint32_t li, zkm_err *e)
+{
+    const gkr_layer *l = &c->layers[li];
+    const gkr_generic_params *p = &l->p.generic;
+    uint64_t off[GEN_MAX_SRC];
+    uint32_t u;
+    if (p->n_src == 0 || p->n_src > GEN_MAX_SRC)
+        return zkm_fail(e, ZKM_EINVAL, "layer %u (generic): %u sources (1..%u)", li, p->n_src,
+                        GEN_MAX_SRC);
+    for (uint32_t s = 0; s < p->n_src; s++)
+        if (p->src[s].nvars > 31)
+            return zkm_fail(e, ZKM_EINVAL, "layer %u (generic): source %u is too long", li, s);
+    gen_layout(p, off, &u);
+    if (u > GKR_MAX_NVARS || l->nvars > 32)
+        return zkm_fail(e, ZKM_EINVAL, "layer %u (generic): sources too large", li);
+    const uint64_t out_len = (uint64_t)1 << l->nvars;
+    for (size_t i = 0; i < p->n_gates; i++) {
+        const gkr_gate *g = &p->gates[i];
+        if (g->op > GKR_GATE_MUL || g->out >= out_len || g->src0 >= p->n_src ||
+            g->src1 >= p->n_src || g->in0 >= ((uint64_t)1 << p->src[g->src0].nvars) ||
+            g->in1 >= ((uint64_t)1 << p->src[g->src1].nvars))
+            return zkm_fail(e, ZKM_EINVAL, "layer %u (generic): gate %zu is out of range", li, i);
+    }
+    return ZKM_OK;
+}
+
+static void gen_digest(const gkr_layer *l, crypto_generichash_state *h)
+{
+    const gkr_generic_params *p = &l->p.generic;
+    enum { G = 15, CHUNK = 256 };
+    uint8_t buf[CHUNK * G];
+    gkr_digest_u64(h, p->n_src);
+    for (uint32_t s = 0; s < p->n_src; s++)
+        gkr_digest_view(h, &p->src[s]);
+    gkr_digest_u64(h, p->n_gates);
+    size_t k = 0;
+    for (size_t i = 0; i < p->n_gates; i++) {
+        const gkr_gate *g = &p->gates[i];
+        uint8_t *b = buf + k * G;
+        for (int j = 0; j < 4; j++) {
+            b[j] = (uint8_t)(g->out >> (8 * j));
+            b[4 + j] = (uint8_t)(g->in0 >> (8 * j));
+            b[8 + j] = (uint8_t)(g->in1 >> (8 * j));
+        }
+        b[12] = g->op;
+        b[13] = g->src0;
+        b[14] = g->src1;
+        if (++k == CHUNK) {
+            crypto_generichash_update(h, buf, k * G);
+            k = 0;
+        }
+    }
+    crypto_generichash_update(h, buf, k * G);
+}
+
+/* U: the sources side by side (2^u_nvars entries). */
+static fr *gen_build_u(const gkr_circuit *c, fr *const *values, const gkr_generic_params *p,
+                       const uint64_t *off, uint32_t u, zkm_err *e)
+{
+    const size_t len = (size_t)1 << u;
+    fr *U = zkm_alloc_array(len, sizeof(fr), "generic layer inputs", e);
+    if (!U)
+        return NULL;
+    uint64_t used = 0;
+    for (uint32_t s = 0; s < p->n_src; s++) {
+        gkr_view_table(values, c, &p->src[s], U + off[s]);
+        used += (uint64_t)1 << p->src[s].nvars;
+    }
+    memset(U + used, 0, (len - used) * sizeof(fr));
+    return U;
+}
+
+static zkm_status gen_eval(const gkr_circuit *c, uint32_t li, fr *const *values, fr *out,
+                           zkm_err *e)
+{
+    const gkr_generic_params *p = &c->layers[li].p.generic;
+    uint64_t off[GEN_MAX_SRC];
+    uint32_t u;
+    gen_layout(p, off, &u);
+    fr *U = gen_build_u(c, values, p, off, u, e);
+    if (!U)
+        return ZKM_ENOMEM;
+    for (size_t i = 0; i < p->n_gates; i++) {
+        const gkr_gate *g = &p->gates[i];
+        const fr *a = &U[off[g->src0] + g->in0], *b = &U[off[g->src1] + g->in1];
+        fr t;
+        if (g->op == GKR_GATE_MUL)
+            fr_mul(&t, a, b);
+        else if (g->op == GKR_GATE_ADD)
+            fr_add(&t, a, b);
+        else
+            fr_sub(&t, a, b);
+        fr_add(&out[g->out], &out[g->out], &t);
+    }
+    free(U);
+    return ZKM_OK;
+}
+
+/* Degree-2 sum-check of sum_x T0(x) T1(x) + T2(x). */
+static zkm_status gen_sumcheck(gkr_pctx *x, fr *T0, fr *T1, fr *T2, uint32_t u, fr *r,
+                               zkm_err *e)
+{
+    static const unsigned start[3] = {0, 2, 3};
+    static const unsigned factors[3] = {0, 1, 2};
+    fr *tables[3] = {T0, T1, T2};
+    sc_poly poly = {.n_tables = 3, .tables = tables, .n_terms = 2, .coef = NULL,
+                    .term_start = start, .factors = factors};
+    return sc_prove(&poly, u, x->tr, x->msgs, r, e);
+}
+
+/* Send each source's value at point r (u coordinates).  With a single source
+ * as long as U, that value is U(r) itself. */
+static zkm_status gen_send_sources(gkr_pctx *x, const gkr_generic_params *p, uint32_t u,
+                                   const fr *r, const fr *u_at_r, zkm_err *e)
+{
+    if (p->n_src == 1 && p->src[0].nvars == u)
+        return gkr_prove_view(x, &p->src[0], r, u_at_r, e);
+    for (uint32_t s = 0; s < p->n_src; s++) {
+        const uint32_t nv = p->src[s].nvars;
+        fr *tab = zkm_alloc_array((size_t)1 << nv, sizeof(fr), "source table", e);
+        fr *scratch = zkm_alloc_array(nv ? (size_t)1 << (nv - 1) : 1, sizeof(fr), "scratch", e);
+        zkm_status st = ZKM_ENOMEM;
+        if (tab && scratch) {
+            fr v;
+            gkr_view_table(x->values, x->c, &p->src[s], tab);
+            mle_eval(&v, tab, nv, r, scratch);
+            st = gkr_prove_view(x, &p->src[s], r, &v, e);
+        }
+        free(tab);
+        free(scratch);
+        if (st)
+            return st;
+    }
+    return ZKM_OK;
+}
+
+/* Verifier side: receive the sources' values at r and recombine U(r). */
+static zkm_status gen_recv_sources(gkr_vctx *x, const gkr_generic_params *p, const uint64_t *off,
+                                   uint32_t u, const fr *r, fr *u_at_r, zkm_err *e)
+{
+    fr acc, v, one, t;
+    fr_set_zero(&acc);
+    fr_set_one(&one);
+    for (uint32_t s = 0; s < p->n_src; s++) {
+        zkm_status st = gkr_verify_view(x, &p->src[s], r, &v, e);
+        if (st)
+            return st;
+        /* selector of the block at off[s]: eq(bits of off, r) over the high coordinates */
+        for (uint32_t i = p->src[s].nvars; i < u; i++) {
+            if ((off[s] >> i) & 1)
+                fr_mul(&v, &v, &r[i]);
+            else {
+                fr_sub(&t, &one, &r[i]);
+                fr_mul(&v, &v, &t);
+            }
+        }
+        fr_add(&acc, &acc, &v);
+    }
+    *u_at_r = acc;
+    return ZKM_OK;
+}
+
+static zkm_status gen_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
+{
+    const gkr_layer *l = &x->c->layers[li];
+    const gkr_generic_params *p = &l->p.generic;
+    const size_t out_len = (size_t)1 << l->nvars;
+    uint64_t off[GEN_MAX_SRC];
+    uint32_t u;
+    gen_layout(p, off, &u);
+    const size_t len = (size_t)1 << u;
+    fr rx[GKR_MAX_NVARS], ry[GKR_MAX_NVARS], ux, t;
+    zkm_status st = ZKM_ENOMEM;
+    fr *W = NULL, *U = NULL, *U2 = NULL, *A = NULL, *B = NULL, *eqx = NULL;
+
+    W = zkm_alloc_array(out_len, sizeof(fr), "generic weights", e);
+    U = gen_build_u(x->c, x->values, p, off, u, e);
+    U2 = zkm_alloc_array(len, sizeof(fr), "generic inputs copy", e);
+    A = zkm_alloc_array(len, sizeof(fr), "generic table", e);
+    B = zkm_alloc_array(len, sizeof(fr), "generic table", e);
+    eqx = zkm_alloc_array(len > out_len ? len : out_len, sizeof(fr), "generic eq table", e);
+    if (!W || !U || !U2 || !A || !B || !eqx)
+        goto done;
+    gkr_claims_weights(&x->claims[li], W, eqx);
+    memcpy(U2, U, len * sizeof(fr));
+
+    /* phase 1: A = H1, B = H2 */
+    memset(A, 0, len * sizeof(fr));
+    memset(B, 0, len * sizeof(fr));
+    for (size_t i = 0; i < p->n_gates; i++) {
+        const gkr_gate *g = &p->gates[i];
+        const size_t gx = off[g->src0] + g->in0, gy = off[g->src1] + g->in1;
+        const fr *w = &W[g->out];
+        fr_mul(&t, w, &U[gy]);
+        if (g->op == GKR_GATE_MUL) {
+            fr_add(&A[gx], &A[gx], &t);
+        } else {
+            fr_add(&A[gx], &A[gx], w);
+            if (g->op == GKR_GATE_ADD)
+                fr_add(&B[gx], &B[gx], &t);
+            else
+                fr_sub(&B[gx], &B[gx], &t);
+        }
+    }
+    st = gen_sumcheck(x, U, A, B, u, rx, e);
+    if (st)
+        goto done;
+    ux = U[0];
+    st = gen_send_sources(x, p, u, rx, &ux, e);
+    if (st)
+        goto done;
+
+    /* phase 2: A = G1, B = G2, U2 the unfolded inputs */
+    mle_eq_table(eqx, rx, u, NULL);
+    memset(A, 0, len * sizeof(fr));
+    memset(B, 0, len * sizeof(fr));
+    for (size_t i = 0; i < p->n_gates; i++) {
+        const gkr_gate *g = &p->gates[i];
+        const size_t gx = off[g->src0] + g->in0, gy = off[g->src1] + g->in1;
+        fr wx;
+        fr_mul(&wx, &W[g->out], &eqx[gx]);
+        if (g->op == GKR_GATE_MUL) {
+            fr_mul(&t, &wx, &ux);
+            fr_add(&A[gy], &A[gy], &t);
+        } else {
+            if (g->op == GKR_GATE_ADD)
+                fr_add(&A[gy], &A[gy], &wx);
+            else
+                fr_sub(&A[gy], &A[gy], &wx);
+            fr_mul(&t, &wx, &ux);
+            fr_add(&B[gy], &B[gy], &t);
+        }
+    }
+    st = gen_sumcheck(x, U2, A, B, u, ry, e);
+    if (st)
+        goto done;
+    st = gen_send_sources(x, p, u, ry, &U2[0], e);
+done:
+    free(W);
+    free(U);
+    free(U2);
+    free(A);
+    free(B);
+    free(eqx);
+    return st;
+}
+
+static zkm_status gen_verify(gkr_vctx *x, uint32_t li, zkm_err *e)
+{
+    const gkr_layer *l = &x->c->layers[li];
+    const gkr_generic_params *p = &l->p.generic;
+    const size_t out_len = (size_t)1 << l->nvars;
+    uint64_t off[GEN_MAX_SRC];
+    uint32_t u;
+    gen_layout(p, off, &u);
+    const size_t len = (size_t)1 << u;
+    fr rx[GKR_MAX_NVARS], ry[GKR_MAX_NVARS], claim, ux, uy;
+    zkm_status st;
+
+    gkr_claims_combined(&x->claims[li], &claim);
+    st = sc_verify(u, 2, &claim, x->tr, x->in, rx, e);
+    if (!st)
+        st = gen_recv_sources(x, p, off, u, rx, &ux, e);
+    if (!st)
+        st = sc_verify(u, 2, &claim, x->tr, x->in, ry, e);
+    if (!st)
+        st = gen_recv_sources(x, p, off, u, ry, &uy, e);
+    if (st)
+        return st;
+
+    /* wiring predicates at (rx, ry), weighted by W */
+    fr *W = zkm_alloc_array(out_len, sizeof(fr), "generic weights", e);
+    fr *scratch = zkm_alloc_array(out_len, sizeof(fr), "scratch", e);
+    fr *eqx = zkm_alloc_array(len, sizeof(fr), "eq table", e);
+    fr *eqy = zkm_alloc_array(len, sizeof(fr), "eq table", e);
+    if (!W || !scratch || !eqx || !eqy) {
+        st = ZKM_ENOMEM;
+        goto done;
+    }
+    gkr_claims_weights(&x->claims[li], W, scratch);
+    mle_eq_table(eqx, rx, u, NULL);
+    mle_eq_table(eqy, ry, u, NULL);
+    fr mul, lin, liny, t;
+    fr_set_zero(&mul);
+    fr_set_zero(&lin);
+    fr_set_zero(&liny);
+    for (size_t i = 0; i < p->n_gates; i++) {
+        const gkr_gate *g = &p->gates[i];
+        fr_mul(&t, &W[g->out], &eqx[off[g->src0] + g->in0]);
+        fr_mul(&t, &t, &eqy[off[g->src1] + g->in1]);
+        if (g->op == GKR_GATE_MUL) {
+            fr_add(&mul, &mul, &t);
+        } else {
+            fr_add(&lin, &lin, &t);
+            if (g->op == GKR_GATE_ADD)
+                fr_add(&liny, &liny, &t);
+            else
+                fr_sub(&liny, &liny, &t);
+        }
+    }
+    /* expected = uy (mul ux + liny) + lin ux */
+    fr_mul(&t, &mul, &ux);
+    fr_add(&t, &t, &liny);
+    fr_mul(&t, &t, &uy);
+    fr_mul(&mul, &lin, &ux);
+    fr_add(&t, &t, &mul);
+    if (!fr_eq(&t, &claim))
+        st = zkm_fail(e, ZKM_EREJECT, "final sum-check value does not match");
+done:
+    free(W);
+    free(scratch);
+    free(eqx);
+    free(eqy);
+    return st;
+}
+
+static void gen_free(gkr_layer *l)
+{
+    free(l->p.generic.src);
+    free(l->p.generic.gates);
+    memset(&l->p.generic, 0, sizeof l->p.generic);
+}
+
+static uint64_t gen_ops(const gkr_layer *l)
+{
+    return l->p.generic.n_gates;
+}
+
+zkm_status gkr_layer_generic(gkr_layer *l, uint32_t nvars, uint32_t n_src, const gkr_view *src,
+                             size_t n_gates, const gkr_gate *gates, zkm_err *e)
+{
+    if (nvars > GKR_MAX_NVARS || n_src == 0 || n_src > GEN_MAX_SRC || n_gates > UINT32_MAX)
+        return zkm_fail(e, ZKM_EINVAL, "generic layer: bad sizes");
+    gkr_generic_params p = {0};
+    p.n_src = n_src;
+    p.n_gates = n_gates;
+    p.src = malloc(n_src * sizeof(gkr_view));
+    p.gates = zkm_alloc_array(n_gates ? n_gates : 1, sizeof(gkr_gate), "gates", e);
+    if (!p.src || !p.gates) {
+        free(p.src);
+        free(p.gates);
+        return zkm_fail(e, ZKM_ENOMEM, "out of memory building a generic layer");
+    }
+    memcpy(p.src, src, n_src * sizeof(gkr_view));
+    memcpy(p.gates, gates, n_gates * sizeof(gkr_gate));
+    l->kind = GKR_GENERIC;
+    l->nvars = nvars;
+    l->p.generic = p;
+    return ZKM_OK;
+}
+
+const gkr_kind_ops gkr_generic_ops = {
+    .name = "generic",
+    .views = gen_views,
+    .check = gen_check,
+    .digest = gen_digest,
+    .eval = gen_eval,
+    .prove = gen_prove,
+    .verify = gen_verify,
+    .free_params = gen_free,
+    .ops = gen_ops,
+};

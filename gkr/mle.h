@@ -1,0 +1,36 @@
+/* Dense multilinear tables.
+ *
+ * A table of 2^n field elements is the multilinear extension
+ *   f(x_0, ..., x_{n-1}) = sum_b  table[b] * eq(x, bits(b))
+ * where variable x_i is bit i of the index (x_0 the least significant).
+ * Folding binds x_0 first, so sum-check challenges come out in the order
+ * r_0, r_1, ... matching the point's coordinates. */
+#ifndef ZKM_MLE_H
+#define ZKM_MLE_H
+
+#include <stddef.h>
+
+#include "fr.h"
+
+/* eq(a, b) = prod_i (a_i b_i + (1 - a_i)(1 - b_i)) over n coordinates. */
+void mle_eq_eval(fr *out, const fr *a, const fr *b, unsigned n);
+
+/* out[b] = scale * eq(z, bits(b)) for all b < 2^n, using 2^n multiplies.
+ * scale == NULL means 1. */
+void mle_eq_table(fr *out, const fr *z, unsigned n, const fr *scale);
+
+/* out[b] += scale * eq(z, bits(b)); scratch holds 2^n elements. */
+void mle_eq_table_add(fr *out, const fr *z, unsigned n, const fr *scale, fr *scratch);
+
+/* Bind x_0 := r in place: table[i] = table[2i] + r (table[2i+1] - table[2i])
+ * for i < len/2.  len is the current length (even). */
+void mle_fold(fr *table, size_t len, const fr *r);
+
+/* out = f(point) for the table of 2^n entries; scratch holds 2^(n-1)
+ * elements (none for n == 0).  The table is not modified. */
+void mle_eval(fr *out, const fr *table, unsigned n, const fr *point, fr *scratch);
+
+/* out = sum_b table[b] * weights[b] over len entries. */
+void mle_dot(fr *out, const fr *table, const fr *weights, size_t len);
+
+#endif

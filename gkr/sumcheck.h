@@ -1,0 +1,48 @@
+/* Sum-check for a sum of products of multilinear tables:
+ *
+ *   P(x) = sum_t coef[t] * prod_{j in term t} T_j(x),   claim = sum_{x in {0,1}^n} P(x)
+ *
+ * Round k sends the round polynomial p_k (degree d = the longest term) as its
+ * values at 0, 2, 3, ..., d; the verifier recovers p_k(1) = claim - p_k(0).
+ * Each message is absorbed into the transcript before the round's challenge
+ * r_k is drawn.  The prover folds every table once per round, so its cost
+ * is linear in the table length (about (d + 1) * 2^n multiplies per
+ * factor of each term). */
+#ifndef ZKM_SUMCHECK_H
+#define ZKM_SUMCHECK_H
+
+#include "fr.h"
+#include "proof.h"
+#include "transcript.h"
+#include "zkm_err.h"
+
+#define SC_MAX_DEGREE 8
+
+typedef struct {
+    unsigned n_tables;
+    fr **tables;               /* each of 2^nvars entries; folded in place    */
+    unsigned n_terms;
+    const fr *coef;            /* n_terms coefficients; NULL means all 1       */
+    const unsigned *term_start;/* n_terms + 1 offsets into factors             */
+    const unsigned *factors;   /* table index of each factor                   */
+} sc_poly;
+
+/* Longest term of p, at least 1: the degree of the round polynomials. */
+unsigned sc_degree(const sc_poly *p);
+
+/* Run the prover over n variables, appending n * degree elements to out and
+ * writing the challenges to r[0..n-1].  On return tables[j][0] = T_j(r).
+ * Fails only on allocation failure or a degree above SC_MAX_DEGREE. */
+zkm_status sc_prove(sc_poly *p, unsigned nvars, transcript *t, fr_vec *out, fr *r,
+                    zkm_err *e);
+
+/* Verify n rounds of a degree-`degree` sum-check.  *claim holds the claimed
+ * sum on entry and, on success, the value P(r) the caller must check against
+ * the final evaluations.  Returns ZKM_EREJECT if the messages run out. */
+zkm_status sc_verify(unsigned nvars, unsigned degree, fr *claim, transcript *t,
+                     fr_cursor *in, fr *r, zkm_err *e);
+
+/* out = p(x) for the polynomial of degree d with values vals[0..d] at 0..d. */
+void sc_interpolate(fr *out, const fr *vals, unsigned d, const fr *x);
+
+#endif
