@@ -1,1 +1,0 @@
-build/cli/zkm.o: cli/zkm.c

@@ -1,2 +1,0 @@
-build/common/zkm_err.o: common/zkm_err.c common/zkm_err.h
-common/zkm_err.h:

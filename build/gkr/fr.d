@@ -1,3 +1,0 @@
-build/gkr/fr.o: gkr/fr.c gkr/fr.h gkr/fr_impl.h
-gkr/fr.h:
-gkr/fr_impl.h:
