@@ -1,2 +1,44 @@
+/* zkm: the command.  Thin: each subcommand parses its flags and calls the
+ * library. */
 #include <stdio.h>
-int main(void) { puts("zkm: placeholder"); return 0; }
+#include <string.h>
+#include <sodium.h>
+
+#include "cli.h"
+
+static const cli_command commands[] = {
+    {"demo", "prove and verify built-in sample circuits and report sizes and times", cmd_demo},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: zkm COMMAND [ARGS]\n\n"
+               "Prove neural-network inference with GKR and sum-check.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun 'zkm COMMAND --help' for a command's options.\n"
+               "Exit status: 0 success or proof accepted, 1 proof rejected, 2 bad usage or "
+               "malformed input.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return ZKM_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return ZKM_EXIT_OK;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "zkm: libsodium failed to initialise\n");
+        return ZKM_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "zkm: unknown command '%s' (run 'zkm --help' for the list)\n", argv[1]);
+    return ZKM_EXIT_USAGE;
+}

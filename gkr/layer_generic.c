@@ -24,6 +24,12 @@
 
 #define GEN_MAX_SRC 255u
 
+/* Gate loops touch tables at random indices (the wiring is arbitrary), so
+ * they are bound by memory latency; prefetching the entries a later gate
+ * will touch lets those misses overlap. */
+#define GEN_AHEAD 16
+#define GEN_PREFETCH(p) __builtin_prefetch((p), 1, 0)
+
 static uint32_t gen_views(const gkr_layer *l, const gkr_view **out)
 {
     *out = l->p.generic.src;
@@ -132,6 +138,12 @@ static zkm_status gen_eval(const gkr_circuit *c, uint32_t li, fr *const *values,
     for (size_t i = 0; i < p->n_gates; i++) {
         const gkr_gate *g = &p->gates[i];
         const fr *a = &U[off[g->src0] + g->in0], *b = &U[off[g->src1] + g->in1];
+        if (i + GEN_AHEAD < p->n_gates) {
+            const gkr_gate *h = &p->gates[i + GEN_AHEAD];
+            GEN_PREFETCH(&U[off[h->src0] + h->in0]);
+            GEN_PREFETCH(&U[off[h->src1] + h->in1]);
+            GEN_PREFETCH(&out[h->out]);
+        }
         fr t;
         if (g->op == GKR_GATE_MUL)
             fr_mul(&t, a, b);
@@ -240,6 +252,13 @@ static zkm_status gen_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
         const gkr_gate *g = &p->gates[i];
         const size_t gx = off[g->src0] + g->in0, gy = off[g->src1] + g->in1;
         const fr *w = &W[g->out];
+        if (i + GEN_AHEAD < p->n_gates) {
+            const gkr_gate *h = &p->gates[i + GEN_AHEAD];
+            GEN_PREFETCH(&W[h->out]);
+            GEN_PREFETCH(&U[off[h->src1] + h->in1]);
+            GEN_PREFETCH(&A[off[h->src0] + h->in0]);
+            GEN_PREFETCH(&B[off[h->src0] + h->in0]);
+        }
         fr_mul(&t, w, &U[gy]);
         if (g->op == GKR_GATE_MUL) {
             fr_add(&A[gx], &A[gx], &t);
@@ -267,6 +286,13 @@ static zkm_status gen_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
         const gkr_gate *g = &p->gates[i];
         const size_t gx = off[g->src0] + g->in0, gy = off[g->src1] + g->in1;
         fr wx;
+        if (i + GEN_AHEAD < p->n_gates) {
+            const gkr_gate *h = &p->gates[i + GEN_AHEAD];
+            GEN_PREFETCH(&W[h->out]);
+            GEN_PREFETCH(&eqx[off[h->src0] + h->in0]);
+            GEN_PREFETCH(&A[off[h->src1] + h->in1]);
+            GEN_PREFETCH(&B[off[h->src1] + h->in1]);
+        }
         fr_mul(&wx, &W[g->out], &eqx[gx]);
         if (g->op == GKR_GATE_MUL) {
             fr_mul(&t, &wx, &ux);
@@ -335,6 +361,12 @@ static zkm_status gen_verify(gkr_vctx *x, uint32_t li, zkm_err *e)
     fr_set_zero(&liny);
     for (size_t i = 0; i < p->n_gates; i++) {
         const gkr_gate *g = &p->gates[i];
+        if (i + GEN_AHEAD < p->n_gates) {
+            const gkr_gate *h = &p->gates[i + GEN_AHEAD];
+            GEN_PREFETCH(&W[h->out]);
+            GEN_PREFETCH(&eqx[off[h->src0] + h->in0]);
+            GEN_PREFETCH(&eqy[off[h->src1] + h->in1]);
+        }
         fr_mul(&t, &W[g->out], &eqx[off[g->src0] + g->in0]);
         fr_mul(&t, &t, &eqy[off[g->src1] + g->in1]);
         if (g->op == GKR_GATE_MUL) {

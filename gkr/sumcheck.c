@@ -57,6 +57,143 @@ void sc_interpolate(fr *out, const fr *vals, unsigned d, const fr *x)
     *out = sum;
 }
 
+/* --- fast paths ---------------------------------------------------------
+ * The two shapes that carry almost all of the work get their own loops:
+ *   SC_AB_C:  A*B + C     (generic layers, both phases)
+ *   SC_ABC:   c * A*B*C   (element-wise products weighted by W)
+ * Each round folds the previous challenge into the tables in the same pass
+ * that computes the round's values, so every table is read once per round.
+ * They send exactly what the generic loop sends. */
+typedef enum { SC_GENERIC, SC_AB_C, SC_ABC } sc_shape;
+
+static sc_shape shape_of(const sc_poly *p)
+{
+    const unsigned *s = p->term_start, *f = p->factors;
+    if (p->n_tables == 3 && p->n_terms == 2 && !p->coef && s[0] == 0 && s[1] == 2 &&
+        s[2] == 3 && f[0] == 0 && f[1] == 1 && f[2] == 2)
+        return SC_AB_C;
+    if (p->n_tables == 3 && p->n_terms == 1 && s[0] == 0 && s[1] == 3 && f[0] == 0 &&
+        f[1] == 1 && f[2] == 2)
+        return SC_ABC;
+    return SC_GENERIC;
+}
+
+/* Load the pair (x0, x1) of entries 2i, 2i+1 of T's current round; when
+ * fold is set, first bind the previous challenge r: the pair comes from
+ * entries 4i..4i+3 of the previous round's table and is stored back. */
+static inline void pair_at(fr *T, size_t i, int fold, const fr *r, fr *x0, fr *x1)
+{
+    if (fold) {
+        fr d;
+        fr_sub(&d, &T[4 * i + 1], &T[4 * i]);
+        fr_mul(&d, &d, r);
+        fr_add(x0, &T[4 * i], &d);
+        fr_sub(&d, &T[4 * i + 3], &T[4 * i + 2]);
+        fr_mul(&d, &d, r);
+        fr_add(x1, &T[4 * i + 2], &d);
+        T[2 * i] = *x0;
+        T[2 * i + 1] = *x1;
+    } else {
+        *x0 = T[2 * i];
+        *x1 = T[2 * i + 1];
+    }
+}
+
+/* value at 2 of the line through (0, x0), (1, x1) */
+static inline void at_two(fr *out, const fr *x0, const fr *x1)
+{
+    fr d;
+    fr_sub(&d, x1, x0);
+    fr_add(out, x1, &d);
+}
+
+static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, transcript *t,
+                                fr_vec *out, fr *r, zkm_err *e)
+{
+    fr *A = p->tables[0], *B = p->tables[1], *C = p->tables[2];
+    size_t len = (size_t)1 << nvars;
+    for (unsigned k = 0; k < nvars; k++, len /= 2) {
+        const size_t half = len / 2;
+        const int fold = k > 0;
+        const fr *rp = fold ? &r[k - 1] : NULL;
+        fr msg[3];
+        if (shape == SC_AB_C) {
+            fr s0, s2, c0, c2;
+            fr_set_zero(&s0);
+            fr_set_zero(&s2);
+            fr_set_zero(&c0);
+            fr_set_zero(&c2);
+            for (size_t i = 0; i < half; i++) {
+                fr a0, a1, b0, b1, x0, x1, a2, b2, m;
+                pair_at(A, i, fold, rp, &a0, &a1);
+                pair_at(B, i, fold, rp, &b0, &b1);
+                pair_at(C, i, fold, rp, &x0, &x1);
+                fr_mul(&m, &a0, &b0);
+                fr_add(&s0, &s0, &m);
+                at_two(&a2, &a0, &a1);
+                at_two(&b2, &b0, &b1);
+                fr_mul(&m, &a2, &b2);
+                fr_add(&s2, &s2, &m);
+                fr_add(&c0, &c0, &x0);
+                /* C(2) = 2 x1 - x0 summed: accumulate x1 twice, x0 once */
+                fr_add(&c2, &c2, &x1);
+                fr_add(&c2, &c2, &x1);
+                fr_sub(&c2, &c2, &x0);
+            }
+            fr_add(&msg[0], &s0, &c0);
+            fr_add(&msg[1], &s2, &c2);
+        } else {
+            fr s0, s2, s3;
+            fr_set_zero(&s0);
+            fr_set_zero(&s2);
+            fr_set_zero(&s3);
+            for (size_t i = 0; i < half; i++) {
+                fr a0, a1, b0, b1, c0, c1, da, db, dc, a, b, c, m;
+                pair_at(A, i, fold, rp, &a0, &a1);
+                pair_at(B, i, fold, rp, &b0, &b1);
+                pair_at(C, i, fold, rp, &c0, &c1);
+                fr_mul(&m, &a0, &b0);
+                fr_mul(&m, &m, &c0);
+                fr_add(&s0, &s0, &m);
+                fr_sub(&da, &a1, &a0);
+                fr_sub(&db, &b1, &b0);
+                fr_sub(&dc, &c1, &c0);
+                fr_add(&a, &a1, &da);
+                fr_add(&b, &b1, &db);
+                fr_add(&c, &c1, &dc);
+                fr_mul(&m, &a, &b);
+                fr_mul(&m, &m, &c);
+                fr_add(&s2, &s2, &m);
+                fr_add(&a, &a, &da);
+                fr_add(&b, &b, &db);
+                fr_add(&c, &c, &dc);
+                fr_mul(&m, &a, &b);
+                fr_mul(&m, &m, &c);
+                fr_add(&s3, &s3, &m);
+            }
+            const fr *cf = p->coef;
+            if (cf) {
+                fr_mul(&s0, &s0, cf);
+                fr_mul(&s2, &s2, cf);
+                fr_mul(&s3, &s3, cf);
+            }
+            msg[0] = s0;
+            msg[1] = s2;
+            msg[2] = s3;
+        }
+        const unsigned d = shape == SC_AB_C ? 2 : 3;
+        zkm_status st = fr_vec_push(out, msg, d, e);
+        if (st)
+            return st;
+        tr_absorb_frs(t, "sc/round", msg, d);
+        tr_challenge(t, "sc/r", &r[k]);
+    }
+    /* bind the last challenge: two entries left per table */
+    for (unsigned j = 0; j < 3; j++)
+        mle_fold(p->tables[j], 2, &r[nvars - 1]);
+    return ZKM_OK;
+}
+
 zkm_status sc_prove(sc_poly *p, unsigned nvars, transcript *t, fr_vec *out, fr *r,
                     zkm_err *e)
 {
@@ -66,6 +203,9 @@ zkm_status sc_prove(sc_poly *p, unsigned nvars, transcript *t, fr_vec *out, fr *
         return zkm_fail(e, ZKM_EINVAL, "sum-check degree %u above %u", d, SC_MAX_DEGREE);
     if (nvars == 0)
         return ZKM_OK;
+    const sc_shape shape = shape_of(p);
+    if (shape != SC_GENERIC)
+        return sc_prove_fast(p, shape, nvars, t, out, r, e);
     const unsigned np = d + 1; /* evaluation points 0..d */
     fr *ev = malloc(sizeof(fr) * p->n_tables * np);
     fr *acc = malloc(sizeof(fr) * p->n_terms * np);
