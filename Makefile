@@ -49,7 +49,7 @@ LIB := $(BUILD)/libzkm.a
 ZKM := $(BUILD)/zkm
 BENCH := $(BUILD)/zkm-bench
 
-.PHONY: all deps check demo bench install uninstall clean
+.PHONY: all deps check demo bench fuzz install uninstall clean
 .DEFAULT_GOAL := all
 # keep intermediate objects (tests are built through a chain of rules)
 .SECONDARY:
@@ -85,6 +85,16 @@ demo: $(ZKM)
 bench: $(BENCH)
 	./$(BENCH)
 
+# Coverage-guided fuzzing of the proof decoder and verifier (clang's
+# libFuzzer).  FUZZ_SECONDS bounds the run; findings land in build-fuzz/.
+FUZZ_SECONDS ?= 60
+fuzz: $(ZKM) | deps
+	@mkdir -p build-fuzz/corpus
+	clang -std=c11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. -Icommon -Igkr \
+	    -o build-fuzz/fuzz_proof tests/fuzz_proof.c $(LIB_SRC) $(LDLIBS)
+	./$(ZKM) demo --size 4 --out build-fuzz/corpus >/dev/null
+	cd build-fuzz && ./fuzz_proof -max_total_time=$(FUZZ_SECONDS) corpus
+
 install: $(LIB) $(ZKM)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib
 	install -m 755 $(ZKM) $(DESTDIR)$(PREFIX)/bin/zkm
@@ -94,6 +104,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/zkm $(DESTDIR)$(PREFIX)/lib/libzkm.a
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -118,11 +118,11 @@ static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, tran
         const fr *rp = fold ? &r[k - 1] : NULL;
         fr msg[3];
         if (shape == SC_AB_C) {
-            fr s0, s2, c0, c2;
+            fr s0, s2, c0, c1, c2;
             fr_set_zero(&s0);
             fr_set_zero(&s2);
             fr_set_zero(&c0);
-            fr_set_zero(&c2);
+            fr_set_zero(&c1);
             for (size_t i = 0; i < half; i++) {
                 fr a0, a1, b0, b1, x0, x1, a2, b2, m;
                 pair_at(A, i, fold, rp, &a0, &a1);
@@ -135,11 +135,11 @@ static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, tran
                 fr_mul(&m, &a2, &b2);
                 fr_add(&s2, &s2, &m);
                 fr_add(&c0, &c0, &x0);
-                /* C(2) = 2 x1 - x0 summed: accumulate x1 twice, x0 once */
-                fr_add(&c2, &c2, &x1);
-                fr_add(&c2, &c2, &x1);
-                fr_sub(&c2, &c2, &x0);
+                fr_add(&c1, &c1, &x1);
             }
+            /* the linear term at 2 is 2 C(1) - C(0), summed once */
+            fr_dbl(&c2, &c1);
+            fr_sub(&c2, &c2, &c0);
             fr_add(&msg[0], &s0, &c0);
             fr_add(&msg[1], &s2, &c2);
         } else {
