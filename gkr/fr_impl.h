@@ -4,8 +4,8 @@
  *   fr_*_portable  C with unsigned __int128, for any 64-bit GCC or Clang;
  *   fr_*_adx       x86-64 inline assembly (MULX, ADCX, ADOX), used when the
  *                  compiler targets BMI2 and ADX (-march=native on such a
- *                  machine) and optimizes (the asm needs 13 registers, more
- *                  than -O0 leaves free).  Define FR_NO_ASM to force C.
+ *                  machine) and optimizes (fr_mul_adx needs 13 registers,
+ *                  more than -O0 leaves free).  Define FR_NO_ASM to force C.
  * fr_add/fr_sub/fr_mul pick one; the portable versions stay defined either
  * way so the tests can compare the two on the same inputs. */
 #ifndef ZKM_FR_IMPL_H
@@ -265,7 +265,7 @@ static inline void fr_sub_adx(fr *out, const fr *a, const fr *b)
 
 #define FR_ADX_MULSTEP(bi)              \
     "xorl %k[lo], %k[lo]\n\t"           \
-    "movq " bi ", %%rdx\n\t"            \
+    "movq " bi "(%[bp]), %%rdx\n\t"      \
     "mulxq %[a0], %[lo], %[A]\n\t"      \
     "adoxq %[lo], %[t0]\n\t"            \
     "adcxq %[A], %[t1]\n\t"             \
@@ -281,12 +281,15 @@ static inline void fr_sub_adx(fr *out, const fr *a, const fr *b)
     "adcxq %[lo], %[A]\n\t"             \
     "adoxq %[lo], %[A]\n\t"
 
+/* 13 registers: t0..t3, A, lo, hi, rdx, a0..a3 and b's address.  b is read
+ * through that one register (with a "memory" clobber) because Clang gives
+ * separate "m" operands separate address registers and runs out. */
 static inline void fr_mul_adx(fr *out, const fr *a, const fr *b)
 {
     uint64_t t0, t1, t2, t3, A, lo, hi, rdx;
     __asm__(/* multiply step 0: t = a * b0 */
             "xorl %k[lo], %k[lo]\n\t"
-            "movq %[b0], %%rdx\n\t"
+            "movq (%[bp]), %%rdx\n\t"
             "mulxq %[a0], %[t0], %[t1]\n\t"
             "mulxq %[a1], %[lo], %[t2]\n\t"
             "adoxq %[lo], %[t1]\n\t"
@@ -297,11 +300,11 @@ static inline void fr_mul_adx(fr *out, const fr *a, const fr *b)
             "movl $0, %k[lo]\n\t"
             "adoxq %[lo], %[A]\n\t"
             FR_ADX_REDUCE
-            FR_ADX_MULSTEP("%[b1]")
+            FR_ADX_MULSTEP("8")
             FR_ADX_REDUCE
-            FR_ADX_MULSTEP("%[b2]")
+            FR_ADX_MULSTEP("16")
             FR_ADX_REDUCE
-            FR_ADX_MULSTEP("%[b3]")
+            FR_ADX_MULSTEP("24")
             FR_ADX_REDUCE
             /* t < 2r: subtract r unless that borrows */
             "movq %[t0], %[lo]\n\t"
@@ -319,10 +322,10 @@ static inline void fr_mul_adx(fr *out, const fr *a, const fr *b)
             : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
               [A] "=&r"(A), [lo] "=&r"(lo), [hi] "=&r"(hi), "=&d"(rdx)
             : [a0] "r"(a->v[0]), [a1] "r"(a->v[1]), [a2] "r"(a->v[2]), [a3] "r"(a->v[3]),
-              [b0] "m"(b->v[0]), [b1] "m"(b->v[1]), [b2] "m"(b->v[2]), [b3] "m"(b->v[3]),
+              [bp] "r"(b->v),
               [q0] "m"(fr_asm_k[0]), [q1] "m"(fr_asm_k[1]), [q2] "m"(fr_asm_k[2]),
               [q3] "m"(fr_asm_k[3]), [ninv] "m"(fr_asm_k[4])
-            : "cc");
+            : "cc", "memory");
     out->v[0] = t0;
     out->v[1] = t1;
     out->v[2] = t2;
