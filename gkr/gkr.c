@@ -212,6 +212,9 @@ void gkr_values_free(const gkr_circuit *c, fr **values)
 
 zkm_status gkr_eval(const gkr_circuit *c, fr **values, zkm_err *e)
 {
+    zkm_status st = gkr_circuit_check(c, e);
+    if (st)
+        return st;
     for (uint32_t i = 0; i < c->n_layers; i++)
         if (c->layers[i].kind != GKR_INPUT)
             values[i] = NULL;
@@ -284,6 +287,9 @@ zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
     gkr_proof P;
     transcript tr;
     memset(&P, 0, sizeof P);
+    st = gkr_circuit_check(c, e);
+    if (st)
+        return st;
     gkr_claims *cl = claims_new(c, e);
     if (!cl)
         return ZKM_ENOMEM;
@@ -333,7 +339,10 @@ zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *pr
     gkr_proof P;
     transcript tr;
     fr *scratch = NULL;
-    zkm_status st = gkr_proof_decode(&P, proof, proof_len, e);
+    zkm_status st = gkr_circuit_check(c, e);
+    if (st)
+        return st;
+    st = gkr_proof_decode(&P, proof, proof_len, e);
     if (st)
         return st;
     gkr_claims *cl = claims_new(c, e);

@@ -6,7 +6,10 @@
  * claims made on it with random coefficients (one claim needs none) and
  * runs its kind's reduction, which ends in claims on the layers it reads.
  * Public input layers are finally checked by evaluating their multilinear
- * extension at each claimed point. */
+ * extension at each claimed point.
+ *
+ * gkr_eval, gkr_prove and gkr_verify each run gkr_circuit_check first and
+ * fail with ZKM_EINVAL on a malformed circuit. */
 #ifndef ZKM_GKR_H
 #define ZKM_GKR_H
 
@@ -16,7 +19,7 @@
 #include "circuit.h"
 #include "proof.h"
 
-/* Fill values[i] for every non-input layer of a checked circuit, given
+/* Fill values[i] for every non-input layer of a circuit, given
  * values[i] (2^nvars entries, caller-owned) for every input layer.  Arrays
  * it allocates are released by gkr_values_free. */
 zkm_status gkr_eval(const gkr_circuit *c, fr **values, zkm_err *e);
@@ -34,7 +37,7 @@ typedef struct {
 zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
                      size_t *proof_len, gkr_stats *stats, zkm_err *e);
 
-/* Verify proof bytes for a checked circuit whose public input layers hold
+/* Verify proof bytes for a circuit whose public input layers hold
  * inputs[i] (entries for other layers are ignored and may be NULL).
  * Returns ZKM_OK if the proof is accepted; ZKM_EFORMAT if the bytes are
  * malformed; ZKM_EREJECT with the reason if the proof does not verify.  On
