@@ -106,6 +106,32 @@ void gkr_claims_weight_at(const gkr_claims *cl, const fr *r, fr *out)
     *out = acc;
 }
 
+/* --- scratch --- */
+
+fr *gkr_scratch_get(gkr_pctx *x, unsigned slot, size_t n, zkm_err *e)
+{
+    gkr_scratch *s = x->scratch;
+    if (slot >= GKR_SCRATCH_SLOTS) {
+        zkm_fail(e, ZKM_EINVAL, "scratch slot %u out of range", slot);
+        return NULL;
+    }
+    if (s->cap[slot] < n) {
+        free(s->buf[slot]);
+        s->cap[slot] = 0;
+        s->buf[slot] = zkm_alloc_array(n, sizeof(fr), "prover table", e);
+        if (!s->buf[slot])
+            return NULL;
+        s->cap[slot] = n;
+    }
+    return s->buf[slot];
+}
+
+static void scratch_free(gkr_scratch *s)
+{
+    for (unsigned i = 0; i < GKR_SCRATCH_SLOTS; i++)
+        free(s->buf[i]);
+}
+
 /* --- messages --- */
 
 zkm_status gkr_send(gkr_pctx *x, const fr *v, size_t n, zkm_err *e)
@@ -285,8 +311,10 @@ zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
     double t0 = now_s();
     zkm_status st;
     gkr_proof P;
+    gkr_scratch scratch;
     transcript tr;
     memset(&P, 0, sizeof P);
+    memset(&scratch, 0, sizeof scratch);
     st = gkr_circuit_check(c, e);
     if (st)
         return st;
@@ -313,7 +341,7 @@ zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
             continue;
         claims_draw_alpha(&cl[li], &tr);
         gkr_pctx x = {.c = c, .values = values, .tr = &tr, .msgs = &P.sections[s].msgs,
-                      .claims = cl};
+                      .claims = cl, .scratch = &scratch};
         P.sections[s].tag = 1 + li;
         st = gkr_kind_get(l->kind)->prove(&x, li, e);
         s++;
@@ -326,6 +354,7 @@ zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
         stats->proof_bytes = *proof_len;
     }
 done:
+    scratch_free(&scratch);
     gkr_proof_free(&P);
     claims_free(cl, c->n_layers);
     return st;

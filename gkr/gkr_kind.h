@@ -34,12 +34,22 @@ typedef struct {
     fr *alpha;  /* n, set by the driver before the layer is reduced */
 } gkr_claims;
 
+/* Large prover tables live in a few numbered slots reused from layer to
+ * layer, so the kernel does not fault in fresh pages for every layer. */
+#define GKR_SCRATCH_SLOTS 8
+
+typedef struct {
+    fr *buf[GKR_SCRATCH_SLOTS];
+    size_t cap[GKR_SCRATCH_SLOTS];
+} gkr_scratch;
+
 typedef struct {
     const gkr_circuit *c;
     fr *const *values;  /* every layer's 2^nvars values */
     transcript *tr;
     fr_vec *msgs;       /* the current layer's proof section */
     gkr_claims *claims; /* one per layer */
+    gkr_scratch *scratch;
 } gkr_pctx;
 
 typedef struct {
@@ -75,6 +85,11 @@ extern const gkr_kind_ops gkr_matmul_ops;
 const gkr_kind_ops *gkr_kind_get(gkr_kind k);
 
 /* --- helpers for kinds (gkr.c) --- */
+
+/* A table of at least n elements in scratch slot (< GKR_SCRATCH_SLOTS),
+ * uninitialised, valid until the slot is asked for again; NULL (with e set)
+ * if allocation fails.  Owned by the prover context: do not free. */
+fr *gkr_scratch_get(gkr_pctx *x, unsigned slot, size_t n, zkm_err *e);
 
 /* Send n prover messages: appended to the section and absorbed. */
 zkm_status gkr_send(gkr_pctx *x, const fr *v, size_t n, zkm_err *e);

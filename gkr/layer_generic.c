@@ -108,21 +108,17 @@ static void gen_digest(const gkr_layer *l, crypto_generichash_state *h)
     crypto_generichash_update(h, buf, k * G);
 }
 
-/* U: the sources side by side (2^u_nvars entries). */
-static fr *gen_build_u(const gkr_circuit *c, fr *const *values, const gkr_generic_params *p,
-                       const uint64_t *off, uint32_t u, zkm_err *e)
+/* U (2^u entries): the sources side by side, zero after them. */
+static void gen_fill_u(const gkr_circuit *c, fr *const *values, const gkr_generic_params *p,
+                       const uint64_t *off, uint32_t u, fr *U)
 {
     const size_t len = (size_t)1 << u;
-    fr *U = zkm_alloc_array(len, sizeof(fr), "generic layer inputs", e);
-    if (!U)
-        return NULL;
     uint64_t used = 0;
     for (uint32_t s = 0; s < p->n_src; s++) {
         gkr_view_table(values, c, &p->src[s], U + off[s]);
         used += (uint64_t)1 << p->src[s].nvars;
     }
     memset(U + used, 0, (len - used) * sizeof(fr));
-    return U;
 }
 
 static zkm_status gen_eval(const gkr_circuit *c, uint32_t li, fr *const *values, fr *out,
@@ -132,9 +128,10 @@ static zkm_status gen_eval(const gkr_circuit *c, uint32_t li, fr *const *values,
     uint64_t off[GEN_MAX_SRC];
     uint32_t u;
     gen_layout(p, off, &u);
-    fr *U = gen_build_u(c, values, p, off, u, e);
+    fr *U = zkm_alloc_array((size_t)1 << u, sizeof(fr), "generic layer inputs", e);
     if (!U)
         return ZKM_ENOMEM;
+    gen_fill_u(c, values, p, off, u, U);
     for (size_t i = 0; i < p->n_gates; i++) {
         const gkr_gate *g = &p->gates[i];
         const fr *a = &U[off[g->src0] + g->in0], *b = &U[off[g->src1] + g->in1];
@@ -231,17 +228,16 @@ static zkm_status gen_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
     gen_layout(p, off, &u);
     const size_t len = (size_t)1 << u;
     fr rx[GKR_MAX_NVARS], ry[GKR_MAX_NVARS], ux, t;
-    zkm_status st = ZKM_ENOMEM;
-    fr *W = NULL, *U = NULL, *U2 = NULL, *A = NULL, *B = NULL, *eqx = NULL;
-
-    W = zkm_alloc_array(out_len, sizeof(fr), "generic weights", e);
-    U = gen_build_u(x->c, x->values, p, off, u, e);
-    U2 = zkm_alloc_array(len, sizeof(fr), "generic inputs copy", e);
-    A = zkm_alloc_array(len, sizeof(fr), "generic table", e);
-    B = zkm_alloc_array(len, sizeof(fr), "generic table", e);
-    eqx = zkm_alloc_array(len > out_len ? len : out_len, sizeof(fr), "generic eq table", e);
+    zkm_status st;
+    fr *W = gkr_scratch_get(x, 0, out_len, e);
+    fr *U = gkr_scratch_get(x, 1, len, e);
+    fr *U2 = gkr_scratch_get(x, 2, len, e);
+    fr *A = gkr_scratch_get(x, 3, len, e);
+    fr *B = gkr_scratch_get(x, 4, len, e);
+    fr *eqx = gkr_scratch_get(x, 5, len > out_len ? len : out_len, e);
     if (!W || !U || !U2 || !A || !B || !eqx)
-        goto done;
+        return e ? e->code : ZKM_ENOMEM;
+    gen_fill_u(x->c, x->values, p, off, u, U);
     gkr_claims_weights(&x->claims[li], W, eqx);
     memcpy(U2, U, len * sizeof(fr));
 
@@ -272,11 +268,11 @@ static zkm_status gen_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
     }
     st = gen_sumcheck(x, U, A, B, u, rx, e);
     if (st)
-        goto done;
+        return st;
     ux = U[0];
     st = gen_send_sources(x, p, u, rx, &ux, e);
     if (st)
-        goto done;
+        return st;
 
     /* phase 2: A = G1, B = G2, U2 the unfolded inputs */
     mle_eq_table(eqx, rx, u, NULL);
@@ -308,16 +304,8 @@ static zkm_status gen_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
     }
     st = gen_sumcheck(x, U2, A, B, u, ry, e);
     if (st)
-        goto done;
-    st = gen_send_sources(x, p, u, ry, &U2[0], e);
-done:
-    free(W);
-    free(U);
-    free(U2);
-    free(A);
-    free(B);
-    free(eqx);
-    return st;
+        return st;
+    return gen_send_sources(x, p, u, ry, &U2[0], e);
 }
 
 static zkm_status gen_verify(gkr_vctx *x, uint32_t li, zkm_err *e)
