@@ -80,6 +80,11 @@ zkm_status gkr_circuit_check(const gkr_circuit *c, zkm_err *e)
         return zkm_fail(e, ZKM_EINVAL, "a circuit needs an output layer and an input layer");
     if (c->layers[0].kind == GKR_INPUT)
         return zkm_fail(e, ZKM_EINVAL, "layer 0 (the output) is an input layer");
+    /* sizes first: views below shift by the sizes of the layers they read */
+    for (uint32_t i = 0; i < c->n_layers; i++)
+        if (c->layers[i].nvars > GKR_MAX_NVARS)
+            return zkm_fail(e, ZKM_EINVAL, "layer %u: 2^%u values exceeds the limit 2^%u", i,
+                            c->layers[i].nvars, GKR_MAX_NVARS);
     uint8_t *read = zkm_calloc(c->n_layers, 1, "layer flags", e);
     if (!read)
         return ZKM_ENOMEM;
@@ -89,11 +94,6 @@ zkm_status gkr_circuit_check(const gkr_circuit *c, zkm_err *e)
         const gkr_kind_ops *ops = gkr_kind_get(l->kind);
         if (!ops) {
             st = zkm_fail(e, ZKM_EINVAL, "layer %u: unknown kind %d", i, (int)l->kind);
-            break;
-        }
-        if (l->nvars > GKR_MAX_NVARS) {
-            st = zkm_fail(e, ZKM_EINVAL, "layer %u: 2^%u values exceeds the limit 2^%u", i,
-                          l->nvars, GKR_MAX_NVARS);
             break;
         }
         const gkr_view *views;

@@ -207,8 +207,8 @@ zkm_status sc_prove(sc_poly *p, unsigned nvars, transcript *t, fr_vec *out, fr *
     if (shape != SC_GENERIC)
         return sc_prove_fast(p, shape, nvars, t, out, r, e);
     const unsigned np = d + 1; /* evaluation points 0..d */
-    fr *ev = malloc(sizeof(fr) * p->n_tables * np);
-    fr *acc = malloc(sizeof(fr) * p->n_terms * np);
+    fr *ev = malloc(sizeof(fr) * (p->n_tables + 1) * np);
+    fr *acc = malloc(sizeof(fr) * (p->n_terms + 1) * np);
     if (!ev || !acc) {
         free(ev);
         free(acc);
