@@ -75,9 +75,13 @@ void fr_to_bytes(uint8_t out[FR_BYTES], const fr *a)
 {
     uint64_t x[4];
     fr_to_limbs(x, a);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(out, x, FR_BYTES); /* the limbs already are the little-endian bytes */
+#else
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 8; j++)
             out[8 * i + j] = (uint8_t)(x[i] >> (8 * j));
+#endif
 }
 
 static void load_le256(uint64_t x[4], const uint8_t in[32])
