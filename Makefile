@@ -77,7 +77,7 @@ $(BENCH): $(BENCH_OBJ) $(LIB)
 	$(CC) $(ZKM_CFLAGS) $(LDSAN) -o $@ $(BENCH_OBJ) $(LIB) $(LDLIBS)
 
 check: $(TEST_BIN) $(ZKM)
-	@ZKM=$(ZKM) ./tests/run.sh $(TEST_BIN)
+	@ZKM=$(ZKM) ./tests/run.sh $(TEST_BIN) tests/test_cli.sh
 
 demo: $(ZKM)
 	./$(ZKM) demo
