@@ -83,7 +83,7 @@ demo: $(ZKM)
 	./$(ZKM) demo
 
 bench: $(BENCH)
-	./$(BENCH)
+	@./$(BENCH)
 
 # Coverage-guided fuzzing of the proof decoder and verifier (clang's
 # libFuzzer).  FUZZ_SECONDS bounds the run; findings land in build-fuzz/.
