@@ -4,7 +4,7 @@
 #        scripts/deps.sh --list     print the package list
 set -eu
 
-PKGS="gcc make libc6-dev pkg-config libgmp-dev libsodium-dev libjansson-dev libcmocka-dev"
+PKGS="gcc make libc6-dev pkg-config flex bison libgmp-dev libmpfr-dev libsodium-dev libjansson-dev libcmocka-dev"
 
 if [ "${1:-}" = "--list" ]; then
     echo "$PKGS"
