@@ -11,6 +11,7 @@ static const gkr_kind_ops *const kind_table[GKR_KIND_COUNT] = {
     [GKR_GENERIC] = &gkr_generic_ops,
     [GKR_ELTWISE] = &gkr_eltwise_ops,
     [GKR_MATMUL] = &gkr_matmul_ops,
+    [GKR_CONV] = &gkr_conv_ops,
 };
 
 const gkr_kind_ops *gkr_kind_get(gkr_kind k)
@@ -80,6 +81,14 @@ zkm_status gkr_circuit_check(const gkr_circuit *c, zkm_err *e)
         return zkm_fail(e, ZKM_EINVAL, "a circuit needs an output layer and an input layer");
     if (c->layers[0].kind == GKR_INPUT)
         return zkm_fail(e, ZKM_EINVAL, "layer 0 (the output) is an input layer");
+    if (c->layers[0].flags & GKR_LAYER_ZERO)
+        return zkm_fail(e, ZKM_EINVAL, "layer 0 (the output) cannot be a zero layer");
+    for (uint32_t i = 0; i < c->n_layers; i++) {
+        if (c->layers[i].flags & ~(uint32_t)GKR_LAYER_ZERO)
+            return zkm_fail(e, ZKM_EINVAL, "layer %u: unknown flags %#x", i, c->layers[i].flags);
+        if (c->layers[i].kind == GKR_INPUT && (c->layers[i].flags & GKR_LAYER_ZERO))
+            return zkm_fail(e, ZKM_EINVAL, "layer %u: an input layer cannot be a zero layer", i);
+    }
     /* sizes first: views below shift by the sizes of the layers they read */
     for (uint32_t i = 0; i < c->n_layers; i++)
         if (c->layers[i].nvars > GKR_MAX_NVARS)
@@ -111,7 +120,7 @@ zkm_status gkr_circuit_check(const gkr_circuit *c, zkm_err *e)
             st = ops->check(c, i, e);
     }
     for (uint32_t i = 1; i < c->n_layers && !st; i++) {
-        if (!read[i])
+        if (!read[i] && !(c->layers[i].flags & GKR_LAYER_ZERO))
             st = zkm_fail(e, ZKM_EINVAL, "layer %u is not read by any layer above it", i);
     }
     free(read);
@@ -144,7 +153,7 @@ void gkr_digest_frs(crypto_generichash_state *h, const fr *a, size_t n)
 
 void gkr_circuit_digest(const gkr_circuit *c, uint8_t out[GKR_DIGEST_BYTES])
 {
-    static const char label[] = "zkm/circuit/v1";
+    static const char label[] = "zkm/circuit/v2";
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, GKR_DIGEST_BYTES);
     crypto_generichash_update(&h, (const uint8_t *)label, sizeof label);
@@ -154,6 +163,7 @@ void gkr_circuit_digest(const gkr_circuit *c, uint8_t out[GKR_DIGEST_BYTES])
         const gkr_kind_ops *ops = gkr_kind_get(l->kind);
         gkr_digest_u64(&h, (uint64_t)l->kind);
         gkr_digest_u64(&h, l->nvars);
+        gkr_digest_u64(&h, l->flags);
         if (ops)
             ops->digest(l, &h);
     }

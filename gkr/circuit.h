@@ -33,6 +33,7 @@ typedef enum {
     GKR_GENERIC,     /* sparse add/sub/mul gates (Libra two-phase prover)    */
     GKR_ELTWISE,     /* V(g) = sum_t c_t prod_{s in t} S_s(g)                */
     GKR_MATMUL,      /* C = A B, Thaler's matrix sum-check                   */
+    GKR_CONV,        /* multi-channel convolution as shifted products        */
     GKR_KIND_COUNT
 } gkr_kind;
 
@@ -45,11 +46,16 @@ typedef struct {
 
 /* GKR_INPUT */
 typedef enum {
-    GKR_INPUT_PUBLIC = 0 /* the verifier holds the values and evaluates them  */
+    GKR_INPUT_PUBLIC = 0, /* the verifier holds the values and evaluates them  */
+    GKR_INPUT_ADVICE = 1  /* the prover supplies them inside the proof, packed
+                             to `width` bits; the verifier evaluates them      */
 } gkr_visibility;
 
 typedef struct {
     gkr_visibility visibility;
+    uint8_t encoding; /* GKR_INPUT_ADVICE: GKR_ENC_UINT or GKR_ENC_SINT (proof.h) */
+    uint8_t width;    /* GKR_INPUT_ADVICE: bits per value                      */
+    uint64_t len;     /* GKR_INPUT_ADVICE: values sent; the rest are zero      */
 } gkr_input_params;
 
 /* GKR_GENERIC: V(out) = sum over the gates writing out of
@@ -90,14 +96,39 @@ typedef struct {
     gkr_view src[2]; /* src[0] = A, src[1] = B */
 } gkr_matmul_params;
 
+/* Layer flags. */
+enum {
+    /* Every value of the layer must be zero: a constraint (booleanity,
+     * recomposition, ...).  The verifier seeds it with the claim "0 at a
+     * random point"; no layer needs to read it. */
+    GKR_LAYER_ZERO = 1u
+};
+
+/* GKR_CONV: for output channel o and position q,
+ *   O[o, q] = sum_c sum_{k < n_taps} K[o, c, k] * I[c, q + shift[k]]
+ * (a term is 0 when q + shift[k] >= 2^p).  Images are laid out with a
+ * power-of-two row stride W', so a kernel tap (dy, dx) is the constant shift
+ * dy * W' + dx and a 2-D convolution over zero-padded images is this sum.
+ * Layouts: O at index o * 2^p + q (layer of co + p variables); view src[0]
+ * = I at c * 2^p + q (ci + p variables); view src[1] = K at
+ * (o * 2^ci + c) * 2^t + k (co + ci + t variables, taps k >= n_taps zero). */
+typedef struct {
+    uint32_t co, ci, p, t; /* log2 sizes */
+    uint32_t n_taps;       /* 1 .. 2^t                   */
+    uint64_t *shift;       /* n_taps, each < 2^p          */
+    gkr_view src[2];       /* src[0] = I, src[1] = K      */
+} gkr_conv_params;
+
 typedef struct {
     gkr_kind kind;
     uint32_t nvars;
+    uint32_t flags; /* GKR_LAYER_* */
     union {
         gkr_input_params input;     /* kind == GKR_INPUT   */
         gkr_generic_params generic; /* kind == GKR_GENERIC */
         gkr_eltwise_params eltwise; /* kind == GKR_ELTWISE */
         gkr_matmul_params matmul;   /* kind == GKR_MATMUL  */
+        gkr_conv_params conv;       /* kind == GKR_CONV    */
     } p;
 } gkr_layer;
 
@@ -115,6 +146,11 @@ void gkr_circuit_free(gkr_circuit *c);
  * what it passes.  They check only what they need to allocate safely; call
  * gkr_circuit_check on the finished circuit. */
 zkm_status gkr_layer_input(gkr_layer *l, uint32_t nvars, gkr_visibility vis, zkm_err *e);
+/* An advice input layer: its first len values are integers that fit `width`
+ * bits, unsigned (GKR_ENC_UINT) or two's complement (GKR_ENC_SINT), sent in
+ * the proof; the rest of its 2^nvars values are zero. */
+zkm_status gkr_layer_advice(gkr_layer *l, uint32_t nvars, uint64_t len, unsigned encoding,
+                            unsigned width, zkm_err *e);
 zkm_status gkr_layer_generic(gkr_layer *l, uint32_t nvars, uint32_t n_src, const gkr_view *src,
                              size_t n_gates, const gkr_gate *gates, zkm_err *e);
 zkm_status gkr_layer_eltwise(gkr_layer *l, uint32_t nvars, uint32_t n_src, const gkr_view *src,
@@ -123,10 +159,15 @@ zkm_status gkr_layer_eltwise(gkr_layer *l, uint32_t nvars, uint32_t n_src, const
 zkm_status gkr_layer_matmul(gkr_layer *l, uint32_t m, uint32_t k, uint32_t n, gkr_view a,
                             gkr_view b, zkm_err *e);
 
+zkm_status gkr_layer_conv(gkr_layer *l, uint32_t co, uint32_t ci, uint32_t p, uint32_t t,
+                          uint32_t n_taps, const uint64_t *shift, gkr_view input,
+                          gkr_view kernel, zkm_err *e);
+
 /* Structural check: kinds and sizes in range, every view inside a lower
- * layer, every gate and factor index valid, layer 0 not an input, and every
- * layer but the output read by some layer.  Returns ZKM_EINVAL with the
- * first problem found. */
+ * layer, every gate and factor index valid, layer 0 not an input nor a zero
+ * layer, no input layer flagged zero, and every layer but the output and the
+ * zero layers read by some layer.  Returns ZKM_EINVAL with the first problem
+ * found. */
 zkm_status gkr_circuit_check(const gkr_circuit *c, zkm_err *e);
 
 /* BLAKE2b-256 over a canonical serialization of the whole circuit: any

@@ -267,8 +267,16 @@ fail:
 
 /* --- transcript set-up shared by prover and verifier --- */
 
+static int is_advice(const gkr_layer *l)
+{
+    return l->kind == GKR_INPUT && l->p.input.visibility == GKR_INPUT_ADVICE;
+}
+
+/* Everything the statement and the prover's advice fix, before any
+ * challenge: digest, public inputs, advice, claimed output.  tables[i] holds
+ * input layer i's values (public or advice). */
 static void absorb_statement(transcript *tr, const gkr_circuit *c, const uint8_t *digest,
-                             fr *const *inputs, const fr *output)
+                             fr *const *tables, const fr *output)
 {
     tr_init(tr, GKR_PROTOCOL);
     tr_absorb_bytes(tr, "gkr/circuit", digest, GKR_DIGEST_BYTES);
@@ -276,23 +284,33 @@ static void absorb_statement(transcript *tr, const gkr_circuit *c, const uint8_t
         const gkr_layer *l = &c->layers[i];
         if (l->kind == GKR_INPUT && l->p.input.visibility == GKR_INPUT_PUBLIC) {
             tr_absorb_u64(tr, "gkr/input-layer", i);
-            tr_absorb_frs(tr, "gkr/input", inputs[i], (size_t)1 << l->nvars);
+            tr_absorb_frs(tr, "gkr/input", tables[i], (size_t)1 << l->nvars);
+        }
+    }
+    for (uint32_t i = 0; i < c->n_layers; i++) {
+        const gkr_layer *l = &c->layers[i];
+        if (is_advice(l)) {
+            tr_absorb_u64(tr, "gkr/advice-layer", i);
+            tr_absorb_frs(tr, "gkr/advice", tables[i], l->p.input.len);
         }
     }
     tr_absorb_frs(tr, "gkr/output", output, (size_t)1 << c->layers[0].nvars);
 }
 
-static uint32_t proved_layers(const gkr_circuit *c)
+/* Sections a proof of c holds: the output, each computed layer, each advice
+ * layer. */
+static uint32_t proof_sections(const gkr_circuit *c)
 {
-    uint32_t n = 0;
+    uint32_t n = 1;
     for (uint32_t i = 0; i < c->n_layers; i++)
-        n += c->layers[i].kind != GKR_INPUT;
+        n += c->layers[i].kind != GKR_INPUT || is_advice(&c->layers[i]);
     return n;
 }
 
-/* The output claim: a random point and the output's value there. */
-static zkm_status output_claim(transcript *tr, const gkr_circuit *c, const fr *output,
-                               gkr_claims *cl, zkm_err *e)
+/* The output claim: a random point and the output's value there; then
+ * "zero at a random point" for every zero layer. */
+static zkm_status seed_claims(transcript *tr, const gkr_circuit *c, const fr *output,
+                              gkr_claims *cl, zkm_err *e)
 {
     const uint32_t n0 = c->layers[0].nvars;
     fr z[GKR_MAX_NVARS], v;
@@ -302,7 +320,31 @@ static zkm_status output_claim(transcript *tr, const gkr_circuit *c, const fr *o
         return ZKM_ENOMEM;
     mle_eval(&v, output, n0, z, scratch);
     free(scratch);
-    return claims_add(&cl[0], z, &v, e);
+    zkm_status st = claims_add(&cl[0], z, &v, e);
+    fr_set_zero(&v);
+    for (uint32_t i = 1; i < c->n_layers && !st; i++) {
+        if (!(c->layers[i].flags & GKR_LAYER_ZERO))
+            continue;
+        tr_challenges(tr, "gkr/zero-z", z, c->layers[i].nvars);
+        st = claims_add(&cl[i], z, &v, e);
+    }
+    return st;
+}
+
+/* Prover-side sanity: zero layers are zero, advice is zero past its length.
+ * A failure here is a bug in whoever built the witness, caught before a
+ * proof that cannot verify is produced. */
+static zkm_status check_witness(const gkr_circuit *c, fr *const *values, zkm_err *e)
+{
+    for (uint32_t i = 0; i < c->n_layers; i++) {
+        const gkr_layer *l = &c->layers[i];
+        size_t from = (l->flags & GKR_LAYER_ZERO) ? 0 : is_advice(l) ? l->p.input.len : SIZE_MAX;
+        for (size_t k = from; k < ((size_t)1 << l->nvars); k++)
+            if (!fr_is_zero(&values[i][k]))
+                return zkm_fail(e, ZKM_EINVAL, "layer %u must be zero at %zu but is not%s", i,
+                                k, is_advice(l) ? " (advice past its length)" : "");
+    }
+    return ZKM_OK;
 }
 
 zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
@@ -316,48 +358,120 @@ zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
     memset(&P, 0, sizeof P);
     memset(&scratch, 0, sizeof scratch);
     st = gkr_circuit_check(c, e);
+    if (!st)
+        st = check_witness(c, values, e);
     if (st)
         return st;
     gkr_claims *cl = claims_new(c, e);
     if (!cl)
         return ZKM_ENOMEM;
-    P.sections = zkm_calloc(1 + proved_layers(c), sizeof(gkr_section), "proof sections", e);
+    const uint32_t ns = proof_sections(c);
+    P.sections = zkm_calloc(ns, sizeof(gkr_section), "proof sections", e);
     if (!P.sections) {
         st = ZKM_ENOMEM;
         goto done;
     }
-    P.n_sections = 1 + proved_layers(c);
+    P.n_sections = ns;
     gkr_circuit_digest(c, P.digest);
     absorb_statement(&tr, c, P.digest, values, values[0]);
 
+    /* sections in tag order: output, then layer by layer */
+    gkr_section **sec_of = zkm_calloc(c->n_layers, sizeof *sec_of, "sections", e);
+    if (!sec_of) {
+        st = ZKM_ENOMEM;
+        goto done;
+    }
     P.sections[0].tag = 0;
     st = fr_vec_push(&P.sections[0].msgs, values[0], (size_t)1 << c->layers[0].nvars, e);
-    if (!st)
-        st = output_claim(&tr, c, values[0], cl, e);
     uint32_t s = 1;
+    for (uint32_t li = 0; li < c->n_layers && !st; li++) {
+        const gkr_layer *l = &c->layers[li];
+        if (l->kind == GKR_INPUT && !is_advice(l))
+            continue;
+        gkr_section *sec = &P.sections[s++];
+        sec->tag = 1 + li;
+        sec_of[li] = sec;
+        if (is_advice(l)) {
+            sec->encoding = l->p.input.encoding;
+            sec->width = l->p.input.width;
+            st = fr_vec_push(&sec->msgs, values[li], l->p.input.len, e);
+        }
+    }
+    if (!st)
+        st = seed_claims(&tr, c, values[0], cl, e);
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
         const gkr_layer *l = &c->layers[li];
         if (l->kind == GKR_INPUT)
             continue;
         claims_draw_alpha(&cl[li], &tr);
-        gkr_pctx x = {.c = c, .values = values, .tr = &tr, .msgs = &P.sections[s].msgs,
+        gkr_pctx x = {.c = c, .values = values, .tr = &tr, .msgs = &sec_of[li]->msgs,
                       .claims = cl, .scratch = &scratch};
-        P.sections[s].tag = 1 + li;
         st = gkr_kind_get(l->kind)->prove(&x, li, e);
-        s++;
     }
+    free(sec_of);
     if (!st)
         st = gkr_proof_encode(&P, proof, proof_len, e);
     if (!st && stats) {
+        memset(stats, 0, sizeof *stats);
         stats->total_s = now_s() - t0;
-        stats->input_eval_s = 0;
         stats->proof_bytes = *proof_len;
+        for (uint32_t k = 1; k < P.n_sections; k++)
+            if (P.sections[k].encoding != GKR_ENC_FIELD)
+                stats->advice_bytes += 12 + gkr_section_payload_bytes(
+                                                P.sections[k].encoding, P.sections[k].width,
+                                                P.sections[k].msgs.n);
     }
 done:
     scratch_free(&scratch);
     gkr_proof_free(&P);
     claims_free(cl, c->n_layers);
     return st;
+}
+
+/* Match the decoded sections to the circuit's layers; build the advice
+ * tables (2^nvars, zero past the sent values). */
+static zkm_status bind_sections(const gkr_circuit *c, const gkr_proof *P, fr **tables,
+                                const gkr_section **sec_of, zkm_err *e)
+{
+    const uint32_t want = proof_sections(c);
+    if (P->n_sections != want)
+        return zkm_fail(e, ZKM_EREJECT, "the proof has %u sections, this circuit needs %u",
+                        P->n_sections, want);
+    const size_t out_len = (size_t)1 << c->layers[0].nvars;
+    if (P->sections[0].tag != 0 || P->sections[0].encoding != GKR_ENC_FIELD ||
+        P->sections[0].msgs.n != out_len)
+        return zkm_fail(e, ZKM_EREJECT, "the proof's output section does not hold %zu values",
+                        out_len);
+    uint32_t s = 1;
+    for (uint32_t li = 0; li < c->n_layers; li++) {
+        const gkr_layer *l = &c->layers[li];
+        if (l->kind == GKR_INPUT && !is_advice(l))
+            continue;
+        const gkr_section *sec = &P->sections[s++];
+        if (sec->tag != 1 + li)
+            return zkm_fail(e, ZKM_EREJECT, "proof section for layer %u is missing", li);
+        sec_of[li] = sec;
+        if (!is_advice(l)) {
+            if (sec->encoding != GKR_ENC_FIELD)
+                return zkm_fail(e, ZKM_EREJECT, "layer %u: its section is not field elements",
+                                li);
+            continue;
+        }
+        if (sec->encoding != l->p.input.encoding || sec->width != l->p.input.width ||
+            sec->msgs.n != l->p.input.len)
+            return zkm_fail(e, ZKM_EREJECT,
+                            "advice layer %u: the proof sends %zu values of %u bits, the circuit "
+                            "expects %llu of %u",
+                            li, sec->msgs.n, sec->width, (unsigned long long)l->p.input.len,
+                            l->p.input.width);
+        const size_t len = (size_t)1 << l->nvars;
+        tables[li] = zkm_alloc_array(len, sizeof(fr), "advice values", e);
+        if (!tables[li])
+            return ZKM_ENOMEM;
+        memcpy(tables[li], sec->msgs.v, sec->msgs.n * sizeof(fr));
+        memset(tables[li] + sec->msgs.n, 0, (len - sec->msgs.n) * sizeof(fr));
+    }
+    return ZKM_OK;
 }
 
 zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,
@@ -368,6 +482,8 @@ zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *pr
     gkr_proof P;
     transcript tr;
     fr *scratch = NULL;
+    fr **tables = NULL;
+    const gkr_section **sec_of = NULL;
     zkm_status st = gkr_circuit_check(c, e);
     if (st)
         return st;
@@ -375,12 +491,15 @@ zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *pr
     if (st)
         return st;
     gkr_claims *cl = claims_new(c, e);
-    if (!cl) {
-        gkr_proof_free(&P);
-        return ZKM_ENOMEM;
+    tables = zkm_calloc(c->n_layers, sizeof *tables, "input tables", e);
+    sec_of = zkm_calloc(c->n_layers, sizeof *sec_of, "sections", e);
+    if (!cl || !tables || !sec_of) {
+        st = ZKM_ENOMEM;
+        goto done;
     }
     for (uint32_t i = 0; i < c->n_layers; i++) {
-        if (c->layers[i].kind == GKR_INPUT && !inputs[i]) {
+        const gkr_layer *l = &c->layers[i];
+        if (l->kind == GKR_INPUT && !is_advice(l) && !inputs[i]) {
             st = zkm_fail(e, ZKM_EINVAL, "no values given for public input layer %u", i);
             goto done;
         }
@@ -390,32 +509,22 @@ zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *pr
         st = zkm_fail(e, ZKM_EREJECT, "the proof is for a different circuit (digest mismatch)");
         goto done;
     }
-    const uint32_t want = 1 + proved_layers(c);
-    if (P.n_sections != want) {
-        st = zkm_fail(e, ZKM_EREJECT, "the proof has %u sections, this circuit needs %u",
-                      P.n_sections, want);
+    st = bind_sections(c, &P, tables, sec_of, e);
+    if (st)
         goto done;
-    }
-    const size_t out_len = (size_t)1 << c->layers[0].nvars;
-    if (P.sections[0].tag != 0 || P.sections[0].msgs.n != out_len) {
-        st = zkm_fail(e, ZKM_EREJECT, "the proof's output section does not hold %zu values",
-                      out_len);
-        goto done;
-    }
+    for (uint32_t i = 0; i < c->n_layers; i++)
+        if (c->layers[i].kind == GKR_INPUT && !is_advice(&c->layers[i]))
+            tables[i] = inputs[i];
     const fr *out_vals = P.sections[0].msgs.v;
-    absorb_statement(&tr, c, digest, inputs, out_vals);
-    st = output_claim(&tr, c, out_vals, cl, e);
+    const size_t out_len = P.sections[0].msgs.n;
+    absorb_statement(&tr, c, digest, tables, out_vals);
+    st = seed_claims(&tr, c, out_vals, cl, e);
 
-    uint32_t s = 1;
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
         const gkr_layer *l = &c->layers[li];
         if (l->kind == GKR_INPUT)
             continue;
-        const gkr_section *sec = &P.sections[s++];
-        if (sec->tag != 1 + li) {
-            st = zkm_fail(e, ZKM_EREJECT, "proof section for layer %u is missing", li);
-            break;
-        }
+        const gkr_section *sec = sec_of[li];
         fr_cursor in = {.v = sec->msgs.v, .n = sec->msgs.n, .pos = 0};
         claims_draw_alpha(&cl[li], &tr);
         gkr_vctx x = {.c = c, .tr = &tr, .in = &in, .claims = cl};
@@ -431,7 +540,7 @@ zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *pr
                           li, in.n - in.pos);
     }
 
-    /* public input layers: the verifier evaluates them itself */
+    /* input layers, public or advice: the verifier evaluates them itself */
     double ti = now_s();
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
         const gkr_layer *l = &c->layers[li];
@@ -446,11 +555,10 @@ zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *pr
         }
         for (size_t k = 0; k < cl[li].n && !st; k++) {
             fr v;
-            mle_eval(&v, inputs[li], n, cl[li].points + k * n, scratch);
+            mle_eval(&v, tables[li], n, cl[li].points + k * n, scratch);
             if (!fr_eq(&v, &cl[li].values[k]))
-                st = zkm_fail(e, ZKM_EREJECT,
-                              "input layer %u: claim %zu does not match the public input", li,
-                              k);
+                st = zkm_fail(e, ZKM_EREJECT, "%s layer %u: claim %zu does not match its values",
+                              is_advice(l) ? "advice" : "public input", li, k);
         }
     }
     t_in = now_s() - ti;
@@ -462,11 +570,23 @@ zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *pr
             memcpy(*output, out_vals, out_len * sizeof(fr));
     }
     if (stats) {
+        memset(stats, 0, sizeof *stats);
         stats->total_s = now_s() - t0;
         stats->input_eval_s = t_in;
         stats->proof_bytes = proof_len;
+        for (uint32_t k = 1; k < P.n_sections; k++)
+            if (P.sections[k].encoding != GKR_ENC_FIELD)
+                stats->advice_bytes += 12 + gkr_section_payload_bytes(
+                                                P.sections[k].encoding, P.sections[k].width,
+                                                P.sections[k].msgs.n);
     }
 done:
+    if (tables)
+        for (uint32_t i = 0; i < c->n_layers; i++)
+            if (is_advice(&c->layers[i]))
+                free(tables[i]);
+    free(tables);
+    free(sec_of);
     free(scratch);
     gkr_proof_free(&P);
     claims_free(cl, c->n_layers);

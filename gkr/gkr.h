@@ -20,7 +20,8 @@
 #include "proof.h"
 
 /* Fill values[i] for every non-input layer of a circuit, given
- * values[i] (2^nvars entries, caller-owned) for every input layer.  Arrays
+ * values[i] (2^nvars entries, caller-owned) for every input layer, public or
+ * advice.  Arrays
  * it allocates are released by gkr_values_free. */
 zkm_status gkr_eval(const gkr_circuit *c, fr **values, zkm_err *e);
 /* Free values[i] for the non-input layers and set them to NULL. */
@@ -28,17 +29,22 @@ void gkr_values_free(const gkr_circuit *c, fr **values);
 
 typedef struct {
     double total_s;        /* whole call                                      */
-    double input_eval_s;   /* verifier: evaluating the public input layers    */
-    size_t proof_bytes;
+    double input_eval_s;   /* verifier: evaluating the input layers           */
+    size_t proof_bytes;    /* the whole proof                                 */
+    size_t advice_bytes;   /* of which advice sections (headers included)     */
 } gkr_stats;
 
-/* Prove that values (as filled by gkr_eval) are the circuit's evaluation.
+/* Prove that values (as filled by gkr_eval) are the circuit's evaluation
+ * and that every zero layer is zero.  Advice layers' values travel in the
+ * proof.  Fails with ZKM_EINVAL, before proving, if a zero layer is not zero
+ * or an advice value does not fit its width.
  * Writes a fresh malloc'd proof to *proof / *proof_len.  stats may be NULL. */
 zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
                      size_t *proof_len, gkr_stats *stats, zkm_err *e);
 
 /* Verify proof bytes for a circuit whose public input layers hold
- * inputs[i] (entries for other layers are ignored and may be NULL).
+ * inputs[i] (entries for other layers, advice included, are ignored and may
+ * be NULL).
  * Returns ZKM_OK if the proof is accepted; ZKM_EFORMAT if the bytes are
  * malformed; ZKM_EREJECT with the reason if the proof does not verify.  On
  * acceptance, if output is not NULL, *output receives a malloc'd copy of the

@@ -80,6 +80,7 @@ extern const gkr_kind_ops gkr_input_ops;
 extern const gkr_kind_ops gkr_generic_ops;
 extern const gkr_kind_ops gkr_eltwise_ops;
 extern const gkr_kind_ops gkr_matmul_ops;
+extern const gkr_kind_ops gkr_conv_ops;
 
 /* The ops of a kind (NULL for an unknown kind). */
 const gkr_kind_ops *gkr_kind_get(gkr_kind k);

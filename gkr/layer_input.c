@@ -1,6 +1,8 @@
-/* GKR_INPUT: values supplied from outside.  Public input layers are checked
- * by the driver (gkr.c), which evaluates them at every claimed point. */
+/* GKR_INPUT: values supplied from outside, by the verifier (public) or by
+ * the prover inside the proof (advice).  Either way the driver (gkr.c)
+ * checks them by evaluating them at every claimed point. */
 #include "gkr_kind.h"
+#include "proof.h"
 
 static uint32_t input_views(const gkr_layer *l, const gkr_view **out)
 {
@@ -11,14 +13,26 @@ static uint32_t input_views(const gkr_layer *l, const gkr_view **out)
 
 static zkm_status input_check(const gkr_circuit *c, uint32_t li, zkm_err *e)
 {
-    if (c->layers[li].p.input.visibility != GKR_INPUT_PUBLIC)
+    const gkr_input_params *p = &c->layers[li].p.input;
+    if (p->visibility == GKR_INPUT_PUBLIC)
+        return ZKM_OK;
+    if (p->visibility != GKR_INPUT_ADVICE)
         return zkm_fail(e, ZKM_EINVAL, "input layer %u: unknown visibility", li);
+    if (p->encoding == GKR_ENC_FIELD || !gkr_encoding_ok(p->encoding, p->width))
+        return zkm_fail(e, ZKM_EINVAL, "advice layer %u: bad encoding %u/%u", li, p->encoding,
+                        p->width);
+    if (p->len > ((uint64_t)1 << c->layers[li].nvars) || p->len > UINT32_MAX)
+        return zkm_fail(e, ZKM_EINVAL, "advice layer %u: length %llu out of range", li,
+                        (unsigned long long)p->len);
     return ZKM_OK;
 }
 
 static void input_digest(const gkr_layer *l, crypto_generichash_state *h)
 {
     gkr_digest_u64(h, (uint64_t)l->p.input.visibility);
+    gkr_digest_u64(h, l->p.input.encoding);
+    gkr_digest_u64(h, l->p.input.width);
+    gkr_digest_u64(h, l->p.input.visibility == GKR_INPUT_ADVICE ? l->p.input.len : 0);
 }
 
 static zkm_status input_never(const gkr_circuit *c, uint32_t li, fr *const *values, fr *out,
@@ -55,7 +69,27 @@ zkm_status gkr_layer_input(gkr_layer *l, uint32_t nvars, gkr_visibility vis, zkm
     l->kind = GKR_INPUT;
     l->nvars = nvars;
     l->p.input.visibility = vis;
+    l->p.input.encoding = 0;
+    l->p.input.width = 0;
+    l->p.input.len = (uint64_t)1 << nvars;
     return ZKM_OK;
+}
+
+zkm_status gkr_layer_advice(gkr_layer *l, uint32_t nvars, uint64_t len, unsigned encoding,
+                            unsigned width, zkm_err *e)
+{
+    if (encoding == GKR_ENC_FIELD || !gkr_encoding_ok(encoding, width))
+        return zkm_fail(e, ZKM_EINVAL, "advice layer: bad encoding %u/%u", encoding, width);
+    zkm_status st = gkr_layer_input(l, nvars, GKR_INPUT_ADVICE, e);
+    if (!st && len > ((uint64_t)1 << nvars))
+        st = zkm_fail(e, ZKM_EINVAL, "advice layer: %llu values do not fit 2^%u",
+                      (unsigned long long)len, nvars);
+    if (!st) {
+        l->p.input.encoding = (uint8_t)encoding;
+        l->p.input.width = (uint8_t)width;
+        l->p.input.len = len;
+    }
+    return st;
 }
 
 const gkr_kind_ops gkr_input_ops = {

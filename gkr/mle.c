@@ -87,3 +87,38 @@ void mle_dot(fr *out, const fr *table, const fr *weights, size_t len)
     }
     *out = acc;
 }
+
+void mle_shift_eval(fr *out, const fr *z, const fr *r, unsigned n, uint64_t c)
+{
+    /* w[carry]: weight of the low bits processed so far ending with that
+     * carry into the next bit; bit i contributes eq1(z_i, q_i) eq1(r_i, q'_i)
+     * with q'_i = (q_i + c_i + carry) mod 2, eq1(a, 1) = a, eq1(a, 0) = 1 - a */
+    fr w[2], one;
+    fr_set_one(&one);
+    fr_set_one(&w[0]);
+    fr_set_zero(&w[1]);
+    if (n < 64 && (c >> n) != 0) { /* q + c always overflows */
+        fr_set_zero(out);
+        return;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        const unsigned ci = i < 64 ? (unsigned)((c >> i) & 1) : 0;
+        fr zq[2], rq[2], nw[2], t;
+        fr_sub(&zq[0], &one, &z[i]);
+        zq[1] = z[i];
+        fr_sub(&rq[0], &one, &r[i]);
+        rq[1] = r[i];
+        fr_set_zero(&nw[0]);
+        fr_set_zero(&nw[1]);
+        for (unsigned cin = 0; cin < 2; cin++)
+            for (unsigned qi = 0; qi < 2; qi++) {
+                const unsigned sum = qi + ci + cin;
+                fr_mul(&t, &zq[qi], &rq[sum & 1]);
+                fr_mul(&t, &t, &w[cin]);
+                fr_add(&nw[sum >> 1], &nw[sum >> 1], &t);
+            }
+        w[0] = nw[0];
+        w[1] = nw[1];
+    }
+    *out = w[0];
+}

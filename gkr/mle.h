@@ -9,6 +9,7 @@
 #define ZKM_MLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fr.h"
 
@@ -29,6 +30,12 @@ void mle_fold(fr *table, size_t len, const fr *r);
 /* out = f(point) for the table of 2^n entries; scratch holds 2^(n-1)
  * elements (none for n == 0).  The table is not modified. */
 void mle_eval(fr *out, const fr *table, unsigned n, const fr *point, fr *scratch);
+
+/* The multilinear extension of the shift-by-c predicate on n-bit indices,
+ *   S_c(z, r) = sum over q, q' in {0,1}^n with q' = q + c (no overflow past
+ *               2^n) of eq(z, q) eq(r, q'),
+ * in O(n) by running the carry of q + c bit by bit. */
+void mle_shift_eval(fr *out, const fr *z, const fr *r, unsigned n, uint64_t c);
 
 /* out = sum_b table[b] * weights[b] over len entries. */
 void mle_dot(fr *out, const fr *table, const fr *weights, size_t len);

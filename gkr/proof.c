@@ -51,15 +51,89 @@ static uint32_t get32(const uint8_t *p)
            (uint32_t)p[3] << 24;
 }
 
+int gkr_encoding_ok(unsigned encoding, unsigned width)
+{
+    switch (encoding) {
+    case GKR_ENC_FIELD: return width == 0;
+    case GKR_ENC_UINT: return width >= 1 && width <= 63;
+    case GKR_ENC_SINT: return width >= 2 && width <= 64;
+    }
+    return 0;
+}
+
+size_t gkr_section_payload_bytes(unsigned encoding, unsigned width, size_t n)
+{
+    if (encoding == GKR_ENC_FIELD)
+        return n * FR_BYTES;
+    return (n / 8) * width + ((n % 8) * width + 7) / 8;
+}
+
+/* The integer a field element stands for under a packed encoding: 1 and
+ * the bits if it fits, else 0. */
+static int pack_value(const fr *a, unsigned encoding, unsigned width, uint64_t *bits)
+{
+    uint64_t l[4];
+    fr_to_limbs(l, a);
+    if (l[1] == 0 && l[2] == 0 && l[3] == 0) { /* a small non-negative value */
+        uint64_t lim = encoding == GKR_ENC_UINT ? (uint64_t)1 << width
+                                                : (uint64_t)1 << (width - 1);
+        if (l[0] >= lim)
+            return 0;
+        *bits = l[0];
+        return 1;
+    }
+    if (encoding != GKR_ENC_SINT)
+        return 0;
+    fr neg;
+    fr_neg(&neg, a); /* |a| for a negative value */
+    fr_to_limbs(l, &neg);
+    if (l[1] || l[2] || l[3] || l[0] == 0 || l[0] > (uint64_t)1 << (width - 1))
+        return 0;
+    uint64_t v = (uint64_t)0 - l[0]; /* two's complement in 64 bits */
+    *bits = width == 64 ? v : v & (((uint64_t)1 << width) - 1);
+    return 1;
+}
+
+static void put_bits(uint8_t *out, size_t bitpos, uint64_t v, unsigned width)
+{
+    for (unsigned i = 0; i < width; i++, bitpos++)
+        if ((v >> i) & 1)
+            out[bitpos / 8] |= (uint8_t)(1u << (bitpos % 8));
+}
+
+static uint64_t get_bits(const uint8_t *in, size_t bitpos, unsigned width)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < width; i++, bitpos++)
+        v |= (uint64_t)((in[bitpos / 8] >> (bitpos % 8)) & 1) << i;
+    return v;
+}
+
+static void unpack_value(fr *out, uint64_t v, unsigned encoding, unsigned width)
+{
+    if (encoding == GKR_ENC_SINT && ((v >> (width - 1)) & 1)) {
+        /* negative: magnitude 2^width - v */
+        uint64_t mag = width == 64 ? (uint64_t)0 - v : ((uint64_t)1 << width) - v;
+        fr_set_u64(out, mag);
+        fr_neg(out, out);
+    } else {
+        fr_set_u64(out, v);
+    }
+}
+
+#define SECTION_HEADER_BYTES 12u
+
 zkm_status gkr_proof_encode(const gkr_proof *p, uint8_t **out, size_t *out_len, zkm_err *e)
 {
     size_t len = GKR_PROOF_HEADER_BYTES;
     for (uint32_t s = 0; s < p->n_sections; s++) {
-        if (p->sections[s].msgs.n > UINT32_MAX)
-            return zkm_fail(e, ZKM_EINVAL, "proof section %u too large", s);
-        len += 8 + p->sections[s].msgs.n * FR_BYTES;
+        const gkr_section *sec = &p->sections[s];
+        if (sec->msgs.n > UINT32_MAX || !gkr_encoding_ok(sec->encoding, sec->width))
+            return zkm_fail(e, ZKM_EINVAL, "proof section %u: bad size or encoding", s);
+        len += SECTION_HEADER_BYTES +
+               gkr_section_payload_bytes(sec->encoding, sec->width, sec->msgs.n);
     }
-    uint8_t *b = malloc(len);
+    uint8_t *b = calloc(len, 1);
     if (!b)
         return zkm_fail(e, ZKM_ENOMEM, "out of memory encoding a %zu-byte proof", len);
     memcpy(b, GKR_PROOF_MAGIC, 8);
@@ -70,10 +144,26 @@ zkm_status gkr_proof_encode(const gkr_proof *p, uint8_t **out, size_t *out_len, 
     for (uint32_t s = 0; s < p->n_sections; s++) {
         const gkr_section *sec = &p->sections[s];
         put32(w, sec->tag);
-        put32(w + 4, (uint32_t)sec->msgs.n);
-        w += 8;
-        for (size_t i = 0; i < sec->msgs.n; i++, w += FR_BYTES)
-            fr_to_bytes(w, &sec->msgs.v[i]);
+        w[4] = sec->encoding;
+        w[5] = sec->width;
+        put32(w + 8, (uint32_t)sec->msgs.n);
+        w += SECTION_HEADER_BYTES;
+        if (sec->encoding == GKR_ENC_FIELD) {
+            for (size_t i = 0; i < sec->msgs.n; i++, w += FR_BYTES)
+                fr_to_bytes(w, &sec->msgs.v[i]);
+            continue;
+        }
+        for (size_t i = 0; i < sec->msgs.n; i++) {
+            uint64_t v;
+            if (!pack_value(&sec->msgs.v[i], sec->encoding, sec->width, &v)) {
+                free(b);
+                return zkm_fail(e, ZKM_EINVAL,
+                                "proof section %u, value %zu does not fit %u-bit %s", s, i,
+                                sec->width, sec->encoding == GKR_ENC_UINT ? "unsigned" : "signed");
+            }
+            put_bits(w, i * sec->width, v, sec->width);
+        }
+        w += gkr_section_payload_bytes(sec->encoding, sec->width, sec->msgs.n);
     }
     *out = b;
     *out_len = len;
@@ -102,8 +192,8 @@ zkm_status gkr_proof_decode(gkr_proof *p, const uint8_t *b, size_t len, zkm_err 
         return zkm_fail(e, ZKM_EFORMAT, "proof format version %u, this zkm reads version %u",
                         version, GKR_PROOF_VERSION);
     uint32_t ns = get32(b + 44);
-    /* every section takes at least 8 bytes: bound the count by what is there */
-    if (ns > GKR_PROOF_MAX_SECTIONS || ns > (len - GKR_PROOF_HEADER_BYTES) / 8)
+    /* every section takes at least its header: bound the count by what is there */
+    if (ns > GKR_PROOF_MAX_SECTIONS || ns > (len - GKR_PROOF_HEADER_BYTES) / SECTION_HEADER_BYTES)
         return zkm_fail(e, ZKM_EFORMAT, "proof claims %u sections, more than its %zu bytes hold",
                         ns, len);
     zkm_status st;
@@ -113,25 +203,36 @@ zkm_status gkr_proof_decode(gkr_proof *p, const uint8_t *b, size_t len, zkm_err 
     memcpy(p->digest, b + 12, 32);
     size_t off = GKR_PROOF_HEADER_BYTES;
     for (uint32_t s = 0; s < ns; s++) {
-        if (len - off < 8) {
+        if (len - off < SECTION_HEADER_BYTES) {
             st = zkm_fail(e, ZKM_EFORMAT, "proof truncated in the header of section %u", s);
             goto fail;
         }
-        uint32_t tag = get32(b + off);
-        uint32_t n = get32(b + off + 4);
-        off += 8;
+        const uint8_t *h = b + off;
+        uint32_t tag = get32(h), n = get32(h + 8);
+        unsigned enc = h[4], width = h[5];
+        off += SECTION_HEADER_BYTES;
         if (s > 0 && tag <= p->sections[s - 1].tag) {
             st = zkm_fail(e, ZKM_EFORMAT, "proof section %u: tag %u out of order", s, tag);
             goto fail;
         }
-        if ((len - off) / FR_BYTES < n) {
+        if (!gkr_encoding_ok(enc, width) || h[6] || h[7]) {
+            st = zkm_fail(e, ZKM_EFORMAT, "proof section %u: unknown encoding %u/%u", s, enc,
+                          width);
+            goto fail;
+        }
+        /* n <= 2^32 and width <= 64: the payload size cannot overflow */
+        size_t payload = gkr_section_payload_bytes(enc, width, n);
+        if (len - off < payload) {
             st = zkm_fail(e, ZKM_EFORMAT,
-                          "proof truncated: section %u declares %u field elements, %zu bytes remain",
-                          s, n, len - off);
+                          "proof truncated: section %u declares %u values (%zu bytes), %zu bytes "
+                          "remain",
+                          s, n, payload, len - off);
             goto fail;
         }
         gkr_section *sec = &p->sections[s];
         sec->tag = tag;
+        sec->encoding = (uint8_t)enc;
+        sec->width = (uint8_t)width;
         p->n_sections = s + 1;
         if (n) {
             sec->msgs.v = zkm_alloc_array(n, sizeof(fr), "proof section", e);
@@ -141,14 +242,30 @@ zkm_status gkr_proof_decode(gkr_proof *p, const uint8_t *b, size_t len, zkm_err 
             }
             sec->msgs.cap = n;
         }
-        for (uint32_t i = 0; i < n; i++, off += FR_BYTES) {
-            if (!fr_from_bytes(&sec->msgs.v[i], b + off)) {
-                st = zkm_fail(e, ZKM_EFORMAT,
-                              "proof section %u, element %u: not a canonical field element", s, i);
-                goto fail;
+        const uint8_t *pl = b + off;
+        for (uint32_t i = 0; i < n; i++) {
+            if (enc == GKR_ENC_FIELD) {
+                if (!fr_from_bytes(&sec->msgs.v[i], pl + (size_t)i * FR_BYTES)) {
+                    st = zkm_fail(e, ZKM_EFORMAT,
+                                  "proof section %u, element %u: not a canonical field element",
+                                  s, i);
+                    goto fail;
+                }
+            } else {
+                unpack_value(&sec->msgs.v[i], get_bits(pl, (size_t)i * width, width), enc, width);
             }
             sec->msgs.n = i + 1;
         }
+        if (enc != GKR_ENC_FIELD && payload) {
+            /* the bits past the last value must be zero: one encoding per proof */
+            size_t used = (size_t)n * width;
+            for (size_t bit = used; bit < payload * 8; bit++)
+                if ((pl[bit / 8] >> (bit % 8)) & 1) {
+                    st = zkm_fail(e, ZKM_EFORMAT, "proof section %u: non-zero padding bits", s);
+                    goto fail;
+                }
+        }
+        off += payload;
     }
     if (off != len) {
         st = zkm_fail(e, ZKM_EFORMAT, "proof has %zu trailing bytes", len - off);

@@ -11,14 +11,23 @@
  *   12      32    circuit digest (BLAKE2b-256 of the circuit, see circuit.h)
  *   44      4     section count S (at most GKR_PROOF_MAX_SECTIONS)
  *   48      ...   S sections, each:
- *                   4   tag: 0 = claimed output, 1 + i = layer i's messages
- *                   4   element count n
- *                   32n canonical field elements (each < r)
+ *                   4   tag: 0 = claimed output, 1 + i = layer i (its
+ *                       messages, or its values for an advice input layer)
+ *                   1   encoding (gkr_encoding)
+ *                   1   width: bits per value for packed encodings, else 0
+ *                   2   reserved, zero
+ *                   4   value count n
+ *                   payload: GKR_ENC_FIELD: 32n bytes, canonical field
+ *                       elements (each < r); GKR_ENC_UINT / GKR_ENC_SINT:
+ *                       ceil(n * width / 8) bytes, value k in bits
+ *                       [k*width, (k+1)*width) counted from bit 0 of byte 0,
+ *                       unsigned or two's complement, unused bits zero.
  *
  * Tags strictly increase.  The decoder checks every length against the
  * bytes actually present before allocating, rejects non-canonical field
- * elements and trailing bytes, and never reads out of bounds.  Whether the
- * sections match the circuit is the verifier's business, not the decoder's. */
+ * elements, non-zero padding or reserved bits, and trailing bytes, and never
+ * reads out of bounds.  Whether the sections match the circuit is the
+ * verifier's business, not the decoder's. */
 #ifndef ZKM_PROOF_H
 #define ZKM_PROOF_H
 
@@ -29,7 +38,7 @@
 #include "zkm_err.h"
 
 #define GKR_PROOF_MAGIC "ZKMPROOF"
-#define GKR_PROOF_VERSION 1u
+#define GKR_PROOF_VERSION 2u
 #define GKR_PROOF_HEADER_BYTES 48u
 #define GKR_PROOF_MAX_SECTIONS (1u << 20)
 
@@ -51,10 +60,24 @@ typedef struct {
  * cursor alone) if fewer than k remain. */
 int fr_cursor_take(fr_cursor *c, size_t k, const fr **out);
 
+typedef enum {
+    GKR_ENC_FIELD = 0, /* canonical 32-byte field elements  */
+    GKR_ENC_UINT = 1,  /* packed unsigned, width 1..63 bits */
+    GKR_ENC_SINT = 2   /* packed two's complement, 2..64     */
+} gkr_encoding;
+
 typedef struct {
     uint32_t tag;
-    fr_vec msgs;
+    uint8_t encoding; /* gkr_encoding */
+    uint8_t width;    /* bits per value, 0 for GKR_ENC_FIELD */
+    fr_vec msgs;      /* the values, decoded to field elements */
 } gkr_section;
+
+/* Whether width suits encoding (GKR_ENC_FIELD needs 0). */
+int gkr_encoding_ok(unsigned encoding, unsigned width);
+
+/* Bytes a section's payload takes. */
+size_t gkr_section_payload_bytes(unsigned encoding, unsigned width, size_t n);
 
 typedef struct {
     uint8_t digest[32];
@@ -62,7 +85,8 @@ typedef struct {
     gkr_section *sections;
 } gkr_proof;
 
-/* Serialize into a fresh malloc'd buffer (*out, *out_len). */
+/* Serialize into a fresh malloc'd buffer (*out, *out_len).  Fails with
+ * ZKM_EINVAL if a value of a packed section does not fit its width. */
 zkm_status gkr_proof_encode(const gkr_proof *p, uint8_t **out, size_t *out_len, zkm_err *e);
 
 /* Parse bytes into p (which the caller later releases with gkr_proof_free).

@@ -83,6 +83,350 @@ static void test_complete_wide(void **state)
         roundtrip(&g, 1 + (uint32_t)tu_below(&g, 3), w, TU_KINDS_ALL);
 }
 
+/* A bit-decomposition range check, the way the layer library will prove
+ * rescaling and ReLU: x (public, 2^4 values in [0, 2^W)) and its bits
+ * (advice, bit plane i at block i of one layer) satisfy
+ *   zero layer 1: b*b - b = 0            (booleanity, eltwise)
+ *   zero layer 2: x - sum_i 2^i b_i = 0  (recomposition, eltwise over W
+ *                                         block views of the bits)
+ * and the output is x * x.  Layers: 0 out, 1 bool, 2 recomposition, 3 x,
+ * 4 bits. */
+enum { RC_W = 4, RC_N = 4 };
+
+static void range_circuit(gkr_circuit *c)
+{
+    zkm_err e;
+    assert_int_equal(gkr_circuit_init(c, 5, &e), ZKM_OK);
+    gkr_view x = {.layer = 3, .nvars = RC_N, .offset = 0};
+    gkr_view bits = {.layer = 4, .nvars = RC_N + 2, .offset = 0};
+    fr one, neg1;
+    fr_set_one(&one);
+    fr_neg(&neg1, &one);
+    /* out = x * x */
+    const uint32_t sq_start[2] = {0, 2}, sq_f[2] = {0, 0};
+    assert_int_equal(gkr_layer_eltwise(&c->layers[0], RC_N, 1, &x, 1, &one, sq_start, sq_f, &e),
+                     ZKM_OK);
+    /* b*b - b over the whole bits layer */
+    const uint32_t b_start[3] = {0, 2, 3}, b_f[3] = {0, 0, 0};
+    const fr b_coef[2] = {one, neg1};
+    assert_int_equal(
+        gkr_layer_eltwise(&c->layers[1], RC_N + 2, 1, &bits, 2, b_coef, b_start, b_f, &e),
+        ZKM_OK);
+    c->layers[1].flags = GKR_LAYER_ZERO;
+    /* x - sum 2^i plane_i */
+    gkr_view src[1 + RC_W];
+    fr coef[1 + RC_W];
+    uint32_t start[2 + RC_W], fac[1 + RC_W];
+    src[0] = x;
+    coef[0] = one;
+    for (unsigned i = 0; i < RC_W; i++) {
+        src[1 + i] = (gkr_view){.layer = 4, .nvars = RC_N, .offset = (uint64_t)i << RC_N};
+        fr_set_u64(&coef[1 + i], (uint64_t)1 << i);
+        fr_neg(&coef[1 + i], &coef[1 + i]);
+    }
+    for (unsigned t = 0; t <= RC_W + 1; t++)
+        start[t] = t;
+    for (unsigned t = 0; t <= RC_W; t++)
+        fac[t] = t;
+    assert_int_equal(
+        gkr_layer_eltwise(&c->layers[2], RC_N, 1 + RC_W, src, 1 + RC_W, coef, start, fac, &e),
+        ZKM_OK);
+    c->layers[2].flags = GKR_LAYER_ZERO;
+    assert_int_equal(gkr_layer_input(&c->layers[3], RC_N, GKR_INPUT_PUBLIC, &e), ZKM_OK);
+    /* 4 planes of 16 bits: 64 values, in a layer of 2^(RC_N + 2) */
+    assert_int_equal(gkr_layer_advice(&c->layers[4], RC_N + 2, RC_W << RC_N, GKR_ENC_UINT, 1, &e),
+                     ZKM_OK);
+    assert_int_equal(gkr_circuit_check(c, &e), ZKM_OK);
+}
+
+static void test_advice_and_zero_layers(void **state)
+{
+    (void)state;
+    tu_rng g;
+    tu_rng_init(&g, g_seed ^ 4);
+    gkr_circuit c;
+    zkm_err e;
+    range_circuit(&c);
+    fr *values[5] = {NULL, NULL, NULL, NULL, NULL};
+    fr xs[1 << RC_N], bits[1 << (RC_N + 2)];
+    uint64_t xv[1 << RC_N];
+    memset(bits, 0, sizeof bits);
+    for (unsigned k = 0; k < (1u << RC_N); k++) {
+        xv[k] = tu_below(&g, 1u << RC_W);
+        fr_set_u64(&xs[k], xv[k]);
+        for (unsigned i = 0; i < RC_W; i++)
+            fr_set_u64(&bits[(i << RC_N) + k], (xv[k] >> i) & 1);
+    }
+    values[3] = xs;
+    values[4] = bits;
+    assert_int_equal(gkr_eval(&c, values, &e), ZKM_OK);
+    uint8_t *proof;
+    size_t len;
+    gkr_stats ps, vs;
+    if (gkr_prove(&c, values, &proof, &len, &ps, &e))
+        fail_msg("prove: %s", e.msg);
+    /* 64 one-bit values: 8 bytes of payload and a 12-byte section header */
+    assert_int_equal(ps.advice_bytes, 12 + 8);
+    fr *pub[5] = {NULL, NULL, NULL, xs, NULL}; /* the verifier gets no bits */
+    if (gkr_verify(&c, pub, proof, len, NULL, &vs, &e))
+        fail_msg("verify: %s", e.msg);
+    assert_int_equal(vs.advice_bytes, ps.advice_bytes);
+    free(proof);
+    gkr_values_free(&c, values);
+
+    /* a wrong bit: the prover refuses (zero layer not zero) */
+    fr_set_u64(&bits[0], 1 - (xv[0] & 1));
+    assert_int_equal(gkr_eval(&c, values, &e), ZKM_OK);
+    assert_int_equal(gkr_prove(&c, values, &proof, &len, NULL, &e), ZKM_EINVAL);
+    gkr_values_free(&c, values);
+    /* a value that is not a bit although booleanity would be the only
+     * check: the encoder refuses it (does not fit 1 bit) */
+    fr_set_u64(&bits[0], 2);
+    assert_int_equal(gkr_eval(&c, values, &e), ZKM_OK);
+    assert_int_not_equal(gkr_prove(&c, values, &proof, &len, NULL, &e), ZKM_OK);
+    gkr_values_free(&c, values);
+    gkr_circuit_free(&c);
+}
+
+/* Packed sections survive encode/decode for every width, at the extremes. */
+static void test_packed_sections(void **state)
+{
+    (void)state;
+    tu_rng g;
+    tu_rng_init(&g, g_seed ^ 5);
+    zkm_err e;
+    for (unsigned enc = GKR_ENC_UINT; enc <= GKR_ENC_SINT; enc++)
+        for (unsigned w = 1; w <= 64; w++) {
+            if (!gkr_encoding_ok(enc, w))
+                continue;
+            gkr_section sec = {.tag = 1, .encoding = (uint8_t)enc, .width = (uint8_t)w};
+            gkr_proof P = {.n_sections = 1, .sections = &sec};
+            fr v[37];
+            for (unsigned k = 0; k < 37; k++) {
+                /* the signed range is [lo, -(lo + 1)] */
+                const int64_t lo = w == 64 ? INT64_MIN : -((int64_t)1 << (w - 1));
+                uint64_t x;
+                if (k == 0)
+                    x = 0;
+                else if (enc == GKR_ENC_UINT)
+                    x = k == 1 ? ((uint64_t)1 << w) - 1 : tu_u64(&g) & (((uint64_t)1 << w) - 1);
+                else
+                    x = k == 1 ? (uint64_t)lo : k == 2 ? (uint64_t)(-(lo + 1)) :
+                        (uint64_t)((int64_t)(tu_u64(&g) << (64 - w)) >> (64 - w));
+                if (enc == GKR_ENC_UINT)
+                    fr_set_u64(&v[k], x);
+                else
+                    fr_set_i64(&v[k], (int64_t)x);
+            }
+            sec.msgs.v = v;
+            sec.msgs.n = 37;
+            uint8_t *bytes;
+            size_t len;
+            if (gkr_proof_encode(&P, &bytes, &len, &e))
+                fail_msg("encode %u/%u: %s", enc, w, e.msg);
+            gkr_proof D;
+            if (gkr_proof_decode(&D, bytes, len, &e))
+                fail_msg("decode %u/%u: %s", enc, w, e.msg);
+            assert_int_equal(D.sections[0].msgs.n, 37);
+            assert_memory_equal(D.sections[0].msgs.v, v, sizeof v);
+            gkr_proof_free(&D);
+            free(bytes);
+            /* one past the range does not encode */
+            if (w < 63) {
+                if (enc == GKR_ENC_UINT)
+                    fr_set_u64(&v[5], (uint64_t)1 << w);
+                else
+                    fr_set_i64(&v[5], (int64_t)1 << (w - 1));
+                assert_int_equal(gkr_proof_encode(&P, &bytes, &len, &e), ZKM_EINVAL);
+            }
+        }
+}
+
+/* A conv layer (layer 1) over an image layer (2) and a kernel layer (3),
+ * read by a generic layer (0) with random gates, so the conv layer gets two
+ * claims.  Returns the circuit; shifts random unless given. */
+static void conv_circuit(tu_rng *g, gkr_circuit *c, uint32_t co, uint32_t ci, uint32_t p,
+                         uint32_t t, uint32_t n_taps, const uint64_t *shift_in)
+{
+    zkm_err e;
+    uint64_t shift[16];
+    for (uint32_t k = 0; k < n_taps; k++)
+        shift[k] = shift_in ? shift_in[k] : tu_below(g, (uint64_t)1 << p);
+    assert_int_equal(gkr_circuit_init(c, 4, &e), ZKM_OK);
+    gkr_view img = {.layer = 2, .nvars = ci + p, .offset = 0};
+    gkr_view ker = {.layer = 3, .nvars = co + ci + t, .offset = 0};
+    assert_int_equal(gkr_layer_conv(&c->layers[1], co, ci, p, t, n_taps, shift, img, ker, &e),
+                     ZKM_OK);
+    const uint32_t n = co + p;
+    size_t ng = (size_t)1 << n;
+    gkr_gate *gates = calloc(ng, sizeof *gates);
+    for (size_t k = 0; k < ng; k++)
+        gates[k] = (gkr_gate){.out = (uint32_t)k,
+                              .in0 = (uint32_t)tu_below(g, ng),
+                              .in1 = (uint32_t)tu_below(g, ng),
+                              .op = (uint8_t)tu_below(g, 3)};
+    gkr_view v = {.layer = 1, .nvars = n, .offset = 0};
+    assert_int_equal(gkr_layer_generic(&c->layers[0], n, 1, &v, ng, gates, &e), ZKM_OK);
+    free(gates);
+    assert_int_equal(gkr_layer_input(&c->layers[2], ci + p, GKR_INPUT_PUBLIC, &e), ZKM_OK);
+    assert_int_equal(gkr_layer_input(&c->layers[3], co + ci + t, GKR_INPUT_PUBLIC, &e), ZKM_OK);
+    assert_int_equal(gkr_circuit_check(c, &e), ZKM_OK);
+}
+
+static void conv_prove_verify(gkr_circuit *c, fr **values)
+{
+    zkm_err e;
+    uint8_t *proof;
+    size_t len;
+    if (gkr_prove(c, values, &proof, &len, NULL, &e))
+        fail_msg("prove: %s", e.msg);
+    if (gkr_verify(c, values, proof, len, NULL, NULL, &e))
+        fail_msg("verify rejected an honest conv proof: %s", e.msg);
+    /* one flipped byte in the last section (the conv layer's) is rejected */
+    proof[len - 40] ^= 1;
+    assert_int_not_equal(gkr_verify(c, values, proof, len, NULL, NULL, &e), ZKM_OK);
+    free(proof);
+}
+
+static void test_conv_random(void **state)
+{
+    (void)state;
+    tu_rng g;
+    tu_rng_init(&g, g_seed ^ 6);
+    for (int rep = 0; rep < 40; rep++) {
+        uint32_t co = (uint32_t)tu_below(&g, 3), ci = (uint32_t)tu_below(&g, 3);
+        uint32_t p = 1 + (uint32_t)tu_below(&g, 6), t = (uint32_t)tu_below(&g, 5);
+        uint32_t n_taps = 1 + (uint32_t)tu_below(&g, (uint64_t)1 << t);
+        gkr_circuit c;
+        zkm_err e;
+        conv_circuit(&g, &c, co, ci, p, t, n_taps, NULL);
+        fr *values[4] = {NULL, NULL, NULL, NULL};
+        const size_t ni = (size_t)1 << (ci + p), nk = (size_t)1 << (co + ci + t);
+        values[2] = malloc(ni * sizeof(fr));
+        values[3] = malloc(nk * sizeof(fr));
+        for (size_t k = 0; k < ni; k++)
+            tu_fr_small(&g, &values[2][k], 50);
+        for (size_t k = 0; k < nk; k++)
+            tu_fr_small(&g, &values[3][k], 50);
+        assert_int_equal(gkr_eval(&c, values, &e), ZKM_OK);
+        /* the layer's values by the definition, term by term */
+        const gkr_conv_params *cp = &c.layers[1].p.conv;
+        const size_t P = (size_t)1 << p, CI = (size_t)1 << ci, T = (size_t)1 << t;
+        for (size_t o = 0; o < ((size_t)1 << co); o++)
+            for (size_t q = 0; q < P; q++) {
+                fr acc, m;
+                fr_set_zero(&acc);
+                for (size_t ch = 0; ch < CI; ch++)
+                    for (uint32_t k = 0; k < n_taps; k++)
+                        if (q + cp->shift[k] < P) {
+                            fr_mul(&m, &values[3][(o * CI + ch) * T + k],
+                                   &values[2][ch * P + q + cp->shift[k]]);
+                            fr_add(&acc, &acc, &m);
+                        }
+                assert_true(fr_eq(&acc, &values[1][o * P + q]));
+            }
+        conv_prove_verify(&c, values);
+        gkr_values_free(&c, values);
+        free(values[2]);
+        free(values[3]);
+        gkr_circuit_free(&c);
+    }
+}
+
+/* A real 2-D convolution: 2 input channels of 5x5, zero padding 1, a 3x3
+ * kernel, 3 output channels.  Padded images are 7 rows of stride 8 (64
+ * positions); tap (dy, dx) is the shift 8 dy + dx; output (y, x) sits at
+ * position 8 y + x.  Checked against a direct integer convolution. */
+static void test_conv_2d(void **state)
+{
+    (void)state;
+    enum { H = 5, W = 5, STRIDE = 8, CIN = 2, COUT = 3 };
+    tu_rng g;
+    tu_rng_init(&g, g_seed ^ 7);
+    int64_t img[CIN][H][W], ker[COUT][CIN][3][3];
+    for (int c = 0; c < CIN; c++)
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                img[c][y][x] = (int64_t)tu_below(&g, 255) - 127;
+    for (int o = 0; o < COUT; o++)
+        for (int c = 0; c < CIN; c++)
+            for (int dy = 0; dy < 3; dy++)
+                for (int dx = 0; dx < 3; dx++)
+                    ker[o][c][dy][dx] = (int64_t)tu_below(&g, 255) - 127;
+    uint64_t shift[9];
+    for (int k = 0; k < 9; k++)
+        shift[k] = (uint64_t)(STRIDE * (k / 3) + k % 3);
+    gkr_circuit c;
+    zkm_err e;
+    /* co = 2 (4 >= 3 channels), ci = 1, p = 6, t = 4 */
+    conv_circuit(&g, &c, 2, 1, 6, 4, 9, shift);
+    fr *values[4] = {NULL, NULL, calloc(2 * 64, sizeof(fr)), calloc(4 * 2 * 16, sizeof(fr))};
+    for (int ch = 0; ch < CIN; ch++)
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) /* padded: image pixel (y, x) at row y+1, column x+1 */
+                fr_set_i64(&values[2][ch * 64 + (y + 1) * STRIDE + (x + 1)], img[ch][y][x]);
+    for (int o = 0; o < COUT; o++)
+        for (int ch = 0; ch < CIN; ch++)
+            for (int k = 0; k < 9; k++)
+                fr_set_i64(&values[3][(o * 2 + ch) * 16 + k], ker[o][ch][k / 3][k % 3]);
+    assert_int_equal(gkr_eval(&c, values, &e), ZKM_OK);
+    for (int o = 0; o < COUT; o++)
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                int64_t acc = 0;
+                for (int ch = 0; ch < CIN; ch++)
+                    for (int dy = 0; dy < 3; dy++)
+                        for (int dx = 0; dx < 3; dx++) {
+                            int yy = y + dy - 1, xx = x + dx - 1;
+                            if (yy >= 0 && yy < H && xx >= 0 && xx < W)
+                                acc += ker[o][ch][dy][dx] * img[ch][yy][xx];
+                        }
+                fr want;
+                fr_set_i64(&want, acc);
+                assert_true(fr_eq(&want, &values[1][o * 64 + y * STRIDE + x]));
+            }
+    conv_prove_verify(&c, values);
+    gkr_values_free(&c, values);
+    free(values[2]);
+    free(values[3]);
+    gkr_circuit_free(&c);
+}
+
+/* the shift predicate's extension agrees with its definition on the cube
+ * and is multilinear (checked at random points against the cube sum) */
+static void test_shift_mle(void **state)
+{
+    (void)state;
+    tu_rng g;
+    tu_rng_init(&g, g_seed ^ 8);
+    for (unsigned n = 0; n <= 5; n++) {
+        const size_t N = (size_t)1 << n;
+        for (uint64_t cst = 0; cst <= N + 1; cst++) {
+            fr z[5], r[5], got, want, ez, er, t;
+            for (unsigned i = 0; i < n; i++) {
+                tu_fr(&g, &z[i]);
+                tu_fr(&g, &r[i]);
+            }
+            mle_shift_eval(&got, z, r, n, cst);
+            fr_set_zero(&want);
+            for (size_t q = 0; q < N; q++) {
+                if (q + cst >= N)
+                    continue;
+                fr bq[5], bq2[5];
+                for (unsigned i = 0; i < n; i++) {
+                    fr_set_u64(&bq[i], (q >> i) & 1);
+                    fr_set_u64(&bq2[i], ((q + cst) >> i) & 1);
+                }
+                mle_eq_eval(&ez, z, bq, n);
+                mle_eq_eval(&er, r, bq2, n);
+                fr_mul(&t, &ez, &er);
+                fr_add(&want, &want, &t);
+            }
+            assert_true(fr_eq(&got, &want));
+        }
+    }
+}
+
 int main(void)
 {
     g_seed = tu_seed("test_gkr");
@@ -90,6 +434,11 @@ int main(void)
         cmocka_unit_test(test_complete_each_kind),
         cmocka_unit_test(test_complete_mixed),
         cmocka_unit_test(test_complete_wide),
+        cmocka_unit_test(test_advice_and_zero_layers),
+        cmocka_unit_test(test_packed_sections),
+        cmocka_unit_test(test_shift_mle),
+        cmocka_unit_test(test_conv_random),
+        cmocka_unit_test(test_conv_2d),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

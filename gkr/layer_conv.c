@@ -1,0 +1,327 @@
+/* GKR_CONV: multi-channel convolution as a sum of shifted products.
+ *
+ * For claims (z_q, z_o) with weights alpha_j, let
+ *   Kz_j(c, k) = sum_o eq(z_o,j, o) K[o, c, k]
+ *   F(c, q')   = sum_j alpha_j sum_k Kz_j(c, k) eq(z_q,j, q' - shift_k).
+ * Then sum_j alpha_j O(z_o,j, z_q,j) = sum_{c, q'} I(c, q') F(c, q'): one
+ * degree-2 sum-check over the input (ci + p variables) ends at (r_c, r_q)
+ * with the prover's I(r) (a claim on the input view) and f = F(r).  Since
+ *   F(r) = sum_j alpha_j sum_k K(z_o,j, r_c, k) S_k(z_q,j, r_q)
+ * with S_k the shift predicate (mle_shift_eval), a second degree-2
+ * sum-check over the t tap variables ends at r_k with one claim
+ * K(z_o,j, r_c, r_k) per claim j, and the verifier finishes with
+ *   sum_k eq(r_k, k) S_k(z_q,j, r_q)  over the n_taps taps:
+ * O(n_taps * p) field operations, independent of the multiply count
+ * 2^(co + ci + p) * n_taps the layer attests.  The prover's work is about
+ * (n_taps + 5) * 2^(ci + p) + 2^(co + ci + t) multiplies per claim. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gkr_kind.h"
+#include "mle.h"
+#include "sumcheck.h"
+
+static uint32_t conv_views(const gkr_layer *l, const gkr_view **out)
+{
+    *out = l->p.conv.src;
+    return 2;
+}
+
+static zkm_status conv_check(const gkr_circuit *c, uint32_t li, zkm_err *e)
+{
+    const gkr_layer *l = &c->layers[li];
+    const gkr_conv_params *p = &l->p.conv;
+    if ((uint64_t)p->co + p->p != l->nvars || (uint64_t)p->ci + p->p > GKR_MAX_NVARS ||
+        (uint64_t)p->co + p->ci + p->t > GKR_MAX_NVARS || p->t > 16)
+        return zkm_fail(e, ZKM_EINVAL, "layer %u (conv): sizes do not fit", li);
+    if (p->n_taps == 0 || p->n_taps > ((uint32_t)1 << p->t))
+        return zkm_fail(e, ZKM_EINVAL, "layer %u (conv): %u taps for 2^%u slots", li, p->n_taps,
+                        p->t);
+    for (uint32_t k = 0; k < p->n_taps; k++)
+        if (p->shift[k] >= ((uint64_t)1 << p->p))
+            return zkm_fail(e, ZKM_EINVAL, "layer %u (conv): tap %u shifts past the image", li, k);
+    if (p->src[0].nvars != p->ci + p->p || p->src[1].nvars != p->co + p->ci + p->t)
+        return zkm_fail(e, ZKM_EINVAL, "layer %u (conv): operand views have the wrong size", li);
+    return ZKM_OK;
+}
+
+static void conv_digest(const gkr_layer *l, crypto_generichash_state *h)
+{
+    const gkr_conv_params *p = &l->p.conv;
+    gkr_digest_u64(h, p->co);
+    gkr_digest_u64(h, p->ci);
+    gkr_digest_u64(h, p->p);
+    gkr_digest_u64(h, p->t);
+    gkr_digest_u64(h, p->n_taps);
+    for (uint32_t k = 0; k < p->n_taps; k++)
+        gkr_digest_u64(h, p->shift[k]);
+    gkr_digest_view(h, &p->src[0]);
+    gkr_digest_view(h, &p->src[1]);
+}
+
+static zkm_status conv_operands(const gkr_circuit *c, fr *const *values, const gkr_conv_params *p,
+                                fr **I, fr **K, zkm_err *e)
+{
+    *I = zkm_alloc_array((size_t)1 << (p->ci + p->p), sizeof(fr), "conv input", e);
+    *K = zkm_alloc_array((size_t)1 << (p->co + p->ci + p->t), sizeof(fr), "conv kernel", e);
+    if (!*I || !*K) {
+        free(*I);
+        free(*K);
+        *I = *K = NULL;
+        return ZKM_ENOMEM;
+    }
+    gkr_view_table(values, c, &p->src[0], *I);
+    gkr_view_table(values, c, &p->src[1], *K);
+    return ZKM_OK;
+}
+
+static zkm_status conv_eval(const gkr_circuit *c, uint32_t li, fr *const *values, fr *out,
+                            zkm_err *e)
+{
+    const gkr_conv_params *p = &c->layers[li].p.conv;
+    const size_t P = (size_t)1 << p->p, CI = (size_t)1 << p->ci, CO = (size_t)1 << p->co;
+    const size_t T = (size_t)1 << p->t;
+    fr *I, *K, t;
+    zkm_status st = conv_operands(c, values, p, &I, &K, e);
+    if (st)
+        return st;
+    for (size_t o = 0; o < CO; o++)
+        for (size_t ch = 0; ch < CI; ch++)
+            for (uint32_t k = 0; k < p->n_taps; k++) {
+                const fr w = K[(o * CI + ch) * T + k];
+                if (fr_is_zero(&w))
+                    continue;
+                const fr *in = I + ch * P + p->shift[k];
+                fr *dst = out + o * P;
+                for (size_t q = 0; q + p->shift[k] < P; q++) {
+                    fr_mul(&t, &w, &in[q]);
+                    fr_add(&dst[q], &dst[q], &t);
+                }
+            }
+    free(I);
+    free(K);
+    return ZKM_OK;
+}
+
+/* G_j(k) = S_k(z_q, r_q) for k < n_taps, else 0, over 2^t taps. */
+static void tap_weights(const gkr_conv_params *p, const fr *zq, const fr *rq, fr *G)
+{
+    for (size_t k = 0; k < ((size_t)1 << p->t); k++) {
+        if (k < p->n_taps)
+            mle_shift_eval(&G[k], zq, rq, p->p, p->shift[k]);
+        else
+            fr_set_zero(&G[k]);
+    }
+}
+
+static zkm_status conv_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
+{
+    const gkr_conv_params *p = &x->c->layers[li].p.conv;
+    const gkr_claims *cl = &x->claims[li];
+    const size_t P = (size_t)1 << p->p, CI = (size_t)1 << p->ci, CO = (size_t)1 << p->co;
+    const size_t T = (size_t)1 << p->t, nc = cl->n;
+    fr r[GKR_MAX_NVARS], rk[16], pt[GKR_MAX_NVARS], t;
+    zkm_status st = ZKM_ENOMEM;
+    fr *I = NULL, *K = NULL, *F = NULL, *eqo = NULL, *eqq = NULL, *Kz = NULL, *eqc = NULL;
+    fr **tables = calloc(2 * nc, sizeof(fr *));
+    unsigned *start = malloc((nc + 1) * sizeof(unsigned));
+    unsigned *factors = malloc(2 * nc * sizeof(unsigned));
+    if (!tables || !start || !factors)
+        goto done;
+    if (conv_operands(x->c, x->values, p, &I, &K, e))
+        goto done;
+    F = zkm_alloc_array(CI * P, sizeof(fr), "conv F", e);
+    eqo = zkm_alloc_array(CO, sizeof(fr), "conv eq", e);
+    eqq = zkm_alloc_array(P, sizeof(fr), "conv eq", e);
+    Kz = zkm_alloc_array(nc * CI * T, sizeof(fr), "conv Kz", e);
+    eqc = zkm_alloc_array(CI, sizeof(fr), "conv eq", e);
+    if (!F || !eqo || !eqq || !Kz || !eqc)
+        goto done;
+
+    /* F(c, q') and Kz_j */
+    memset(F, 0, CI * P * sizeof(fr));
+    for (size_t j = 0; j < nc; j++) {
+        const fr *z = cl->points + j * cl->nvars; /* z_q = z[0..p), z_o = z[p..p+co) */
+        fr *kz = Kz + j * CI * T;
+        mle_eq_table(eqo, z + p->p, p->co, NULL);
+        mle_eq_table(eqq, z, p->p, &cl->alpha[j]); /* F carries alpha_j, Kz_j does not */
+        memset(kz, 0, CI * T * sizeof(fr));
+        for (size_t o = 0; o < CO; o++)
+            for (size_t m = 0; m < CI * T; m++) {
+                fr_mul(&t, &eqo[o], &K[o * CI * T + m]);
+                fr_add(&kz[m], &kz[m], &t);
+            }
+        for (size_t ch = 0; ch < CI; ch++)
+            for (uint32_t k = 0; k < p->n_taps; k++) {
+                const fr w = kz[ch * T + k];
+                fr *dst = F + ch * P + p->shift[k];
+                for (size_t q = 0; q + p->shift[k] < P; q++) {
+                    fr_mul(&t, &w, &eqq[q]);
+                    fr_add(&dst[q], &dst[q], &t);
+                }
+            }
+    }
+
+    /* sum-check 1: sum_{c, q'} I * F */
+    {
+        static const unsigned s1[2] = {0, 2}, f1[2] = {0, 1};
+        fr *tabs[2] = {I, F};
+        sc_poly poly = {.n_tables = 2, .tables = tabs, .n_terms = 1, .coef = NULL,
+                        .term_start = s1, .factors = f1};
+        st = sc_prove(&poly, p->ci + p->p, x->tr, x->msgs, r, e);
+        if (st)
+            goto done;
+    }
+    const fr *rq = r, *rc = r + p->p;
+    st = gkr_prove_view(x, &p->src[0], r, &I[0], e);
+    if (!st)
+        st = gkr_send(x, &F[0], 1, e);
+    if (st)
+        goto done;
+
+    /* sum-check 2 over the taps: sum_j alpha_j [sum_c eq(r_c, c) Kz_j(c, k)] G_j(k) */
+    mle_eq_table(eqc, rc, p->ci, NULL);
+    for (size_t j = 0; j < nc; j++) {
+        const fr *z = cl->points + j * cl->nvars;
+        fr *A = tables[2 * j] = zkm_alloc_array(T, sizeof(fr), "conv taps", e);
+        fr *G = tables[2 * j + 1] = zkm_alloc_array(T, sizeof(fr), "conv taps", e);
+        if (!A || !G) {
+            st = ZKM_ENOMEM;
+            goto done;
+        }
+        memset(A, 0, T * sizeof(fr));
+        for (size_t ch = 0; ch < CI; ch++)
+            for (size_t k = 0; k < T; k++) {
+                fr_mul(&t, &eqc[ch], &Kz[(j * CI + ch) * T + k]);
+                fr_add(&A[k], &A[k], &t);
+            }
+        tap_weights(p, z, rq, G);
+        start[j] = 2 * j;
+        factors[2 * j] = 2 * j;
+        factors[2 * j + 1] = 2 * j + 1;
+    }
+    start[nc] = 2 * nc;
+    {
+        sc_poly poly = {.n_tables = 2 * nc, .tables = tables, .n_terms = nc,
+                        .coef = cl->alpha, .term_start = start, .factors = factors};
+        st = sc_prove(&poly, p->t, x->tr, x->msgs, rk, e);
+    }
+    /* one kernel claim per output claim: K at (r_k, r_c, z_o,j) */
+    for (size_t j = 0; j < nc && !st; j++) {
+        const fr *z = cl->points + j * cl->nvars;
+        memcpy(pt, rk, p->t * sizeof(fr));
+        memcpy(pt + p->t, rc, p->ci * sizeof(fr));
+        memcpy(pt + p->t + p->ci, z + p->p, p->co * sizeof(fr));
+        st = gkr_prove_view(x, &p->src[1], pt, &tables[2 * j][0], e);
+    }
+done:
+    if (tables)
+        for (size_t j = 0; j < 2 * nc; j++)
+            free(tables[j]);
+    free(tables);
+    free(start);
+    free(factors);
+    free(I);
+    free(K);
+    free(F);
+    free(eqo);
+    free(eqq);
+    free(Kz);
+    free(eqc);
+    if (st == ZKM_ENOMEM && e && e->code != ZKM_ENOMEM)
+        zkm_fail(e, ZKM_ENOMEM, "out of memory in a conv layer");
+    return st;
+}
+
+static zkm_status conv_verify(gkr_vctx *x, uint32_t li, zkm_err *e)
+{
+    const gkr_conv_params *p = &x->c->layers[li].p.conv;
+    const gkr_claims *cl = &x->claims[li];
+    const size_t T = (size_t)1 << p->t;
+    fr r[GKR_MAX_NVARS], rk[16], pt[GKR_MAX_NVARS], claim, iv, t;
+    const fr *f;
+    gkr_claims_combined(cl, &claim);
+    zkm_status st = sc_verify(p->ci + p->p, 2, &claim, x->tr, x->in, r, e);
+    if (!st)
+        st = gkr_verify_view(x, &p->src[0], r, &iv, e);
+    if (!st)
+        st = gkr_recv(x, &f, 1, e);
+    if (st)
+        return st;
+    fr_mul(&t, &iv, f);
+    if (!fr_eq(&t, &claim))
+        return zkm_fail(e, ZKM_EREJECT, "final value of the input sum-check does not match");
+    const fr *rq = r, *rc = r + p->p;
+    fr tap_claim = *f;
+    st = sc_verify(p->t, 2, &tap_claim, x->tr, x->in, rk, e);
+    if (st)
+        return st;
+    fr *G = zkm_alloc_array(T, sizeof(fr), "conv taps", e);
+    if (!G)
+        return ZKM_ENOMEM;
+    fr acc;
+    fr_set_zero(&acc);
+    for (size_t j = 0; j < cl->n && !st; j++) {
+        const fr *z = cl->points + j * cl->nvars;
+        fr kv, g;
+        memcpy(pt, rk, p->t * sizeof(fr));
+        memcpy(pt + p->t, rc, p->ci * sizeof(fr));
+        memcpy(pt + p->t + p->ci, z + p->p, p->co * sizeof(fr));
+        st = gkr_verify_view(x, &p->src[1], pt, &kv, e);
+        if (st)
+            break;
+        /* G_j(r_k) = sum_{k < n_taps} eq(r_k, k) S_k(z_q, r_q) */
+        tap_weights(p, z, rq, G);
+        for (uint32_t i = 0; i < p->t; i++)
+            mle_fold(G, T >> i, &rk[i]);
+        g = G[0];
+        fr_mul(&t, &kv, &g);
+        fr_mul(&t, &t, &cl->alpha[j]);
+        fr_add(&acc, &acc, &t);
+    }
+    free(G);
+    if (!st && !fr_eq(&acc, &tap_claim))
+        st = zkm_fail(e, ZKM_EREJECT, "final value of the tap sum-check does not match");
+    return st;
+}
+
+static void conv_free(gkr_layer *l)
+{
+    free(l->p.conv.shift);
+    l->p.conv.shift = NULL;
+}
+
+static uint64_t conv_ops(const gkr_layer *l)
+{
+    const gkr_conv_params *p = &l->p.conv;
+    return ((uint64_t)1 << (p->co + p->ci + p->p)) * p->n_taps;
+}
+
+zkm_status gkr_layer_conv(gkr_layer *l, uint32_t co, uint32_t ci, uint32_t p, uint32_t t,
+                          uint32_t n_taps, const uint64_t *shift, gkr_view input,
+                          gkr_view kernel, zkm_err *e)
+{
+    if ((uint64_t)co + p > GKR_MAX_NVARS || t > 16 || n_taps == 0 || n_taps > (1u << t))
+        return zkm_fail(e, ZKM_EINVAL, "conv layer: bad sizes");
+    uint64_t *sh = malloc(n_taps * sizeof *sh);
+    if (!sh)
+        return zkm_fail(e, ZKM_ENOMEM, "out of memory building a conv layer");
+    memcpy(sh, shift, n_taps * sizeof *sh);
+    l->kind = GKR_CONV;
+    l->nvars = co + p;
+    l->p.conv = (gkr_conv_params){.co = co, .ci = ci, .p = p, .t = t, .n_taps = n_taps,
+                                  .shift = sh, .src = {input, kernel}};
+    return ZKM_OK;
+}
+
+const gkr_kind_ops gkr_conv_ops = {
+    .name = "conv",
+    .views = conv_views,
+    .check = conv_check,
+    .digest = conv_digest,
+    .eval = conv_eval,
+    .prove = conv_prove,
+    .verify = conv_verify,
+    .free_params = conv_free,
+    .ops = conv_ops,
+};
