@@ -30,13 +30,20 @@ OPT     += -march=native
 endif
 
 CFLAGS   ?=
-CPPFLAGS += -I. -Icommon -Igkr -MMD -MP -D_GNU_SOURCE
+CPPFLAGS += -I. -Icommon -Igkr -Ilang -Iparser -Ilayers -I$(BUILD)/parser -MMD -MP -D_GNU_SOURCE
 ZKM_CFLAGS := -std=c11 $(OPT) -Wall -Wextra -Wshadow -Wstrict-prototypes $(CFLAGS)
 LDLIBS   := -lsodium -ljansson -lgmp -lm
 TESTLIBS := -lcmocka
 
-LIB_SRC  := $(wildcard common/*.c) $(wildcard gkr/*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_SRC  := $(wildcard common/*.c) $(wildcard gkr/*.c) $(wildcard lang/*.c) \
+            $(wildcard parser/*.c) $(wildcard layers/*.c)
+# parser/grammar.y (bison) and parser/scanner.l (flex) are generated into
+# $(BUILD)/parser and compiled with the library.
+GRAMMAR  := $(wildcard parser/grammar.y)
+SCANNER  := $(wildcard parser/scanner.l)
+GEN_C    := $(GRAMMAR:parser/%.y=$(BUILD)/parser/%.tab.c) $(SCANNER:parser/%.l=$(BUILD)/parser/%.yy.c)
+GEN_H    := $(GRAMMAR:parser/%.y=$(BUILD)/parser/%.tab.h) $(SCANNER:parser/%.l=$(BUILD)/parser/%.yy.h)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_C:%.c=%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
@@ -59,9 +66,22 @@ all: $(LIB) $(ZKM)
 deps:
 	@./scripts/deps.sh
 
-$(BUILD)/%.o: %.c | deps
+$(BUILD)/%.o: %.c | deps $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ZKM_CFLAGS) -c $< -o $@
+
+$(BUILD)/parser/%.tab.c $(BUILD)/parser/%.tab.h: parser/%.y | deps
+	@mkdir -p $(dir $@)
+	bison -Wall -Werror --defines=$(BUILD)/parser/$*.tab.h -o $(BUILD)/parser/$*.tab.c $<
+
+$(BUILD)/parser/%.yy.c $(BUILD)/parser/%.yy.h: parser/%.l | deps
+	@mkdir -p $(dir $@)
+	flex --header-file=$(BUILD)/parser/$*.yy.h -o $(BUILD)/parser/$*.yy.c $<
+
+# generated code: our warnings minus the ones flex and bison's skeletons trip
+$(BUILD)/parser/%.o: $(BUILD)/parser/%.c | deps $(GEN_H)
+	$(CC) $(CPPFLAGS) $(ZKM_CFLAGS) -Wno-unused-function -Wno-sign-compare \
+	    -Wno-unused-parameter -Wno-shadow -Wno-strict-prototypes -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -91,7 +111,7 @@ FUZZ_SECONDS ?= 60
 fuzz: $(ZKM) | deps
 	@mkdir -p build-fuzz/corpus
 	clang -std=c11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. -Icommon -Igkr \
-	    -o build-fuzz/fuzz_proof tests/fuzz_proof.c $(LIB_SRC) $(LDLIBS)
+	    -o build-fuzz/fuzz_proof tests/fuzz_proof.c $(wildcard common/*.c gkr/*.c) $(LDLIBS)
 	./$(ZKM) demo --size 4 --out build-fuzz/corpus >/dev/null
 	cd build-fuzz && ./fuzz_proof -max_total_time=$(FUZZ_SECONDS) corpus
 
