@@ -105,15 +105,23 @@ demo: $(ZKM)
 bench: $(BENCH)
 	@./$(BENCH)
 
-# Coverage-guided fuzzing of the proof decoder and verifier (clang's
-# libFuzzer).  FUZZ_SECONDS bounds the run; findings land in build-fuzz/.
+# Coverage-guided fuzzing (clang's libFuzzer) of the proof decoder and
+# verifier, then of the .zkm parser and checker.  FUZZ_SECONDS bounds each
+# run; findings land in build-fuzz/.
 FUZZ_SECONDS ?= 60
-fuzz: $(ZKM) | deps
+fuzz: $(ZKM) $(GEN_C) | deps
 	@mkdir -p build-fuzz/corpus
 	clang -std=c11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. -Icommon -Igkr \
 	    -o build-fuzz/fuzz_proof tests/fuzz_proof.c $(wildcard common/*.c gkr/*.c) $(LDLIBS)
 	./$(ZKM) demo --size 4 --out build-fuzz/corpus >/dev/null
 	cd build-fuzz && ./fuzz_proof -max_total_time=$(FUZZ_SECONDS) corpus
+	@mkdir -p build-fuzz/parser-corpus
+	cp lang/examples/*.zkm build-fuzz/parser-corpus/
+	clang -std=c11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. -Icommon \
+	    -Igkr -Ilang -Iparser -I$(BUILD)/parser -o build-fuzz/fuzz_parser tests/fuzz_parser.c \
+	    $(wildcard lang/*.c parser/*.c common/*.c) $(GEN_C) $(LDLIBS)
+	cd build-fuzz && ./fuzz_parser -dict=../tests/fuzz_parser.dict \
+	    -max_total_time=$(FUZZ_SECONDS) parser-corpus
 
 install: $(LIB) $(ZKM)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib
