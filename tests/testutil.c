@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include "proof.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,4 +183,131 @@ void tu_inputs_free(const gkr_circuit *c, fr **inputs)
         if (c->layers[i].kind == GKR_INPUT)
             free(inputs[i]);
     free(inputs);
+}
+
+/* A random w-bit integer, an extreme one now and then: unsigned in
+ * [0, 2^w) or, signed, in [-2^(w-1), 2^(w-1)). */
+static void rand_packed(tu_rng *g, fr *out, int is_signed, unsigned w)
+{
+    const uint64_t mask = w == 64 ? ~(uint64_t)0 : ((uint64_t)1 << w) - 1;
+    uint64_t bits;
+    switch (tu_below(g, 6)) {
+    case 0: bits = 0; break;
+    case 1: bits = mask; break;                         /* max, or -1 */
+    case 2: bits = (uint64_t)1 << (w - 1); break;       /* min signed */
+    case 3: bits = mask >> 1; break;                    /* max signed */
+    default: bits = tu_u64(g) & mask; break;
+    }
+    if (is_signed && ((bits >> (w - 1)) & 1))
+        fr_set_i64(out, (int64_t)(bits | ~mask)); /* sign-extended */
+    else
+        fr_set_u64(out, bits);
+}
+
+static unsigned rand_width(tu_rng *g, unsigned lo, unsigned hi)
+{
+    switch (tu_below(g, 4)) {
+    case 0: return lo;
+    case 1: return hi;
+    default: return lo + (unsigned)tu_below(g, hi - lo + 1);
+    }
+}
+
+void tu_advice_circuit(tu_rng *g, gkr_circuit *c, fr ***inputs, uint32_t nvars,
+                       unsigned bits_width)
+{
+    zkm_err e;
+    const uint32_t N = nvars;
+    const size_t len = (size_t)1 << N;
+    if (gkr_circuit_init(c, TU_ADV_LAYERS, &e))
+        die("init", &e);
+    const gkr_view x = {.layer = TU_ADV_X, .nvars = N, .offset = 0};
+    const gkr_view s = {.layer = TU_ADV_S, .nvars = N, .offset = 0};
+    const gkr_view t = {.layer = TU_ADV_T, .nvars = N, .offset = 0};
+    const gkr_view r = {.layer = TU_ADV_R, .nvars = N, .offset = 0};
+    const gkr_view u = {.layer = TU_ADV_U, .nvars = N, .offset = 0};
+    const gkr_view bits = {.layer = TU_ADV_BITS, .nvars = N + 2, .offset = 0};
+    fr one, neg1;
+    fr_set_one(&one);
+    fr_neg(&neg1, &one);
+    /* out = x*x + s + t + r */
+    {
+        const gkr_view src[4] = {x, s, t, r};
+        const fr coef[4] = {one, one, one, one};
+        const uint32_t start[5] = {0, 2, 3, 4, 5}, fac[5] = {0, 0, 1, 2, 3};
+        if (gkr_layer_eltwise(&c->layers[TU_ADV_OUT], N, 4, src, 4, coef, start, fac, &e))
+            die("out", &e);
+    }
+    /* b*b - b */
+    {
+        const fr coef[2] = {one, neg1};
+        const uint32_t start[3] = {0, 2, 3}, fac[3] = {0, 0, 0};
+        if (gkr_layer_eltwise(&c->layers[TU_ADV_BOOL], N + 2, 1, &bits, 2, coef, start, fac, &e))
+            die("bool", &e);
+        c->layers[TU_ADV_BOOL].flags = GKR_LAYER_ZERO;
+    }
+    /* x - sum 2^i plane_i */
+    {
+        gkr_view src[1 + TU_ADV_PLANES];
+        fr coef[1 + TU_ADV_PLANES];
+        uint32_t start[2 + TU_ADV_PLANES], fac[1 + TU_ADV_PLANES];
+        src[0] = x;
+        coef[0] = one;
+        for (unsigned i = 0; i < TU_ADV_PLANES; i++) {
+            src[1 + i] = (gkr_view){.layer = TU_ADV_BITS, .nvars = N, .offset = (uint64_t)i << N};
+            fr_set_u64(&coef[1 + i], (uint64_t)1 << i);
+            fr_neg(&coef[1 + i], &coef[1 + i]);
+        }
+        for (unsigned k = 0; k <= TU_ADV_PLANES + 1; k++)
+            start[k] = k;
+        for (unsigned k = 0; k <= TU_ADV_PLANES; k++)
+            fac[k] = k;
+        if (gkr_layer_eltwise(&c->layers[TU_ADV_R], N, 1 + TU_ADV_PLANES, src, 1 + TU_ADV_PLANES,
+                              coef, start, fac, &e))
+            die("recomposition", &e);
+        c->layers[TU_ADV_R].flags = GKR_LAYER_ZERO;
+    }
+    /* t = u*u */
+    {
+        const uint32_t start[2] = {0, 2}, fac[2] = {0, 0};
+        if (gkr_layer_eltwise(&c->layers[TU_ADV_T], N, 1, &u, 1, &one, start, fac, &e))
+            die("t", &e);
+    }
+    const unsigned ws = rand_width(g, 2, 64), wu = rand_width(g, 1, 63);
+    /* lengths 1..2^N: with length 0, gkr_prove passes a null pointer to
+     * memcpy (fr_vec_push of 0 values into an empty section) and gkr_verify
+     * too (copying the empty section's values), undefined behaviour that
+     * UBSan stops at */
+    const uint64_t ls = tu_below(g, 4) == 0 ? len : 1 + tu_below(g, len);
+    const uint64_t lu = tu_below(g, 4) == 0 ? len : 1 + tu_below(g, len);
+    if (gkr_layer_input(&c->layers[TU_ADV_X], N, GKR_INPUT_PUBLIC, &e) ||
+        gkr_layer_advice(&c->layers[TU_ADV_S], N, ls, GKR_ENC_SINT, ws, &e) ||
+        gkr_layer_advice(&c->layers[TU_ADV_BITS], N + 2, (uint64_t)TU_ADV_PLANES << N,
+                         GKR_ENC_UINT, bits_width, &e) ||
+        gkr_layer_advice(&c->layers[TU_ADV_U], N, lu, GKR_ENC_UINT, wu, &e))
+        die("inputs", &e);
+    if (gkr_circuit_check(c, &e))
+        die("check", &e);
+
+    fr **in = calloc(TU_ADV_LAYERS, sizeof *in);
+    if (!in)
+        die("inputs", NULL);
+    for (uint32_t j = 0; j < TU_ADV_LAYERS; j++) {
+        if (c->layers[j].kind != GKR_INPUT)
+            continue;
+        in[j] = calloc((size_t)1 << c->layers[j].nvars, sizeof(fr)); /* zero */
+        if (!in[j])
+            die("inputs", NULL);
+    }
+    for (size_t k = 0; k < len; k++) {
+        const uint64_t xv = tu_below(g, 1u << TU_ADV_PLANES);
+        fr_set_u64(&in[TU_ADV_X][k], xv);
+        for (unsigned i = 0; i < TU_ADV_PLANES; i++)
+            fr_set_u64(&in[TU_ADV_BITS][((size_t)i << N) + k], (xv >> i) & 1);
+    }
+    for (size_t k = 0; k < ls; k++)
+        rand_packed(g, &in[TU_ADV_S][k], 1, ws);
+    for (size_t k = 0; k < lu; k++)
+        rand_packed(g, &in[TU_ADV_U][k], 0, wu);
+    *inputs = in;
 }
