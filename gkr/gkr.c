@@ -468,7 +468,8 @@ static zkm_status bind_sections(const gkr_circuit *c, const gkr_proof *P, fr **t
         tables[li] = zkm_alloc_array(len, sizeof(fr), "advice values", e);
         if (!tables[li])
             return ZKM_ENOMEM;
-        memcpy(tables[li], sec->msgs.v, sec->msgs.n * sizeof(fr));
+        if (sec->msgs.n)
+            memcpy(tables[li], sec->msgs.v, sec->msgs.n * sizeof(fr));
         memset(tables[li] + sec->msgs.n, 0, (len - sec->msgs.n) * sizeof(fr));
     }
     return ZKM_OK;

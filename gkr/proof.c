@@ -5,6 +5,8 @@
 
 zkm_status fr_vec_push(fr_vec *vec, const fr *a, size_t n, zkm_err *e)
 {
+    if (n == 0)
+        return ZKM_OK;
     if (vec->n + n > vec->cap) {
         size_t cap = vec->cap ? vec->cap : 64;
         while (cap < vec->n + n)

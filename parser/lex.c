@@ -192,9 +192,14 @@ void *zkm_lex_alloc(zkm_pstate *ps, size_t n)
 
 void *zkm_lex_realloc(zkm_pstate *ps, void *p, size_t n)
 {
+    /* find p's slot before realloc: afterwards p's value is indeterminate */
+    int slot = -1;
+    for (int i = 0; i < ZKM_FLEX_MEM && slot < 0; i++)
+        if (ps->flex_mem[i] == p)
+            slot = i;
     void *q = realloc(p, n);
-    if (q)
-        track(ps, p, q);
+    if (q && slot >= 0)
+        ps->flex_mem[slot] = q;
     return q;
 }
 

@@ -274,12 +274,9 @@ void tu_advice_circuit(tu_rng *g, gkr_circuit *c, fr ***inputs, uint32_t nvars,
             die("t", &e);
     }
     const unsigned ws = rand_width(g, 2, 64), wu = rand_width(g, 1, 63);
-    /* lengths 1..2^N: with length 0, gkr_prove passes a null pointer to
-     * memcpy (fr_vec_push of 0 values into an empty section) and gkr_verify
-     * too (copying the empty section's values), undefined behaviour that
-     * UBSan stops at */
-    const uint64_t ls = tu_below(g, 4) == 0 ? len : 1 + tu_below(g, len);
-    const uint64_t lu = tu_below(g, 4) == 0 ? len : 1 + tu_below(g, len);
+    /* lengths 0..2^N (an empty advice section included) */
+    const uint64_t ls = tu_below(g, 4) == 0 ? len : tu_below(g, len + 1);
+    const uint64_t lu = tu_below(g, 4) == 0 ? len : tu_below(g, len + 1);
     if (gkr_layer_input(&c->layers[TU_ADV_X], N, GKR_INPUT_PUBLIC, &e) ||
         gkr_layer_advice(&c->layers[TU_ADV_S], N, ls, GKR_ENC_SINT, ws, &e) ||
         gkr_layer_advice(&c->layers[TU_ADV_BITS], N + 2, (uint64_t)TU_ADV_PLANES << N,
