@@ -1506,9 +1506,12 @@ static void test_advice_values(void **state)
             fr_set_zero(&z);
             assert_int_equal(fr_vec_push(&sec->msgs, &z, 1, NULL), ZKM_OK);
             expect_reject_proof(f, &P, "an advice value more");
-            sec->msgs.n -= 2;
-            expect_reject_proof(f, &P, "an advice value fewer");
-            sec->msgs.n++;
+            sec->msgs.n--;
+            if (sec->msgs.n > 0) { /* an empty section has no value to drop */
+                sec->msgs.n--;
+                expect_reject_proof(f, &P, "an advice value fewer");
+                sec->msgs.n++;
+            }
         }
         {
             /* untouched, it re-encodes to the honest proof */
