@@ -80,14 +80,7 @@ enum {
     ENC_SINT = 2
 };
 
-typedef struct {
-    const char *name;
-    gkr_circuit c;
-    fr **vals;
-    int demo;
-    uint8_t *proof;
-    size_t len;
-} fixture;
+typedef tu_fixture fixture;
 
 enum { N_FX = 5, FX_ADVICE = 3, FX_ADVICE_WIDE = 4 };
 static uint64_t g_seed;
@@ -124,29 +117,6 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-static void fixture_prove(fixture *f)
-{
-    zkm_err e;
-    if (gkr_eval(&f->c, f->vals, &e))
-        fail_msg("%s: eval: %s", f->name, e.msg);
-    if (gkr_prove(&f->c, f->vals, &f->proof, &f->len, NULL, &e))
-        fail_msg("%s: prove: %s", f->name, e.msg);
-}
-
-static void fixture_free(fixture *f)
-{
-    if (!f->c.layers)
-        return;
-    free(f->proof);
-    gkr_values_free(&f->c, f->vals);
-    if (f->demo)
-        gkr_sample_inputs_free(&f->c, f->vals);
-    else
-        tu_inputs_free(&f->c, f->vals);
-    gkr_circuit_free(&f->c);
-    memset(f, 0, sizeof *f);
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -169,22 +139,22 @@ static int setup(void **state)
         fprintf(stderr, "gkr_sample_demo: %s\n", e.msg);
         return -1;
     }
-    fixture_prove(&g_fx[0]);
+    tu_fixture_prove(&g_fx[0]);
     tu_rng_init(&g, g_seed);
     g_fx[1].name = "random-small";
     tu_random_circuit(&g, &g_fx[1].c, &g_fx[1].vals, 3, 4, TU_KINDS_ALL);
-    fixture_prove(&g_fx[1]);
+    tu_fixture_prove(&g_fx[1]);
     g_fx[2].name = "random-deep";
     tu_random_circuit(&g, &g_fx[2].c, &g_fx[2].vals, 6, 6, TU_KINDS_ALL);
-    fixture_prove(&g_fx[2]);
+    tu_fixture_prove(&g_fx[2]);
     /* advice sections (1-bit, signed and unsigned) between the computed
      * layers' sections, and zero layers */
     g_fx[FX_ADVICE].name = "advice";
     tu_advice_circuit(&g, &g_fx[FX_ADVICE].c, &g_fx[FX_ADVICE].vals, 2, 1);
-    fixture_prove(&g_fx[FX_ADVICE]);
+    tu_fixture_prove(&g_fx[FX_ADVICE]);
     g_fx[FX_ADVICE_WIDE].name = "advice-wide";
     tu_advice_circuit(&g, &g_fx[FX_ADVICE_WIDE].c, &g_fx[FX_ADVICE_WIDE].vals, 3, 5);
-    fixture_prove(&g_fx[FX_ADVICE_WIDE]);
+    tu_fixture_prove(&g_fx[FX_ADVICE_WIDE]);
     for (int i = 0; i < N_FX; i++)
         printf("# %s: %u layers, proof %zu bytes\n", g_fx[i].name, g_fx[i].c.n_layers,
                g_fx[i].len);
@@ -196,7 +166,7 @@ static int teardown(void **state)
 {
     (void)state;
     for (int i = 0; i < N_FX; i++)
-        fixture_free(&g_fx[i]);
+        tu_fixture_free(&g_fx[i]);
     return 0;
 }
 
@@ -512,10 +482,10 @@ static void test_roundtrip(void **state)
         fixture f = {.name = "random"};
         tu_random_circuit(&g, &f.c, &f.vals, 1 + (uint32_t)tu_below(&g, 5),
                           1 + (uint32_t)tu_below(&g, 7), TU_KINDS_ALL);
-        fixture_prove(&f);
+        tu_fixture_prove(&f);
         check_bytes(&f, f.proof, f.len, NULL, "random circuit");
         check_structure(&f);
-        fixture_free(&f);
+        tu_fixture_free(&f);
     }
     /* circuits with advice sections of random encodings, widths and lengths
      * (the bits layer 1..8 bits wide) */
@@ -524,14 +494,14 @@ static void test_roundtrip(void **state)
         fixture f = {.name = "advice"};
         tu_advice_circuit(&g, &f.c, &f.vals, 1 + (uint32_t)tu_below(&g, 4),
                           1 + (unsigned)tu_below(&g, 8));
-        fixture_prove(&f);
+        tu_fixture_prove(&f);
         check_bytes(&f, f.proof, f.len, NULL, "advice circuit");
         check_structure(&f);
         secinfo si[16];
         const uint32_t ns = walk(f.proof, f.len, si, 16);
         for (uint32_t s = 0; s < ns; s++)
             n_packed += si[s].enc != ENC_FIELD;
-        fixture_free(&f);
+        tu_fixture_free(&f);
     }
     assert_int_equal(n_packed, 30 * 3);
     /* a proof with no sections round-trips too (and the verifier refuses it) */

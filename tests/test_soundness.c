@@ -67,15 +67,7 @@ enum { FX_DEMO, FX_FIXED, FX_RUN, FX_DEEP, FX_ADVICE, FX_ADVICE2, FX_COUNT };
 /* Proofs up to this size get every byte changed; longer ones a sample. */
 #define EXHAUSTIVE_BYTES 8192
 
-typedef struct {
-    const char *name;
-    gkr_circuit c;
-    fr **vals;          /* inputs (owned by the builder) and evaluated layers */
-    int demo;           /* inputs from gkr_sample_demo, not tu_random_circuit */
-    uint8_t *proof;
-    size_t len;
-    uint8_t digest[GKR_DIGEST_BYTES];
-} fixture;
+typedef tu_fixture fixture;
 
 static uint64_t g_seed;
 static fixture g_fx[FX_COUNT];
@@ -100,30 +92,6 @@ static int uses_kind(const gkr_circuit *c, gkr_kind k)
     return 0;
 }
 
-static void fixture_prove(fixture *f)
-{
-    zkm_err e;
-    if (gkr_eval(&f->c, f->vals, &e))
-        fail_msg("%s: eval: %s", f->name, e.msg);
-    if (gkr_prove(&f->c, f->vals, &f->proof, &f->len, NULL, &e))
-        fail_msg("%s: prove: %s", f->name, e.msg);
-    gkr_circuit_digest(&f->c, f->digest);
-}
-
-static void fixture_free(fixture *f)
-{
-    if (!f->c.layers)
-        return;
-    free(f->proof);
-    gkr_values_free(&f->c, f->vals);
-    if (f->demo)
-        gkr_sample_inputs_free(&f->c, f->vals);
-    else
-        tu_inputs_free(&f->c, f->vals);
-    gkr_circuit_free(&f->c);
-    memset(f, 0, sizeof *f);
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -135,7 +103,7 @@ static int setup(void **state)
         fprintf(stderr, "gkr_sample_demo: %s\n", e.msg);
         return -1;
     }
-    fixture_prove(f);
+    tu_fixture_prove(f);
 
     f = &g_fx[FX_FIXED];
     f->name = "fixed";
@@ -149,29 +117,29 @@ static int setup(void **state)
         tu_inputs_free(&f->c, f->vals);
         gkr_circuit_free(&f->c);
     }
-    fixture_prove(f);
+    tu_fixture_prove(f);
 
     f = &g_fx[FX_RUN];
     f->name = "run";
     tu_rng g;
     tu_rng_init(&g, g_seed);
     tu_random_circuit(&g, &f->c, &f->vals, 3, 4, TU_KINDS_ALL);
-    fixture_prove(f);
+    tu_fixture_prove(f);
 
     f = &g_fx[FX_DEEP];
     f->name = "deep";
     tu_random_circuit(&g, &f->c, &f->vals, 5, 5, TU_KINDS_ALL);
-    fixture_prove(f);
+    tu_fixture_prove(f);
 
     f = &g_fx[FX_ADVICE];
     f->name = "advice";
     tu_advice_circuit(&g, &f->c, &f->vals, 2, 1);
-    fixture_prove(f);
+    tu_fixture_prove(f);
 
     f = &g_fx[FX_ADVICE2];
     f->name = "advice2";
     tu_advice_circuit(&g, &f->c, &f->vals, 2, 2);
-    fixture_prove(f);
+    tu_fixture_prove(f);
 
     for (int i = 0; i < FX_COUNT; i++) {
         f = &g_fx[i];
@@ -195,7 +163,7 @@ static int teardown(void **state)
 {
     (void)state;
     for (int i = 0; i < FX_COUNT; i++)
-        fixture_free(&g_fx[i]);
+        tu_fixture_free(&g_fx[i]);
     return 0;
 }
 

@@ -3,10 +3,17 @@
 #include "proof.h"
 
 #include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include <cmocka.h>
+
+#include "gkr.h"
+#include "sample.h"
 
 uint64_t tu_seed(const char *program)
 {
@@ -307,4 +314,28 @@ void tu_advice_circuit(tu_rng *g, gkr_circuit *c, fr ***inputs, uint32_t nvars,
     for (size_t k = 0; k < lu; k++)
         rand_packed(g, &in[TU_ADV_U][k], 0, wu);
     *inputs = in;
+}
+
+void tu_fixture_prove(tu_fixture *f)
+{
+    zkm_err e;
+    if (gkr_eval(&f->c, f->vals, &e))
+        fail_msg("%s: eval: %s", f->name, e.msg);
+    if (gkr_prove(&f->c, f->vals, &f->proof, &f->len, NULL, &e))
+        fail_msg("%s: prove: %s", f->name, e.msg);
+    gkr_circuit_digest(&f->c, f->digest);
+}
+
+void tu_fixture_free(tu_fixture *f)
+{
+    if (!f->c.layers)
+        return;
+    free(f->proof);
+    gkr_values_free(&f->c, f->vals);
+    if (f->demo)
+        gkr_sample_inputs_free(&f->c, f->vals);
+    else
+        tu_inputs_free(&f->c, f->vals);
+    gkr_circuit_free(&f->c);
+    memset(f, 0, sizeof *f);
 }

@@ -38,6 +38,23 @@ void tu_random_circuit(tu_rng *g, gkr_circuit *c, fr ***inputs, uint32_t depth,
                        uint32_t max_nvars, unsigned kinds);
 void tu_inputs_free(const gkr_circuit *c, fr **inputs);
 
+/* A circuit with its inputs, evaluated layers, honest proof and digest. */
+typedef struct {
+    const char *name;
+    gkr_circuit c;
+    fr **vals;          /* inputs (owned by the builder) and evaluated layers */
+    int demo;           /* inputs from gkr_sample_demo, not tu_random_circuit */
+    uint8_t *proof;
+    size_t len;
+    uint8_t digest[GKR_DIGEST_BYTES];
+} tu_fixture;
+
+/* Evaluate f's circuit, prove it and record its digest; fails the running
+ * cmocka test on any error. */
+void tu_fixture_prove(tu_fixture *f);
+/* Release everything f holds and zero it (a zeroed fixture is a no-op). */
+void tu_fixture_free(tu_fixture *f);
+
 /* A checked circuit with advice input layers of every packed encoding and
  * zero layers: the bit-decomposition range check of test_gkr.c grown so that
  * advice sections sit between computed layers' sections.  With N = nvars:
