@@ -86,8 +86,9 @@ static int run_sample(const char *name, builder build, demo_args *args, const ch
     for (uint32_t i = 0; i < pc.n_layers; i++)
         res->ops += gkr_layer_ops(&pc.layers[i]);
     res->prove_s = ps.total_s;
-    res->proof_bytes = len;
-    res->output_bytes = ((size_t)1 << pc.layers[0].nvars) * FR_BYTES;
+    res->proof_bytes = ps.proof_bytes;
+    res->output_bytes = ps.output_bytes;
+    const size_t n_out = (size_t)1 << pc.layers[0].nvars;
 
     /* verifier: its own circuit and public input, the proof from the file */
     st = build(&vc, &vin, args, e);
@@ -103,7 +104,7 @@ static int run_sample(const char *name, builder build, demo_args *args, const ch
     if (st == ZKM_EREJECT || st == ZKM_EFORMAT) {
         snprintf(res->reason, sizeof res->reason, "%s", e->msg);
         st = ZKM_OK; /* a rejection is a result, reported by the caller */
-    } else if (!st && memcmp(out, pin[0], res->output_bytes / FR_BYTES * sizeof(fr)) != 0) {
+    } else if (!st && memcmp(out, pin[0], n_out * sizeof(fr)) != 0) {
         res->accepted = 0;
         snprintf(res->reason, sizeof res->reason, "verified output differs from the prover's");
     }
@@ -128,9 +129,8 @@ static void report(const demo_result *r, const char *path)
     char a[32], b[32], c[32], d[32];
     printf("%-7s %u layers, %llu gates/multiplies\n", r->name, r->layers,
            (unsigned long long)r->ops);
-    /* the file also carries the claimed output (8 + 32 bytes per value with
-     * its section header); the rest is the argument itself */
-    const double out_b = 8.0 + (double)r->output_bytes;
+    /* the file also carries the claimed output; the rest is the argument */
+    const double out_b = (double)r->output_bytes;
     printf("        prove  %-10s proof file %s = claimed output %s + argument %s -> %s\n",
            cli_seconds(a, sizeof a, r->prove_s), cli_bytes(b, sizeof b, (double)r->proof_bytes),
            cli_bytes(c, sizeof c, out_b), cli_bytes(d, sizeof d, (double)r->proof_bytes - out_b),
@@ -220,7 +220,7 @@ int cmd_demo(int argc, char **argv)
             json_object_set_new(r, "verify_input_eval_s", json_real(res[s].input_eval_s));
             json_object_set_new(r, "proof_bytes", json_integer((json_int_t)res[s].proof_bytes));
             json_object_set_new(r, "output_bytes",
-                                json_integer((json_int_t)res[s].output_bytes + 8));
+                                json_integer((json_int_t)res[s].output_bytes));
             json_object_set_new(r, "accepted", json_boolean(res[s].accepted));
             if (!res[s].accepted)
                 json_object_set_new(r, "reason", json_string(res[s].reason));

@@ -297,6 +297,19 @@ static void absorb_statement(transcript *tr, const gkr_circuit *c, const uint8_t
     tr_absorb_frs(tr, "gkr/output", output, (size_t)1 << c->layers[0].nvars);
 }
 
+/* Reset stats and record how the proof's bytes split. */
+static void proof_sizes(const gkr_proof *P, size_t len, gkr_stats *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    stats->proof_bytes = len;
+    for (uint32_t k = 0; k < P->n_sections; k++) {
+        if (P->sections[k].tag == 0)
+            stats->output_bytes = gkr_section_bytes(&P->sections[k]);
+        else if (P->sections[k].encoding != GKR_ENC_FIELD)
+            stats->advice_bytes += gkr_section_bytes(&P->sections[k]);
+    }
+}
+
 /* Sections a proof of c holds: the output, each computed layer, each advice
  * layer. */
 static uint32_t proof_sections(const gkr_circuit *c)
@@ -412,14 +425,8 @@ zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
     if (!st)
         st = gkr_proof_encode(&P, proof, proof_len, e);
     if (!st && stats) {
-        memset(stats, 0, sizeof *stats);
+        proof_sizes(&P, *proof_len, stats);
         stats->total_s = now_s() - t0;
-        stats->proof_bytes = *proof_len;
-        for (uint32_t k = 1; k < P.n_sections; k++)
-            if (P.sections[k].encoding != GKR_ENC_FIELD)
-                stats->advice_bytes += 12 + gkr_section_payload_bytes(
-                                                P.sections[k].encoding, P.sections[k].width,
-                                                P.sections[k].msgs.n);
     }
 done:
     scratch_free(&scratch);
@@ -571,15 +578,9 @@ zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *pr
             memcpy(*output, out_vals, out_len * sizeof(fr));
     }
     if (stats) {
-        memset(stats, 0, sizeof *stats);
+        proof_sizes(&P, proof_len, stats);
         stats->total_s = now_s() - t0;
         stats->input_eval_s = t_in;
-        stats->proof_bytes = proof_len;
-        for (uint32_t k = 1; k < P.n_sections; k++)
-            if (P.sections[k].encoding != GKR_ENC_FIELD)
-                stats->advice_bytes += 12 + gkr_section_payload_bytes(
-                                                P.sections[k].encoding, P.sections[k].width,
-                                                P.sections[k].msgs.n);
     }
 done:
     if (tables)

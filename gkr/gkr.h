@@ -31,6 +31,7 @@ typedef struct {
     double total_s;        /* whole call                                      */
     double input_eval_s;   /* verifier: evaluating the input layers           */
     size_t proof_bytes;    /* the whole proof                                 */
+    size_t output_bytes;   /* of which the claimed output's section           */
     size_t advice_bytes;   /* of which advice sections (headers included)     */
 } gkr_stats;
 

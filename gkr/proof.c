@@ -123,7 +123,11 @@ static void unpack_value(fr *out, uint64_t v, unsigned encoding, unsigned width)
     }
 }
 
-#define SECTION_HEADER_BYTES 12u
+size_t gkr_section_bytes(const gkr_section *sec)
+{
+    return GKR_PROOF_SECTION_HEADER_BYTES +
+           gkr_section_payload_bytes(sec->encoding, sec->width, sec->msgs.n);
+}
 
 zkm_status gkr_proof_encode(const gkr_proof *p, uint8_t **out, size_t *out_len, zkm_err *e)
 {
@@ -132,8 +136,7 @@ zkm_status gkr_proof_encode(const gkr_proof *p, uint8_t **out, size_t *out_len, 
         const gkr_section *sec = &p->sections[s];
         if (sec->msgs.n > UINT32_MAX || !gkr_encoding_ok(sec->encoding, sec->width))
             return zkm_fail(e, ZKM_EINVAL, "proof section %u: bad size or encoding", s);
-        len += SECTION_HEADER_BYTES +
-               gkr_section_payload_bytes(sec->encoding, sec->width, sec->msgs.n);
+        len += gkr_section_bytes(sec);
     }
     uint8_t *b = calloc(len, 1);
     if (!b)
@@ -149,7 +152,7 @@ zkm_status gkr_proof_encode(const gkr_proof *p, uint8_t **out, size_t *out_len, 
         w[4] = sec->encoding;
         w[5] = sec->width;
         put32(w + 8, (uint32_t)sec->msgs.n);
-        w += SECTION_HEADER_BYTES;
+        w += GKR_PROOF_SECTION_HEADER_BYTES;
         if (sec->encoding == GKR_ENC_FIELD) {
             for (size_t i = 0; i < sec->msgs.n; i++, w += FR_BYTES)
                 fr_to_bytes(w, &sec->msgs.v[i]);
@@ -195,7 +198,7 @@ zkm_status gkr_proof_decode(gkr_proof *p, const uint8_t *b, size_t len, zkm_err 
                         version, GKR_PROOF_VERSION);
     uint32_t ns = get32(b + 44);
     /* every section takes at least its header: bound the count by what is there */
-    if (ns > GKR_PROOF_MAX_SECTIONS || ns > (len - GKR_PROOF_HEADER_BYTES) / SECTION_HEADER_BYTES)
+    if (ns > GKR_PROOF_MAX_SECTIONS || ns > (len - GKR_PROOF_HEADER_BYTES) / GKR_PROOF_SECTION_HEADER_BYTES)
         return zkm_fail(e, ZKM_EFORMAT, "proof claims %u sections, more than its %zu bytes hold",
                         ns, len);
     zkm_status st;
@@ -205,14 +208,14 @@ zkm_status gkr_proof_decode(gkr_proof *p, const uint8_t *b, size_t len, zkm_err 
     memcpy(p->digest, b + 12, 32);
     size_t off = GKR_PROOF_HEADER_BYTES;
     for (uint32_t s = 0; s < ns; s++) {
-        if (len - off < SECTION_HEADER_BYTES) {
+        if (len - off < GKR_PROOF_SECTION_HEADER_BYTES) {
             st = zkm_fail(e, ZKM_EFORMAT, "proof truncated in the header of section %u", s);
             goto fail;
         }
         const uint8_t *h = b + off;
         uint32_t tag = get32(h), n = get32(h + 8);
         unsigned enc = h[4], width = h[5];
-        off += SECTION_HEADER_BYTES;
+        off += GKR_PROOF_SECTION_HEADER_BYTES;
         if (s > 0 && tag <= p->sections[s - 1].tag) {
             st = zkm_fail(e, ZKM_EFORMAT, "proof section %u: tag %u out of order", s, tag);
             goto fail;

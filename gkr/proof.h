@@ -40,6 +40,7 @@
 #define GKR_PROOF_MAGIC "ZKMPROOF"
 #define GKR_PROOF_VERSION 2u
 #define GKR_PROOF_HEADER_BYTES 48u
+#define GKR_PROOF_SECTION_HEADER_BYTES 12u
 #define GKR_PROOF_MAX_SECTIONS (1u << 20)
 
 typedef struct {
@@ -78,6 +79,10 @@ int gkr_encoding_ok(unsigned encoding, unsigned width);
 
 /* Bytes a section's payload takes. */
 size_t gkr_section_payload_bytes(unsigned encoding, unsigned width, size_t n);
+
+
+/* Bytes a section takes in the file, its header included. */
+size_t gkr_section_bytes(const gkr_section *sec);
 
 typedef struct {
     uint8_t digest[32];

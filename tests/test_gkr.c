@@ -167,10 +167,13 @@ static void test_advice_and_zero_layers(void **state)
         fail_msg("prove: %s", e.msg);
     /* 64 one-bit values: 8 bytes of payload and a 12-byte section header */
     assert_int_equal(ps.advice_bytes, 12 + 8);
+    /* 16 output values of 32 bytes and their section header */
+    assert_int_equal(ps.output_bytes, 12 + 16 * 32);
     fr *pub[5] = {NULL, NULL, NULL, xs, NULL}; /* the verifier gets no bits */
     if (gkr_verify(&c, pub, proof, len, NULL, &vs, &e))
         fail_msg("verify: %s", e.msg);
     assert_int_equal(vs.advice_bytes, ps.advice_bytes);
+    assert_int_equal(vs.output_bytes, ps.output_bytes);
     free(proof);
     gkr_values_free(&c, values);
 
