@@ -165,6 +165,14 @@ void gkr_view_table(fr *const *values, const gkr_circuit *c, const gkr_view *v, 
     }
 }
 
+fr *gkr_view_alloc(fr *const *values, const gkr_circuit *c, const gkr_view *v, zkm_err *e)
+{
+    fr *t = zkm_alloc_array((size_t)1 << v->nvars, sizeof(fr), "operand table", e);
+    if (t)
+        gkr_view_table(values, c, v, t);
+    return t;
+}
+
 /* The point on the viewed layer for point p on the view. */
 static void view_point(const gkr_circuit *c, const gkr_view *v, const fr *p, fr *q)
 {

@@ -107,6 +107,9 @@ void gkr_claims_weight_at(const gkr_claims *cl, const fr *r, fr *out);
 
 /* Copy view v's 2^v.nvars entries into table (zero-extending if needed). */
 void gkr_view_table(fr *const *values, const gkr_circuit *c, const gkr_view *v, fr *table);
+/* The same into a fresh array (free with free()); NULL with e set if
+ * allocation fails. */
+fr *gkr_view_alloc(fr *const *values, const gkr_circuit *c, const gkr_view *v, zkm_err *e);
 
 /* Prover: the view v at point p has value view_value (2^v.nvars-coordinate
  * point); send the viewed layer's value and record the claim on it. */

@@ -62,17 +62,23 @@ static void conv_digest(const gkr_layer *l, crypto_generichash_state *h)
 static zkm_status conv_operands(const gkr_circuit *c, fr *const *values, const gkr_conv_params *p,
                                 fr **I, fr **K, zkm_err *e)
 {
-    *I = zkm_alloc_array((size_t)1 << (p->ci + p->p), sizeof(fr), "conv input", e);
-    *K = zkm_alloc_array((size_t)1 << (p->co + p->ci + p->t), sizeof(fr), "conv kernel", e);
-    if (!*I || !*K) {
-        free(*I);
-        free(*K);
-        *I = *K = NULL;
-        return ZKM_ENOMEM;
-    }
-    gkr_view_table(values, c, &p->src[0], *I);
-    gkr_view_table(values, c, &p->src[1], *K);
-    return ZKM_OK;
+    *I = gkr_view_alloc(values, c, &p->src[0], e);
+    *K = *I ? gkr_view_alloc(values, c, &p->src[1], e) : NULL;
+    if (*K)
+        return ZKM_OK;
+    free(*I);
+    *I = NULL;
+    return ZKM_ENOMEM;
+}
+
+/* The kernel claim's point for output claim z: K's index is
+ * (o * 2^ci + c) * 2^t + k, so K at (r_k, r_c, z_o). */
+static void kernel_point(const gkr_conv_params *p, const fr *z, const fr *rc, const fr *rk,
+                         fr *pt)
+{
+    memcpy(pt, rk, p->t * sizeof(fr));
+    memcpy(pt + p->t, rc, p->ci * sizeof(fr));
+    memcpy(pt + p->t + p->ci, z + p->p, p->co * sizeof(fr));
 }
 
 static zkm_status conv_eval(const gkr_circuit *c, uint32_t li, fr *const *values, fr *out,
@@ -208,10 +214,7 @@ static zkm_status conv_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
     }
     /* one kernel claim per output claim: K at (r_k, r_c, z_o,j) */
     for (size_t j = 0; j < nc && !st; j++) {
-        const fr *z = cl->points + j * cl->nvars;
-        memcpy(pt, rk, p->t * sizeof(fr));
-        memcpy(pt + p->t, rc, p->ci * sizeof(fr));
-        memcpy(pt + p->t + p->ci, z + p->p, p->co * sizeof(fr));
+        kernel_point(p, cl->points + j * cl->nvars, rc, rk, pt);
         st = gkr_prove_view(x, &p->src[1], pt, &tables[2 * j][0], e);
     }
 done:
@@ -264,9 +267,7 @@ static zkm_status conv_verify(gkr_vctx *x, uint32_t li, zkm_err *e)
     for (size_t j = 0; j < cl->n && !st; j++) {
         const fr *z = cl->points + j * cl->nvars;
         fr kv, g;
-        memcpy(pt, rk, p->t * sizeof(fr));
-        memcpy(pt + p->t, rc, p->ci * sizeof(fr));
-        memcpy(pt + p->t + p->ci, z + p->p, p->co * sizeof(fr));
+        kernel_point(p, z, rc, rk, pt);
         st = gkr_verify_view(x, &p->src[1], pt, &kv, e);
         if (st)
             break;

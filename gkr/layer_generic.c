@@ -175,17 +175,14 @@ static zkm_status gen_send_sources(gkr_pctx *x, const gkr_generic_params *p, uin
         return gkr_prove_view(x, &p->src[0], r, u_at_r, e);
     for (uint32_t s = 0; s < p->n_src; s++) {
         const uint32_t nv = p->src[s].nvars;
-        fr *tab = zkm_alloc_array((size_t)1 << nv, sizeof(fr), "source table", e);
-        fr *scratch = zkm_alloc_array(nv ? (size_t)1 << (nv - 1) : 1, sizeof(fr), "scratch", e);
-        zkm_status st = ZKM_ENOMEM;
-        if (tab && scratch) {
-            fr v;
-            gkr_view_table(x->values, x->c, &p->src[s], tab);
-            mle_eval(&v, tab, nv, r, scratch);
-            st = gkr_prove_view(x, &p->src[s], r, &v, e);
-        }
+        fr *tab = gkr_view_alloc(x->values, x->c, &p->src[s], e);
+        if (!tab)
+            return ZKM_ENOMEM;
+        /* the source's value at r's first nv coordinates: fold the copy */
+        for (uint32_t i = 0; i < nv; i++)
+            mle_fold(tab, (size_t)1 << (nv - i), &r[i]);
+        zkm_status st = gkr_prove_view(x, &p->src[s], r, &tab[0], e);
         free(tab);
-        free(scratch);
         if (st)
             return st;
     }

@@ -47,17 +47,24 @@ static void mm_digest(const gkr_layer *l, crypto_generichash_state *h)
 static zkm_status mm_operands(const gkr_circuit *c, fr *const *values,
                               const gkr_matmul_params *p, fr **A, fr **B, zkm_err *e)
 {
-    *A = zkm_alloc_array((size_t)1 << (p->m + p->k), sizeof(fr), "matmul A", e);
-    *B = zkm_alloc_array((size_t)1 << (p->k + p->n), sizeof(fr), "matmul B", e);
-    if (!*A || !*B) {
-        free(*A);
-        free(*B);
-        *A = *B = NULL;
-        return ZKM_ENOMEM;
-    }
-    gkr_view_table(values, c, &p->src[0], *A);
-    gkr_view_table(values, c, &p->src[1], *B);
-    return ZKM_OK;
+    *A = gkr_view_alloc(values, c, &p->src[0], e);
+    *B = *A ? gkr_view_alloc(values, c, &p->src[1], e) : NULL;
+    if (*B)
+        return ZKM_OK;
+    free(*A);
+    *A = NULL;
+    return ZKM_ENOMEM;
+}
+
+/* The points of the operand claims for a claim z on C and the inner point r:
+ * A's index is i * 2^k + l, so A at (r, z_i); B's is l * 2^n + j, so B at
+ * (z_j, r). */
+static void mm_points(const gkr_matmul_params *p, const fr *z, const fr *r, fr *pa, fr *pb)
+{
+    memcpy(pa, r, p->k * sizeof(fr));
+    memcpy(pa + p->k, z + p->n, p->m * sizeof(fr));
+    memcpy(pb, z, p->n * sizeof(fr));
+    memcpy(pb + p->n, r, p->k * sizeof(fr));
 }
 
 static zkm_status mm_eval(const gkr_circuit *c, uint32_t li, fr *const *values, fr *out,
@@ -95,7 +102,7 @@ static zkm_status mm_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
     fr **tables = calloc(2 * nc, sizeof(fr *));
     unsigned *start = malloc((nc + 1) * sizeof(unsigned));
     unsigned *factors = malloc(2 * nc * sizeof(unsigned));
-    fr r[GKR_MAX_NVARS], pt[GKR_MAX_NVARS], t;
+    fr r[GKR_MAX_NVARS], pa[GKR_MAX_NVARS], pb[GKR_MAX_NVARS], t;
     zkm_status st = ZKM_OK;
     if (!tables || !start || !factors) {
         st = zkm_fail(e, ZKM_ENOMEM, "out of memory");
@@ -139,17 +146,10 @@ static zkm_status mm_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
                     .term_start = start, .factors = factors};
     st = sc_prove(&poly, p->k, x->tr, x->msgs, r, e);
     for (size_t c = 0; c < nc && !st; c++) {
-        const fr *z = cl->points + c * cl->nvars;
-        /* A's index is i * 2^k + l: point (r, z_i) */
-        memcpy(pt, r, p->k * sizeof(fr));
-        memcpy(pt + p->k, z + p->n, p->m * sizeof(fr));
-        st = gkr_prove_view(x, &p->src[0], pt, &tables[2 * c][0], e);
-        if (st)
-            break;
-        /* B's index is l * 2^n + j: point (z_j, r) */
-        memcpy(pt, z, p->n * sizeof(fr));
-        memcpy(pt + p->n, r, p->k * sizeof(fr));
-        st = gkr_prove_view(x, &p->src[1], pt, &tables[2 * c + 1][0], e);
+        mm_points(p, cl->points + c * cl->nvars, r, pa, pb);
+        st = gkr_prove_view(x, &p->src[0], pa, &tables[2 * c][0], e);
+        if (!st)
+            st = gkr_prove_view(x, &p->src[1], pb, &tables[2 * c + 1][0], e);
     }
 done:
     if (tables)
@@ -169,7 +169,7 @@ static zkm_status mm_verify(gkr_vctx *x, uint32_t li, zkm_err *e)
 {
     const gkr_matmul_params *p = &x->c->layers[li].p.matmul;
     const gkr_claims *cl = &x->claims[li];
-    fr r[GKR_MAX_NVARS], pt[GKR_MAX_NVARS], claim, acc, a, b, t;
+    fr r[GKR_MAX_NVARS], pa[GKR_MAX_NVARS], pb[GKR_MAX_NVARS], claim, acc, a, b, t;
     gkr_claims_combined(cl, &claim);
     zkm_status st = sc_verify(p->k, 2, &claim, x->tr, x->in, r, e);
     if (st)
@@ -177,15 +177,11 @@ static zkm_status mm_verify(gkr_vctx *x, uint32_t li, zkm_err *e)
     fr_set_zero(&acc);
     for (size_t c = 0; c < cl->n; c++) {
         /* the claims list of layer li does not grow while it is reduced */
-        const fr *z = cl->points + c * cl->nvars;
-        memcpy(pt, r, p->k * sizeof(fr));
-        memcpy(pt + p->k, z + p->n, p->m * sizeof(fr));
-        st = gkr_verify_view(x, &p->src[0], pt, &a, e);
+        mm_points(p, cl->points + c * cl->nvars, r, pa, pb);
+        st = gkr_verify_view(x, &p->src[0], pa, &a, e);
         if (st)
             return st;
-        memcpy(pt, z, p->n * sizeof(fr));
-        memcpy(pt + p->n, r, p->k * sizeof(fr));
-        st = gkr_verify_view(x, &p->src[1], pt, &b, e);
+        st = gkr_verify_view(x, &p->src[1], pb, &b, e);
         if (st)
             return st;
         fr_mul(&t, &a, &b);
