@@ -16,12 +16,28 @@ unsigned sc_degree(const sc_poly *p)
     return d;
 }
 
-void sc_interpolate(fr *out, const fr *vals, unsigned d, const fr *x)
+/* deninv[i] = 1 / prod_{j != i} (i - j) for the nodes 0..d: the Lagrange
+ * denominators, which depend only on d. */
+static void lagrange_den_inv(fr *deninv, unsigned d)
 {
-    /* Lagrange on nodes 0..d: w_i = prod_{j != i} (x - j) / (i - j), with the
-     * numerators from prefix and suffix products (no division by x - j). */
+    fr den[SC_MAX_DEGREE + 1], scratch[SC_MAX_DEGREE + 1], f;
+    for (unsigned i = 0; i <= d; i++) {
+        fr_set_one(&den[i]);
+        for (unsigned j = 0; j <= d; j++) {
+            if (j == i)
+                continue;
+            fr_set_i64(&f, (int64_t)i - (int64_t)j);
+            fr_mul(&den[i], &den[i], &f);
+        }
+    }
+    fr_batch_inv_var(deninv, den, d + 1, scratch);
+}
+
+/* Lagrange on nodes 0..d: w_i = prod_{j != i} (x - j) * deninv[i], with the
+ * numerators from prefix and suffix products (no division by x - j). */
+static void interpolate_with(fr *out, const fr *vals, unsigned d, const fr *x, const fr *deninv)
+{
     fr diff[SC_MAX_DEGREE + 1], pre[SC_MAX_DEGREE + 2], suf[SC_MAX_DEGREE + 2];
-    fr den[SC_MAX_DEGREE + 1], deninv[SC_MAX_DEGREE + 1], scratch[SC_MAX_DEGREE + 1];
     for (unsigned j = 0; j <= d; j++) {
         fr fj;
         fr_set_u64(&fj, j);
@@ -33,19 +49,6 @@ void sc_interpolate(fr *out, const fr *vals, unsigned d, const fr *x)
     fr_set_one(&suf[d + 1]);
     for (unsigned j = d + 1; j-- > 0;)
         fr_mul(&suf[j], &suf[j + 1], &diff[j]);
-    for (unsigned i = 0; i <= d; i++) {
-        /* prod_{j != i} (i - j) = i! * (d - i)! * (-1)^(d - i) */
-        fr acc, f;
-        fr_set_one(&acc);
-        for (unsigned j = 0; j <= d; j++) {
-            if (j == i)
-                continue;
-            fr_set_i64(&f, (int64_t)i - (int64_t)j);
-            fr_mul(&acc, &acc, &f);
-        }
-        den[i] = acc;
-    }
-    fr_batch_inv_var(deninv, den, d + 1, scratch);
     fr sum, t;
     fr_set_zero(&sum);
     for (unsigned i = 0; i <= d; i++) {
@@ -55,6 +58,13 @@ void sc_interpolate(fr *out, const fr *vals, unsigned d, const fr *x)
         fr_add(&sum, &sum, &t);
     }
     *out = sum;
+}
+
+void sc_interpolate(fr *out, const fr *vals, unsigned d, const fr *x)
+{
+    fr deninv[SC_MAX_DEGREE + 1];
+    lagrange_den_inv(deninv, d);
+    interpolate_with(out, vals, d, x, deninv);
 }
 
 /* --- fast paths ---------------------------------------------------------
@@ -279,6 +289,8 @@ zkm_status sc_verify(unsigned nvars, unsigned degree, fr *claim, transcript *t,
 {
     if (degree > SC_MAX_DEGREE || degree == 0)
         return zkm_fail(e, ZKM_EINVAL, "sum-check degree %u out of range", degree);
+    fr deninv[SC_MAX_DEGREE + 1];
+    lagrange_den_inv(deninv, degree);
     for (unsigned k = 0; k < nvars; k++) {
         const fr *msg;
         if (!fr_cursor_take(in, degree, &msg))
@@ -290,7 +302,7 @@ zkm_status sc_verify(unsigned nvars, unsigned degree, fr *claim, transcript *t,
             vals[x] = msg[x - 1];
         tr_absorb_frs(t, "sc/round", msg, degree);
         tr_challenge(t, "sc/r", &r[k]);
-        sc_interpolate(claim, vals, degree, &r[k]);
+        interpolate_with(claim, vals, degree, &r[k], deninv);
     }
     return ZKM_OK;
 }
