@@ -9,13 +9,13 @@
 
 #include <jansson.h>
 
+#include "zkm_time.h"
+
 /* Prints the object as one line on stdout and releases it. */
 void bench_emit(json_t *obj);
 /* A new object with bench, size and threads set and the other required keys
  * null. */
 json_t *bench_obj(const char *name, double size);
-/* Monotonic seconds. */
-double bench_now(void);
 /* Peak resident set size of this process in bytes (getrusage). */
 long long bench_peak_rss(void);
 

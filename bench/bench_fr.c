@@ -32,7 +32,7 @@ static __attribute__((noinline)) double bf_chain(bf_op op, uint32_t n)
     fr_set_u64(&a, 0x9e3779b97f4a7c15ULL);
     fr_set_u64(&b, 0xc2b2ae3d27d4eb4fULL);
     fr_sqr(&b, &b);
-    double t0 = bench_now();
+    double t0 = zkm_now();
     switch (op) {
     case BF_MUL:
         for (uint32_t i = 0; i < n; i++)
@@ -47,7 +47,7 @@ static __attribute__((noinline)) double bf_chain(bf_op op, uint32_t n)
             fr_add(&a, &a, &b);
         break;
     }
-    double t = bench_now() - t0;
+    double t = zkm_now() - t0;
     bf_sink = a.v[0] ^ a.v[1] ^ a.v[2] ^ a.v[3];
     return t;
 }

@@ -32,12 +32,12 @@ static int measure(const char *name, double size, const gkr_circuit *c, fr **val
     zkm_err e;
     double tp[9], tv[9], te = 0;
     size_t bytes = 0, out_b = 0;
-    double t0 = bench_now();
+    double t0 = zkm_now();
     if (gkr_eval(c, values, &e)) {
         fprintf(stderr, "%s: eval: %s\n", name, e.msg);
         return 1;
     }
-    te = bench_now() - t0;
+    te = zkm_now() - t0;
     for (int r = 0; r < reps; r++) {
         uint8_t *proof;
         gkr_stats ps, vs;

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <sodium.h>
 
 #include "bench.h"
@@ -32,13 +31,6 @@ json_t *bench_obj(const char *name, double size)
     json_object_set_new(o, "proof_bytes", json_null());
     json_object_set_new(o, "peak_rss_bytes", json_null());
     return o;
-}
-
-double bench_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 long long bench_peak_rss(void)

@@ -31,7 +31,6 @@ const char *cli_bytes(char *buf, size_t n, double bytes);
 /* Human-readable duration ("12.3 ms") into buf. */
 const char *cli_seconds(char *buf, size_t n, double s);
 
-double cli_now(void);
 
 int cmd_demo(int argc, char **argv);
 

@@ -4,19 +4,12 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "gkr_kind.h"
 #include "mle.h"
+#include "zkm_time.h"
 
 #define GKR_PROTOCOL "zkm/gkr/v1"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* --- claims --- */
 
@@ -371,7 +364,7 @@ static zkm_status check_witness(const gkr_circuit *c, fr *const *values, zkm_err
 zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
                      size_t *proof_len, gkr_stats *stats, zkm_err *e)
 {
-    double t0 = now_s();
+    double t0 = zkm_now();
     zkm_status st;
     gkr_proof P;
     gkr_scratch scratch;
@@ -434,7 +427,7 @@ zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
         st = gkr_proof_encode(&P, proof, proof_len, e);
     if (!st && stats) {
         proof_sizes(&P, *proof_len, stats);
-        stats->total_s = now_s() - t0;
+        stats->total_s = zkm_now() - t0;
     }
 done:
     scratch_free(&scratch);
@@ -493,7 +486,7 @@ static zkm_status bind_sections(const gkr_circuit *c, const gkr_proof *P, fr **t
 zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,
                       size_t proof_len, fr **output, gkr_stats *stats, zkm_err *e)
 {
-    double t0 = now_s(), t_in = 0;
+    double t0 = zkm_now(), t_in = 0;
     uint8_t digest[GKR_DIGEST_BYTES];
     gkr_proof P;
     transcript tr;
@@ -557,7 +550,7 @@ zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *pr
     }
 
     /* input layers, public or advice: the verifier evaluates them itself */
-    double ti = now_s();
+    double ti = zkm_now();
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
         const gkr_layer *l = &c->layers[li];
         if (l->kind != GKR_INPUT)
@@ -577,7 +570,7 @@ zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *pr
                               is_advice(l) ? "advice" : "public input", li, k);
         }
     }
-    t_in = now_s() - ti;
+    t_in = zkm_now() - ti;
     if (!st && output) {
         *output = zkm_alloc_array(out_len, sizeof(fr), "output", e);
         if (!*output)
@@ -587,7 +580,7 @@ zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *pr
     }
     if (stats) {
         proof_sizes(&P, proof_len, stats);
-        stats->total_s = now_s() - t0;
+        stats->total_s = zkm_now() - t0;
         stats->input_eval_s = t_in;
     }
 done:
