@@ -4,6 +4,8 @@
  * safetensors.c. */
 #include "tensors.h"
 
+#include "zkm_strbuf.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -662,41 +664,6 @@ zkm_status zkm_tensor_random(const char *name, const uint64_t *shape, uint32_t r
 
 /* -------------------------------------------------------------- matching */
 
-typedef struct {
-    char *s;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (k < 0) {
-        b->oom = 1;
-        return;
-    }
-    if (b->n + (size_t)k + 1 > b->cap) {
-        size_t cap = (b->n + (size_t)k + 1) * 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) {
-            b->oom = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
-    va_end(ap);
-    b->n += (size_t)k;
-}
-
 static int spec_by_name(const void *a, const void *b)
 {
     return strcmp((*(const zkm_tensor_spec *const *)a)->name,
@@ -735,7 +702,7 @@ zkm_status zkm_tensors_match(const zkm_tensor_set *s, const zkm_tensor_spec *wan
         }
     free(sorted);
 
-    sbuf b = {0};
+    zkm_strbuf b = {0};
     size_t missing = 0, wrong = 0, extra = 0;
     char s1[200], s2[200];
     for (size_t i = 0; i < n; i++) {
@@ -745,7 +712,7 @@ zkm_status zkm_tensors_match(const zkm_tensor_set *s, const zkm_tensor_spec *wan
         zkm_tensor_shape_str(w->shape, w->rank, s1, sizeof s1);
         if (!found) {
             missing++;
-            sb_printf(&b, "%s: missing (expected %s)\n", w->name, s1);
+            zkm_sb_printf(&b, "%s: missing (expected %s)\n", w->name, s1);
             continue;
         }
         used[at] = 1;
@@ -755,19 +722,19 @@ zkm_status zkm_tensors_match(const zkm_tensor_set *s, const zkm_tensor_spec *wan
             same = t->shape[k] == w->shape[k];
         if (!same) {
             wrong++;
-            sb_printf(&b, "%s: expected %s, found %s\n", w->name, s1,
+            zkm_sb_printf(&b, "%s: expected %s, found %s\n", w->name, s1,
                       zkm_tensor_shape_str(t->shape, t->rank, s2, sizeof s2));
         }
     }
     for (size_t i = 0; i < s->n; i++)
         if (!used[i]) {
             extra++;
-            sb_printf(&b, "%s: unexpected tensor %s (no such parameter in the model)\n",
+            zkm_sb_printf(&b, "%s: unexpected tensor %s (no such parameter in the model)\n",
                       s->t[i].name, zkm_tensor_shape_str(s->t[i].shape, s->t[i].rank, s1,
                                                          sizeof s1));
         }
     free(used);
-    if (b.oom) {
+    if (b.failed) {
         free(b.s);
         return zkm_fail(e, ZKM_ENOMEM, "out of memory matching tensors");
     }

@@ -1,5 +1,7 @@
 #include "srcmap.h"
 
+#include "zkm_strbuf.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,62 +157,6 @@ int zkm_diag_add(zkm_diags *d, zkm_severity sev, uint32_t off, const char *fmt, 
     return r;
 }
 
-/* A growable string; on allocation failure it keeps counting the length
- * but stops storing (len is what the full rendering needs). */
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int failed;
-} strbuf;
-
-static void sb_put(strbuf *b, const char *p, size_t n)
-{
-    if (!b->failed && b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            b->failed = 1;
-        } else {
-            b->s = s;
-            b->cap = cap;
-        }
-    }
-    if (!b->failed) {
-        memcpy(b->s + b->len, p, n);
-        b->s[b->len + n] = '\0';
-    }
-    b->len += n;
-}
-
-static void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(strbuf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof tmp) {
-        sb_put(b, tmp, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        b->failed = 1;
-        b->len += (size_t)n;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    sb_put(b, big, (size_t)n);
-    free(big);
-}
-
 #define LINE_SHOW 160u /* longest source line shown whole */
 #define LINE_SIDE 70u  /* bytes shown each side of the column otherwise */
 
@@ -225,7 +171,7 @@ static const char *sev_name(zkm_severity s)
 }
 
 /* The source line of g and a caret under its column. */
-static void render_excerpt(strbuf *b, const zkm_srcmap *m, const zkm_diag *g)
+static void render_excerpt(zkm_strbuf *b, const zkm_srcmap *m, const zkm_diag *g)
 {
     size_t n;
     const char *line = zkm_srcmap_line(m, g->line, &n);
@@ -236,44 +182,44 @@ static void render_excerpt(strbuf *b, const zkm_srcmap *m, const zkm_diag *g)
         z = col + LINE_SIDE < n ? col + LINE_SIDE : n;
     }
     if (a > 0)
-        sb_put(b, "...", 3);
+        zkm_sb_put(b, "...", 3);
     for (size_t i = a; i < z; i++) {
         unsigned char c = (unsigned char)line[i];
         char out = (c == '\t' || (c >= 0x20 && c != 0x7f)) ? (char)c : '?';
-        sb_put(b, &out, 1);
+        zkm_sb_put(b, &out, 1);
     }
     if (z < n)
-        sb_put(b, "...", 3);
-    sb_put(b, "\n", 1);
+        zkm_sb_put(b, "...", 3);
+    zkm_sb_put(b, "\n", 1);
     if (a > 0)
-        sb_put(b, "   ", 3);
+        zkm_sb_put(b, "   ", 3);
     for (size_t i = a; i < col && i < z; i++) {
         unsigned char c = (unsigned char)line[i];
         if (c == '\t')
-            sb_put(b, "\t", 1);
+            zkm_sb_put(b, "\t", 1);
         else if ((c & 0xc0) != 0x80) /* one column per UTF-8 character */
-            sb_put(b, " ", 1);
+            zkm_sb_put(b, " ", 1);
     }
-    sb_put(b, "^\n", 2);
+    zkm_sb_put(b, "^\n", 2);
 }
 
-static void render(const zkm_diags *d, strbuf *b)
+static void render(const zkm_diags *d, zkm_strbuf *b)
 {
     const char *path = d->map.path ? d->map.path : "<input>";
     for (size_t i = 0; i < d->n; i++) {
         const zkm_diag *g = &d->v[i];
-        sb_printf(b, "%s:%u:%u: %s: %s\n", path, g->line, g->col, sev_name(g->sev), g->msg);
+        zkm_sb_printf(b, "%s:%u:%u: %s: %s\n", path, g->line, g->col, sev_name(g->sev), g->msg);
         render_excerpt(b, &d->map, g);
     }
     if (d->truncated)
-        sb_printf(b, "%s: error: too many errors; stopped after %d\n", path, ZKM_DIAG_MAX);
+        zkm_sb_printf(b, "%s: error: too many errors; stopped after %d\n", path, ZKM_DIAG_MAX);
     if (d->oom)
-        sb_printf(b, "%s: error: out of memory recording diagnostics\n", path);
+        zkm_sb_printf(b, "%s: error: out of memory recording diagnostics\n", path);
 }
 
 size_t zkm_diags_format(const zkm_diags *d, char *buf, size_t cap)
 {
-    strbuf b = {0};
+    zkm_strbuf b = {0};
     render(d, &b);
     if (cap > 0) {
         size_t k = 0;
@@ -289,7 +235,7 @@ size_t zkm_diags_format(const zkm_diags *d, char *buf, size_t cap)
 
 long zkm_diags_print(const zkm_diags *d, FILE *f)
 {
-    strbuf b = {0};
+    zkm_strbuf b = {0};
     render(d, &b);
     long r = -1;
     if (!b.failed && fwrite(b.s ? b.s : "", 1, b.len, f) == b.len)
