@@ -88,7 +88,7 @@ zkm_status gkr_sample_libra(gkr_circuit *c, fr ***inputs, uint32_t depth, uint32
 
 zkm_status gkr_sample_demo(gkr_circuit *c, fr ***inputs, uint64_t seed, zkm_err *e)
 {
-    enum { OUT = 0, PAIRS = 0, SQ = 1, DENSE = 2, X = 3, WEIGHTS = 4 };
+    enum { PAIRS = 0, SQ = 1, DENSE = 2, X = 3, WEIGHTS = 4 }; /* layer indices */
     zkm_rng g;
     zkm_status st;
     zkm_rng_init(&g, seed, "sample/demo");
