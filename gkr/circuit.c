@@ -61,6 +61,34 @@ static zkm_status check_view(const gkr_circuit *c, uint32_t li, const gkr_view *
     if (v->nvars > GKR_MAX_NVARS)
         return zkm_fail(e, ZKM_EINVAL, "layer %u: view of 2^%u entries is too large", li, v->nvars);
     uint32_t ln = c->layers[v->layer].nvars;
+    if (v->mapped) {
+        uint32_t named = 0; /* view variables named so far, as a bit set */
+        if (v->mapped != 1 || v->ext > GKR_VIEW_BROADCAST)
+            return zkm_fail(e, ZKM_EINVAL, "layer %u: view of layer %u has a bad mode", li,
+                            v->layer);
+        for (uint32_t i = 0; i < ln; i++) {
+            const unsigned m = v->map[i];
+            if (m == GKR_VIEW_CONST0 || m == GKR_VIEW_CONST1)
+                continue;
+            if (m >= v->nvars || ((named >> m) & 1))
+                return zkm_fail(e, ZKM_EINVAL,
+                                "layer %u: view of layer %u maps variable %u to %u, out of "
+                                "range or taken",
+                                li, v->layer, i, m);
+            named |= (uint32_t)1 << m;
+        }
+        for (uint32_t i = ln; i < GKR_MAX_NVARS; i++)
+            if (v->map[i])
+                return zkm_fail(e, ZKM_EINVAL, "layer %u: view of layer %u maps a variable "
+                                "the layer does not have", li, v->layer);
+        if (v->offset != 0)
+            return zkm_fail(e, ZKM_EINVAL, "layer %u: a mapped view has no offset", li);
+        return ZKM_OK;
+    }
+    for (uint32_t i = 0; i < GKR_MAX_NVARS; i++)
+        if (v->map[i] || v->ext)
+            return zkm_fail(e, ZKM_EINVAL, "layer %u: an unmapped view of layer %u carries a map",
+                            li, v->layer);
     if (v->nvars <= ln) {
         uint64_t len = (uint64_t)1 << v->nvars;
         if (v->offset % len != 0 || v->offset > ((uint64_t)1 << ln) - len)
@@ -140,6 +168,20 @@ void gkr_digest_view(crypto_generichash_state *h, const gkr_view *v)
     gkr_digest_u64(h, v->layer);
     gkr_digest_u64(h, v->nvars);
     gkr_digest_u64(h, v->offset);
+    gkr_digest_u64(h, v->mapped);
+    if (v->mapped) {
+        gkr_digest_u64(h, v->ext);
+        crypto_generichash_update(h, v->map, GKR_MAX_NVARS);
+    }
+}
+
+gkr_view gkr_view_mapped(uint32_t layer, uint32_t layer_nvars, uint32_t nvars,
+                         const uint8_t *map, unsigned ext)
+{
+    gkr_view v = {.layer = layer, .nvars = nvars, .mapped = 1, .ext = (uint8_t)ext};
+    for (uint32_t i = 0; i < layer_nvars && i < GKR_MAX_NVARS; i++)
+        v.map[i] = map[i];
+    return v;
 }
 
 void gkr_digest_frs(crypto_generichash_state *h, const fr *a, size_t n)

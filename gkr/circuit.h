@@ -37,12 +37,38 @@ typedef enum {
     GKR_KIND_COUNT
 } gkr_kind;
 
+/* A mapped view (mapped = 1) rearranges the layer's variables: layer
+ * variable i takes view variable map[i], or the constant 0 or 1
+ * (GKR_VIEW_CONST0 / GKR_VIEW_CONST1).  Each view variable is named by at
+ * most one layer variable; a view variable named by none is "free": the
+ * view's entry is the layer's entry when every free variable is 0 and 0
+ * otherwise (ext = GKR_VIEW_ZERO, a zero-extension), or the layer's entry
+ * whatever the free variables (ext = GKR_VIEW_BROADCAST).  So one view
+ * expresses a strided sub-image (fix the low bit of the row and column
+ * indices), a broadcast of a per-channel bias over positions or of a
+ * per-position mask over channels, and a transposition of index groups.
+ * An unmapped view (mapped = 0, the default of an initializer that names
+ * only layer, nvars and offset) is the aligned block or zero-extension
+ * described above; it is the mapped view with map[i] = i and the high
+ * variables fixed to offset's bits. */
+#define GKR_VIEW_CONST0 0xFEu
+#define GKR_VIEW_CONST1 0xFFu
+enum { GKR_VIEW_ZERO = 0, GKR_VIEW_BROADCAST = 1 };
+
 typedef struct {
     uint32_t layer;  /* the layer read; larger than the reader's index        */
     uint32_t nvars;  /* the view has 2^nvars entries                          */
-    uint64_t offset; /* first entry, a multiple of 2^nvars; 0 if the view is
-                        longer than the layer (zero-extended)                  */
+    uint64_t offset; /* unmapped views: first entry, a multiple of 2^nvars; 0
+                        if the view is longer than the layer (zero-extended)   */
+    uint8_t mapped;  /* 1: map and ext below define the view                  */
+    uint8_t ext;     /* GKR_VIEW_ZERO or GKR_VIEW_BROADCAST                   */
+    uint8_t map[GKR_MAX_NVARS]; /* per layer variable (mapped views)          */
 } gkr_view;
+
+/* A mapped view of layer `layer` (of layer_nvars variables) with nvars
+ * variables: map[0 .. layer_nvars) as described above. */
+gkr_view gkr_view_mapped(uint32_t layer, uint32_t layer_nvars, uint32_t nvars,
+                         const uint8_t *map, unsigned ext);
 
 /* GKR_INPUT */
 typedef enum {
@@ -104,18 +130,21 @@ enum {
     GKR_LAYER_ZERO = 1u
 };
 
-/* GKR_CONV: for output channel o and position q,
- *   O[o, q] = sum_c sum_{k < n_taps} K[o, c, k] * I[c, q + shift[k]]
- * (a term is 0 when q + shift[k] >= 2^p).  Images are laid out with a
- * power-of-two row stride W', so a kernel tap (dy, dx) is the constant shift
- * dy * W' + dx and a 2-D convolution over zero-padded images is this sum.
+/* GKR_CONV: for output channel o and position q = (y, x),
+ *   O[o, q] = sum_c sum_{k < n_taps} K[o, c, k] * I[c, (y + dy_k, x + dx_k)]
+ * where a term is 0 unless 0 <= y + dy_k < 2^(p - pc) and
+ * 0 <= x + dx_k < 2^pc.  Positions are q = y * 2^pc + x: images of up to
+ * 2^pc columns and 2^(p - pc) rows, so a kernel tap is a signed offset and
+ * a 2-D convolution with zero padding is this sum with the image at the
+ * origin (pc = p and offsets (0, s >= 0) is a 1-D shift by s).
  * Layouts: O at index o * 2^p + q (layer of co + p variables); view src[0]
  * = I at c * 2^p + q (ci + p variables); view src[1] = K at
  * (o * 2^ci + c) * 2^t + k (co + ci + t variables, taps k >= n_taps zero). */
 typedef struct {
     uint32_t co, ci, p, t; /* log2 sizes */
+    uint32_t pc;           /* column bits, <= p           */
     uint32_t n_taps;       /* 1 .. 2^t                   */
-    uint64_t *shift;       /* n_taps, each < 2^p          */
+    int64_t *off;          /* 2 * n_taps: (dy_k, dx_k)    */
     gkr_view src[2];       /* src[0] = I, src[1] = K      */
 } gkr_conv_params;
 
@@ -159,9 +188,15 @@ zkm_status gkr_layer_eltwise(gkr_layer *l, uint32_t nvars, uint32_t n_src, const
 zkm_status gkr_layer_matmul(gkr_layer *l, uint32_t m, uint32_t k, uint32_t n, gkr_view a,
                             gkr_view b, zkm_err *e);
 
+/* A 1-D convolution: tap k shifts by shift[k] (pc = p, dy = 0, dx = shift). */
 zkm_status gkr_layer_conv(gkr_layer *l, uint32_t co, uint32_t ci, uint32_t p, uint32_t t,
                           uint32_t n_taps, const uint64_t *shift, gkr_view input,
                           gkr_view kernel, zkm_err *e);
+/* A 2-D convolution over 2^(p - pc) x 2^pc images; off holds (dy_k, dx_k)
+ * for each tap. */
+zkm_status gkr_layer_conv2d(gkr_layer *l, uint32_t co, uint32_t ci, uint32_t p, uint32_t pc,
+                            uint32_t t, uint32_t n_taps, const int64_t *off, gkr_view input,
+                            gkr_view kernel, zkm_err *e);
 
 /* Structural check: kinds and sizes in range, every view inside a lower
  * layer, every gate and factor index valid, layer 0 not an input nor a zero

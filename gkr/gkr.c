@@ -145,16 +145,68 @@ zkm_status gkr_recv(gkr_vctx *x, const fr **v, size_t n, zkm_err *e)
 
 /* --- views --- */
 
+/* Any view as a map (circuit.h): map[i] for each of the layer's variables;
+ * returns ext.  A view variable no layer variable names is free. */
+static unsigned view_map(const gkr_circuit *c, const gkr_view *v, uint8_t map[GKR_MAX_NVARS])
+{
+    const uint32_t ln = c->layers[v->layer].nvars;
+    if (v->mapped) {
+        memcpy(map, v->map, GKR_MAX_NVARS);
+        return v->ext;
+    }
+    memset(map, 0, GKR_MAX_NVARS);
+    for (uint32_t i = 0; i < ln; i++)
+        map[i] = i < v->nvars ? (uint8_t)i
+                              : (uint8_t)(((v->offset >> i) & 1) ? GKR_VIEW_CONST1 : GKR_VIEW_CONST0);
+    return GKR_VIEW_ZERO;
+}
+
+/* Free view variables as a bit set. */
+static uint64_t view_free(const gkr_circuit *c, const gkr_view *v, const uint8_t *map)
+{
+    uint64_t named = 0;
+    for (uint32_t i = 0; i < c->layers[v->layer].nvars; i++)
+        if (map[i] < GKR_VIEW_CONST0)
+            named |= (uint64_t)1 << map[i];
+    return (((uint64_t)1 << v->nvars) - 1) & ~named;
+}
+
 void gkr_view_table(fr *const *values, const gkr_circuit *c, const gkr_view *v, fr *table)
 {
     const uint32_t ln = c->layers[v->layer].nvars;
     const fr *src = values[v->layer];
-    if (v->nvars <= ln) {
-        memcpy(table, src + v->offset, ((size_t)1 << v->nvars) * sizeof(fr));
-    } else {
-        size_t have = (size_t)1 << ln;
-        memcpy(table, src, have * sizeof(fr));
-        memset(table + have, 0, (((size_t)1 << v->nvars) - have) * sizeof(fr));
+    const size_t len = (size_t)1 << v->nvars;
+    if (!v->mapped) {
+        if (v->nvars <= ln) {
+            memcpy(table, src + v->offset, len * sizeof(fr));
+        } else {
+            size_t have = (size_t)1 << ln;
+            memcpy(table, src, have * sizeof(fr));
+            memset(table + have, 0, (len - have) * sizeof(fr));
+        }
+        return;
+    }
+    /* pos[j]: the layer bit view bit j lands on (free bits: none) */
+    uint8_t map[GKR_MAX_NVARS];
+    const unsigned ext = view_map(c, v, map);
+    const uint64_t free_bits = view_free(c, v, map);
+    uint64_t base = 0, pos_mask[GKR_MAX_NVARS] = {0};
+    for (uint32_t i = 0; i < ln; i++) {
+        if (map[i] == GKR_VIEW_CONST1)
+            base |= (uint64_t)1 << i;
+        else if (map[i] < GKR_VIEW_CONST0)
+            pos_mask[map[i]] = (uint64_t)1 << i;
+    }
+    for (size_t j = 0; j < len; j++) {
+        if (ext == GKR_VIEW_ZERO && (j & free_bits)) {
+            fr_set_zero(&table[j]);
+            continue;
+        }
+        uint64_t idx = base;
+        for (uint32_t b = 0; b < v->nvars; b++)
+            if ((j >> b) & 1)
+                idx |= pos_mask[b];
+        table[j] = src[idx];
     }
 }
 
@@ -166,18 +218,33 @@ fr *gkr_view_alloc(fr *const *values, const gkr_circuit *c, const gkr_view *v, z
     return t;
 }
 
-/* The point on the viewed layer for point p on the view. */
-static void view_point(const gkr_circuit *c, const gkr_view *v, const fr *p, fr *q)
+/* The point q on the viewed layer for point p on the view; returns the
+ * factor f with view(p) = f * layer(q) (1 unless free variables are
+ * zero-extended). */
+static fr view_point(const gkr_circuit *c, const gkr_view *v, const fr *p, fr *q)
 {
     const uint32_t ln = c->layers[v->layer].nvars;
-    const uint32_t k = v->nvars < ln ? v->nvars : ln;
-    memcpy(q, p, k * sizeof(fr));
-    for (uint32_t i = v->nvars; i < ln; i++) {
-        if ((v->offset >> i) & 1)
-            fr_set_one(&q[i]);
-        else
+    uint8_t map[GKR_MAX_NVARS];
+    const unsigned ext = view_map(c, v, map);
+    const uint64_t free_bits = view_free(c, v, map);
+    fr f, one, t;
+    fr_set_one(&one);
+    f = one;
+    for (uint32_t i = 0; i < ln; i++) {
+        if (map[i] == GKR_VIEW_CONST0)
             fr_set_zero(&q[i]);
+        else if (map[i] == GKR_VIEW_CONST1)
+            q[i] = one;
+        else
+            q[i] = p[map[i]];
     }
+    if (ext == GKR_VIEW_ZERO)
+        for (uint32_t j = 0; j < v->nvars; j++)
+            if ((free_bits >> j) & 1) {
+                fr_sub(&t, &one, &p[j]);
+                fr_mul(&f, &f, &t);
+            }
+    return f;
 }
 
 zkm_status gkr_prove_view(gkr_pctx *x, const gkr_view *v, const fr *p, const fr *view_value,
@@ -185,10 +252,16 @@ zkm_status gkr_prove_view(gkr_pctx *x, const gkr_view *v, const fr *p, const fr 
 {
     const uint32_t ln = x->c->layers[v->layer].nvars;
     fr q[GKR_MAX_NVARS], w;
-    view_point(x->c, v, p, q);
-    if (v->nvars <= ln) {
+    const fr f = view_point(x->c, v, p, q);
+    fr one;
+    fr_set_one(&one);
+    if (fr_eq(&f, &one)) {
         w = *view_value;
-    } else {
+    } else if (!fr_is_zero(&f)) {
+        fr inv;
+        fr_inv_var(&inv, &f);
+        fr_mul(&w, view_value, &inv);
+    } else { /* the view is 0 at p whatever the layer: evaluate the layer */
         fr *scratch = zkm_alloc_array(ln ? (size_t)1 << (ln - 1) : 1, sizeof(fr),
                                       "evaluation scratch", e);
         if (!scratch)
@@ -205,23 +278,16 @@ zkm_status gkr_prove_view(gkr_pctx *x, const gkr_view *v, const fr *p, const fr 
 zkm_status gkr_verify_view(gkr_vctx *x, const gkr_view *v, const fr *p, fr *view_value,
                            zkm_err *e)
 {
-    const uint32_t ln = x->c->layers[v->layer].nvars;
     fr q[GKR_MAX_NVARS];
     const fr *w;
     zkm_status st = gkr_recv(x, &w, 1, e);
     if (st)
         return st;
-    view_point(x->c, v, p, q);
+    const fr f = view_point(x->c, v, p, q);
     st = claims_add(&x->claims[v->layer], q, w, e);
     if (st)
         return st;
-    *view_value = *w;
-    for (uint32_t i = ln; i < v->nvars; i++) {
-        fr one, t;
-        fr_set_one(&one);
-        fr_sub(&t, &one, &p[i]);
-        fr_mul(view_value, view_value, &t);
-    }
+    fr_mul(view_value, w, &f);
     return ZKM_OK;
 }
 

@@ -2,12 +2,14 @@
  *
  * For claims (z_q, z_o) with weights alpha_j, let
  *   Kz_j(c, k) = sum_o eq(z_o,j, o) K[o, c, k]
- *   F(c, q')   = sum_j alpha_j sum_k Kz_j(c, k) eq(z_q,j, q' - shift_k).
+ *   F(c, q')   = sum_j alpha_j sum_k Kz_j(c, k) eq(z_q,j, q' - off_k)
+ * (over the q for which q + off_k lies in the image).
  * Then sum_j alpha_j O(z_o,j, z_q,j) = sum_{c, q'} I(c, q') F(c, q'): one
  * degree-2 sum-check over the input (ci + p variables) ends at (r_c, r_q)
  * with the prover's I(r) (a claim on the input view) and f = F(r).  Since
  *   F(r) = sum_j alpha_j sum_k K(z_o,j, r_c, k) S_k(z_q,j, r_q)
- * with S_k the shift predicate (mle_shift_eval), a second degree-2
+ * with S_k the shift predicate (a product of one mle_shift_eval per image
+ * dimension: rows and columns shift separately), a second degree-2
  * sum-check over the t tap variables ends at r_k with one claim
  * K(z_o,j, r_c, r_k) per claim j, and the verifier finishes with
  *   sum_k eq(r_k, k) S_k(z_q,j, r_q)  over the n_taps taps:
@@ -37,9 +39,14 @@ static zkm_status conv_check(const gkr_circuit *c, uint32_t li, zkm_err *e)
     if (p->n_taps == 0 || p->n_taps > ((uint32_t)1 << p->t))
         return zkm_fail(e, ZKM_EINVAL, "layer %u (conv): %u taps for 2^%u slots", li, p->n_taps,
                         p->t);
-    for (uint32_t k = 0; k < p->n_taps; k++)
-        if (p->shift[k] >= ((uint64_t)1 << p->p))
+    if (p->pc > p->p)
+        return zkm_fail(e, ZKM_EINVAL, "layer %u (conv): %u column bits of %u", li, p->pc, p->p);
+    for (uint32_t k = 0; k < p->n_taps; k++) {
+        const int64_t rows = (int64_t)1 << (p->p - p->pc), cols = (int64_t)1 << p->pc;
+        if (p->off[2 * k] <= -rows || p->off[2 * k] >= rows || p->off[2 * k + 1] <= -cols ||
+            p->off[2 * k + 1] >= cols)
             return zkm_fail(e, ZKM_EINVAL, "layer %u (conv): tap %u shifts past the image", li, k);
+    }
     if (p->src[0].nvars != p->ci + p->p || p->src[1].nvars != p->co + p->ci + p->t)
         return zkm_fail(e, ZKM_EINVAL, "layer %u (conv): operand views have the wrong size", li);
     return ZKM_OK;
@@ -52,9 +59,10 @@ static void conv_digest(const gkr_layer *l, crypto_generichash_state *h)
     gkr_digest_u64(h, p->ci);
     gkr_digest_u64(h, p->p);
     gkr_digest_u64(h, p->t);
+    gkr_digest_u64(h, p->pc);
     gkr_digest_u64(h, p->n_taps);
-    for (uint32_t k = 0; k < p->n_taps; k++)
-        gkr_digest_u64(h, p->shift[k]);
+    for (uint32_t k = 0; k < 2 * p->n_taps; k++)
+        gkr_digest_u64(h, (uint64_t)p->off[k]);
     gkr_digest_view(h, &p->src[0]);
     gkr_digest_view(h, &p->src[1]);
 }
@@ -81,13 +89,34 @@ static void kernel_point(const gkr_conv_params *p, const fr *z, const fr *rc, co
     memcpy(pt + p->t + p->ci, z + p->p, p->co * sizeof(fr));
 }
 
+/* dst[q + off_k] += w * src[q] over the positions q whose shifted position
+ * lies in the image (rows of 2^pc columns, 2^(p - pc) rows).  With
+ * forward = 0 the roles swap: dst[q] += w * src[q + off_k]. */
+static void shift_acc(const gkr_conv_params *p, uint32_t k, const fr *w, const fr *src, fr *dst,
+                      int forward)
+{
+    const int64_t rows = (int64_t)1 << (p->p - p->pc), cols = (int64_t)1 << p->pc;
+    const int64_t dy = p->off[2 * k], dx = p->off[2 * k + 1];
+    const int64_t y0 = dy < 0 ? -dy : 0, y1 = dy > 0 ? rows - dy : rows;
+    const int64_t x0 = dx < 0 ? -dx : 0, x1 = dx > 0 ? cols - dx : cols;
+    const int64_t delta = dy * cols + dx;
+    fr t;
+    for (int64_t y = y0; y < y1; y++)
+        for (int64_t x = x0; x < x1; x++) {
+            const int64_t q = y * cols + x;
+            const int64_t from = forward ? q : q + delta, to = forward ? q + delta : q;
+            fr_mul(&t, w, &src[from]);
+            fr_add(&dst[to], &dst[to], &t);
+        }
+}
+
 static zkm_status conv_eval(const gkr_circuit *c, uint32_t li, fr *const *values, fr *out,
                             zkm_err *e)
 {
     const gkr_conv_params *p = &c->layers[li].p.conv;
     const size_t P = (size_t)1 << p->p, CI = (size_t)1 << p->ci, CO = (size_t)1 << p->co;
     const size_t T = (size_t)1 << p->t;
-    fr *I, *K, t;
+    fr *I, *K;
     zkm_status st = conv_operands(c, values, p, &I, &K, e);
     if (st)
         return st;
@@ -97,26 +126,37 @@ static zkm_status conv_eval(const gkr_circuit *c, uint32_t li, fr *const *values
                 const fr w = K[(o * CI + ch) * T + k];
                 if (fr_is_zero(&w))
                     continue;
-                const fr *in = I + ch * P + p->shift[k];
-                fr *dst = out + o * P;
-                for (size_t q = 0; q + p->shift[k] < P; q++) {
-                    fr_mul(&t, &w, &in[q]);
-                    fr_add(&dst[q], &dst[q], &t);
-                }
+                shift_acc(p, k, &w, I + ch * P, out + o * P, 0);
             }
     free(I);
     free(K);
     return ZKM_OK;
 }
 
-/* G_j(k) = S_k(z_q, r_q) for k < n_taps, else 0, over 2^t taps. */
+/* The predicate "input index = output index + c" on n bits, both in range,
+ * for a signed c (mle_shift_eval takes c >= 0; a negative shift is the
+ * positive one read the other way). */
+static void shift_pred(fr *out, const fr *z, const fr *r, unsigned n, int64_t c)
+{
+    if (c >= 0)
+        mle_shift_eval(out, z, r, n, (uint64_t)c);
+    else
+        mle_shift_eval(out, r, z, n, (uint64_t)-c);
+}
+
+/* G_j(k) = S_k(z_q, r_q) for k < n_taps, else 0, over 2^t taps:
+ * columns are the low pc variables, rows the rest. */
 static void tap_weights(const gkr_conv_params *p, const fr *zq, const fr *rq, fr *G)
 {
     for (size_t k = 0; k < ((size_t)1 << p->t); k++) {
-        if (k < p->n_taps)
-            mle_shift_eval(&G[k], zq, rq, p->p, p->shift[k]);
-        else
+        if (k < p->n_taps) {
+            fr row;
+            shift_pred(&G[k], zq, rq, p->pc, p->off[2 * k + 1]);
+            shift_pred(&row, zq + p->pc, rq + p->pc, p->p - p->pc, p->off[2 * k]);
+            fr_mul(&G[k], &G[k], &row);
+        } else {
             fr_set_zero(&G[k]);
+        }
     }
 }
 
@@ -160,11 +200,7 @@ static zkm_status conv_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
         for (size_t ch = 0; ch < CI; ch++)
             for (uint32_t k = 0; k < p->n_taps; k++) {
                 const fr w = kz[ch * T + k];
-                fr *dst = F + ch * P + p->shift[k];
-                for (size_t q = 0; q + p->shift[k] < P; q++) {
-                    fr_mul(&t, &w, &eqq[q]);
-                    fr_add(&dst[q], &dst[q], &t);
-                }
+                shift_acc(p, k, &w, eqq, F + ch * P, 1);
             }
     }
 
@@ -288,8 +324,8 @@ static zkm_status conv_verify(gkr_vctx *x, uint32_t li, zkm_err *e)
 
 static void conv_free(gkr_layer *l)
 {
-    free(l->p.conv.shift);
-    l->p.conv.shift = NULL;
+    free(l->p.conv.off);
+    l->p.conv.off = NULL;
 }
 
 static uint64_t conv_ops(const gkr_layer *l)
@@ -298,21 +334,44 @@ static uint64_t conv_ops(const gkr_layer *l)
     return ((uint64_t)1 << (p->co + p->ci + p->p)) * p->n_taps;
 }
 
+zkm_status gkr_layer_conv2d(gkr_layer *l, uint32_t co, uint32_t ci, uint32_t p, uint32_t pc,
+                            uint32_t t, uint32_t n_taps, const int64_t *off, gkr_view input,
+                            gkr_view kernel, zkm_err *e)
+{
+    if ((uint64_t)co + p > GKR_MAX_NVARS || pc > p || t > 16 || n_taps == 0 ||
+        n_taps > (1u << t))
+        return zkm_fail(e, ZKM_EINVAL, "conv layer: bad sizes");
+    int64_t *o = malloc(2 * (size_t)n_taps * sizeof *o);
+    if (!o)
+        return zkm_fail(e, ZKM_ENOMEM, "out of memory building a conv layer");
+    memcpy(o, off, 2 * (size_t)n_taps * sizeof *o);
+    l->kind = GKR_CONV;
+    l->nvars = co + p;
+    l->p.conv = (gkr_conv_params){.co = co, .ci = ci, .p = p, .t = t, .pc = pc, .n_taps = n_taps,
+                                  .off = o, .src = {input, kernel}};
+    return ZKM_OK;
+}
+
 zkm_status gkr_layer_conv(gkr_layer *l, uint32_t co, uint32_t ci, uint32_t p, uint32_t t,
                           uint32_t n_taps, const uint64_t *shift, gkr_view input,
                           gkr_view kernel, zkm_err *e)
 {
-    if ((uint64_t)co + p > GKR_MAX_NVARS || t > 16 || n_taps == 0 || n_taps > (1u << t))
+    if (t > 16 || n_taps == 0 || n_taps > (1u << t) || p >= 63)
         return zkm_fail(e, ZKM_EINVAL, "conv layer: bad sizes");
-    uint64_t *sh = malloc(n_taps * sizeof *sh);
-    if (!sh)
+    int64_t *off = malloc(2 * (size_t)n_taps * sizeof *off);
+    if (!off)
         return zkm_fail(e, ZKM_ENOMEM, "out of memory building a conv layer");
-    memcpy(sh, shift, n_taps * sizeof *sh);
-    l->kind = GKR_CONV;
-    l->nvars = co + p;
-    l->p.conv = (gkr_conv_params){.co = co, .ci = ci, .p = p, .t = t, .n_taps = n_taps,
-                                  .shift = sh, .src = {input, kernel}};
-    return ZKM_OK;
+    for (uint32_t k = 0; k < n_taps; k++) {
+        if (shift[k] >> p) {
+            free(off);
+            return zkm_fail(e, ZKM_EINVAL, "conv layer: tap %u shifts past the image", k);
+        }
+        off[2 * k] = 0;
+        off[2 * k + 1] = (int64_t)shift[k];
+    }
+    zkm_status st = gkr_layer_conv2d(l, co, ci, p, p, t, n_taps, off, input, kernel, e);
+    free(off);
+    return st;
 }
 
 const gkr_kind_ops gkr_conv_ops = {

@@ -73,11 +73,11 @@ static zkm_status elt_eval(const gkr_circuit *c, uint32_t li, fr *const *values,
     }
     for (uint32_t s = 0; s < p->n_src; s++) {
         const gkr_view *v = &p->src[s];
-        if (v->nvars <= c->layers[v->layer].nvars) {
+        if (!v->mapped && v->nvars <= c->layers[v->layer].nvars) {
             src[s] = values[v->layer] + v->offset;
             continue;
         }
-        owned[s] = zkm_alloc_array(len, sizeof(fr), "eltwise source", e); /* zero-extended */
+        owned[s] = zkm_alloc_array(len, sizeof(fr), "eltwise source", e); /* a copy */
         if (!owned[s]) {
             st = ZKM_ENOMEM;
             goto done;
