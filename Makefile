@@ -48,7 +48,7 @@ CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-TESTUTIL_OBJ := $(BUILD)/tests/testutil.o
+TESTUTIL_OBJ := $(BUILD)/tests/testutil.o $(BUILD)/tests/refnet.o
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 
@@ -124,9 +124,10 @@ fuzz: $(ZKM) $(GEN_C) | deps
 	    -max_total_time=$(FUZZ_SECONDS) parser-corpus
 
 install: $(LIB) $(ZKM)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(ZKM) $(DESTDIR)$(PREFIX)/bin/zkm
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libzkm.a
+	install -m 644 zkm.1 $(DESTDIR)$(PREFIX)/share/man/man1/zkm.1
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/zkm $(DESTDIR)$(PREFIX)/lib/libzkm.a

@@ -31,7 +31,12 @@ const char *cli_bytes(char *buf, size_t n, double bytes);
 /* Human-readable duration ("12.3 ms") into buf. */
 const char *cli_seconds(char *buf, size_t n, double s);
 
-
+/* The subcommands: argv[0] is the command's name. */
+int cmd_check(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_prove(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 
 #endif

@@ -7,6 +7,11 @@
 #include "cli.h"
 
 static const cli_command commands[] = {
+    {"check", "parse and check a model; print its nodes, shapes and parameter count", cmd_check},
+    {"compile", "circuit statistics: layers, operations, advice and public values", cmd_compile},
+    {"run", "quantized inference (and with --float the float reference)", cmd_run},
+    {"prove", "prove an inference and write the proof file", cmd_prove},
+    {"verify", "verify a proof file against the model and the public weights", cmd_verify},
     {"demo", "prove and verify built-in sample circuits and report sizes and times", cmd_demo},
 };
 

@@ -303,6 +303,14 @@ void gkr_values_free(const gkr_circuit *c, fr **values)
     }
 }
 
+zkm_status gkr_eval_layer(const gkr_circuit *c, uint32_t li, fr *const *values, fr *out,
+                          zkm_err *e)
+{
+    if (li >= c->n_layers || c->layers[li].kind == GKR_INPUT)
+        return zkm_fail(e, ZKM_EINVAL, "layer %u is not a computed layer", li);
+    return gkr_kind_get(c->layers[li].kind)->eval(c, li, values, out, e);
+}
+
 zkm_status gkr_eval(const gkr_circuit *c, fr **values, zkm_err *e)
 {
     zkm_status st = gkr_circuit_check(c, e);
@@ -343,22 +351,28 @@ static int is_advice(const gkr_layer *l)
  * challenge: digest, public inputs, advice, claimed output.  tables[i] holds
  * input layer i's values (public or advice). */
 static void absorb_statement(transcript *tr, const gkr_circuit *c, const uint8_t *digest,
-                             fr *const *tables, const fr *output)
+                             fr *const *tables, const fr *output, double *layer_s)
 {
     tr_init(tr, GKR_PROTOCOL);
     tr_absorb_bytes(tr, "gkr/circuit", digest, GKR_DIGEST_BYTES);
     for (uint32_t i = 0; i < c->n_layers; i++) {
         const gkr_layer *l = &c->layers[i];
         if (l->kind == GKR_INPUT && l->p.input.visibility == GKR_INPUT_PUBLIC) {
+            const double t = layer_s ? zkm_now() : 0;
             tr_absorb_u64(tr, "gkr/input-layer", i);
             tr_absorb_frs(tr, "gkr/input", tables[i], (size_t)1 << l->nvars);
+            if (layer_s)
+                layer_s[i] += zkm_now() - t;
         }
     }
     for (uint32_t i = 0; i < c->n_layers; i++) {
         const gkr_layer *l = &c->layers[i];
         if (is_advice(l)) {
+            const double t = layer_s ? zkm_now() : 0;
             tr_absorb_u64(tr, "gkr/advice-layer", i);
             tr_absorb_frs(tr, "gkr/advice", tables[i], l->p.input.len);
+            if (layer_s)
+                layer_s[i] += zkm_now() - t;
         }
     }
     tr_absorb_frs(tr, "gkr/output", output, (size_t)1 << c->layers[0].nvars);
@@ -430,6 +444,12 @@ static zkm_status check_witness(const gkr_circuit *c, fr *const *values, zkm_err
 zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
                      size_t *proof_len, gkr_stats *stats, zkm_err *e)
 {
+    return gkr_prove_ex(c, values, NULL, proof, proof_len, stats, e);
+}
+
+zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove_opts *o,
+                        uint8_t **proof, size_t *proof_len, gkr_stats *stats, zkm_err *e)
+{
     double t0 = zkm_now();
     zkm_status st;
     gkr_proof P;
@@ -453,7 +473,7 @@ zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
     }
     P.n_sections = ns;
     gkr_circuit_digest(c, P.digest);
-    absorb_statement(&tr, c, P.digest, values, values[0]);
+    absorb_statement(&tr, c, P.digest, values, values[0], NULL);
 
     /* sections in tag order: output, then layer by layer */
     gkr_section **sec_of = zkm_calloc(c->n_layers, sizeof *sec_of, "sections", e);
@@ -487,6 +507,8 @@ zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
         gkr_pctx x = {.c = c, .values = values, .tr = &tr, .msgs = &sec_of[li]->msgs,
                       .claims = cl, .scratch = &scratch};
         st = gkr_kind_get(l->kind)->prove(&x, li, e);
+        if (o && o->progress)
+            o->progress(o->ctx, li + 1, c->n_layers);
     }
     free(sec_of);
     if (!st)
@@ -549,8 +571,75 @@ static zkm_status bind_sections(const gkr_circuit *c, const gkr_proof *P, fr **t
     return ZKM_OK;
 }
 
+/* Claims on an input layer, checked against its values.  Claims whose
+ * points end in Boolean coordinates (a block view's offset) and agree on
+ * the rest share one pass: the table is folded once over the shared low
+ * coordinates and each claim reads its entry of what remains, so the
+ * cost is about 2^n per distinct low point instead of per claim. */
+static zkm_status check_input_claims(const gkr_circuit *c, uint32_t li, const fr *table,
+                                     const gkr_claims *cl, zkm_err *e)
+{
+    const uint32_t n = c->layers[li].nvars;
+    const size_t nc = cl->n;
+    zkm_status st = ZKM_OK;
+    if (nc == 0)
+        return ZKM_OK;
+    uint32_t *low = zkm_calloc(nc, sizeof *low, "claims", e);   /* length of the low part */
+    uint8_t *done = zkm_calloc(nc, 1, "claims", e);
+    fr *work = zkm_alloc_array((size_t)1 << n, sizeof(fr), "input evaluation", e);
+    if (!low || !done || !work) {
+        st = ZKM_ENOMEM;
+        goto out;
+    }
+    fr zero, one;
+    fr_set_zero(&zero);
+    fr_set_one(&one);
+    for (size_t k = 0; k < nc; k++) {
+        const fr *p = cl->points + k * n;
+        uint32_t L = n;
+        while (L > 0 && (fr_eq(&p[L - 1], &zero) || fr_eq(&p[L - 1], &one)))
+            L--;
+        low[k] = L;
+    }
+    for (size_t k = 0; k < nc && !st; k++) {
+        if (done[k])
+            continue;
+        const fr *pk = cl->points + k * n;
+        const uint32_t L = low[k];
+        memcpy(work, table, ((size_t)1 << n) * sizeof(fr));
+        for (uint32_t i = 0; i < L; i++)
+            mle_fold(work, (size_t)1 << (n - i), &pk[i]);
+        for (size_t j = k; j < nc && !st; j++) {
+            const fr *pj = cl->points + j * n;
+            if (done[j] || low[j] > L || memcmp(pj, pk, L * sizeof(fr)) != 0)
+                continue;
+            /* coordinates L.. of claim j are Boolean: its entry of work */
+            size_t idx = 0;
+            for (uint32_t i = L; i < n; i++)
+                if (fr_eq(&pj[i], &one))
+                    idx |= (size_t)1 << (i - L);
+            done[j] = 1;
+            if (!fr_eq(&work[idx], &cl->values[j]))
+                st = zkm_fail(e, ZKM_EREJECT, "%s layer %u: claim %zu does not match its values",
+                              is_advice(&c->layers[li]) ? "advice" : "public input", li, j);
+        }
+    }
+out:
+    free(low);
+    free(done);
+    free(work);
+    return st;
+}
+
 zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,
                       size_t proof_len, fr **output, gkr_stats *stats, zkm_err *e)
+{
+    return gkr_verify_timed(c, inputs, proof, proof_len, output, stats, NULL, e);
+}
+
+zkm_status gkr_verify_timed(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,
+                            size_t proof_len, fr **output, gkr_stats *stats, double *layer_s,
+                            zkm_err *e)
 {
     double t0 = zkm_now(), t_in = 0;
     uint8_t digest[GKR_DIGEST_BYTES];
@@ -592,7 +681,7 @@ zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *pr
             tables[i] = inputs[i];
     const fr *out_vals = P.sections[0].msgs.v;
     const size_t out_len = P.sections[0].msgs.n;
-    absorb_statement(&tr, c, digest, tables, out_vals);
+    absorb_statement(&tr, c, digest, tables, out_vals, layer_s);
     st = seed_claims(&tr, c, out_vals, cl, e);
 
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
@@ -621,20 +710,10 @@ zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *pr
         const gkr_layer *l = &c->layers[li];
         if (l->kind != GKR_INPUT)
             continue;
-        const uint32_t n = l->nvars;
-        free(scratch);
-        scratch = zkm_alloc_array(n ? (size_t)1 << (n - 1) : 1, sizeof(fr), "scratch", e);
-        if (!scratch) {
-            st = ZKM_ENOMEM;
-            break;
-        }
-        for (size_t k = 0; k < cl[li].n && !st; k++) {
-            fr v;
-            mle_eval(&v, tables[li], n, cl[li].points + k * n, scratch);
-            if (!fr_eq(&v, &cl[li].values[k]))
-                st = zkm_fail(e, ZKM_EREJECT, "%s layer %u: claim %zu does not match its values",
-                              is_advice(l) ? "advice" : "public input", li, k);
-        }
+        const double t = zkm_now();
+        st = check_input_claims(c, li, tables[li], &cl[li], e);
+        if (layer_s)
+            layer_s[li] += zkm_now() - t;
     }
     t_in = zkm_now() - ti;
     if (!st && output) {

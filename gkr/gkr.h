@@ -24,6 +24,10 @@
  * advice.  Arrays
  * it allocates are released by gkr_values_free. */
 zkm_status gkr_eval(const gkr_circuit *c, fr **values, zkm_err *e);
+/* out (2^nvars entries, zeroed by the caller) = the values of non-input
+ * layer li computed from the layers it reads (values[j], j > li). */
+zkm_status gkr_eval_layer(const gkr_circuit *c, uint32_t li, fr *const *values, fr *out,
+                          zkm_err *e);
 /* Free values[i] for the non-input layers and set them to NULL. */
 void gkr_values_free(const gkr_circuit *c, fr **values);
 
@@ -35,6 +39,12 @@ typedef struct {
     size_t advice_bytes;   /* of which advice sections (headers included)     */
 } gkr_stats;
 
+/* Prover options: progress(ctx, done, total) after each proven layer. */
+typedef struct {
+    void (*progress)(void *ctx, uint32_t done, uint32_t total);
+    void *ctx;
+} gkr_prove_opts;
+
 /* Prove that values (as filled by gkr_eval) are the circuit's evaluation
  * and that every zero layer is zero.  Advice layers' values travel in the
  * proof.  Fails with ZKM_EINVAL, before proving, if a zero layer is not zero
@@ -42,6 +52,9 @@ typedef struct {
  * Writes a fresh malloc'd proof to *proof / *proof_len.  stats may be NULL. */
 zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
                      size_t *proof_len, gkr_stats *stats, zkm_err *e);
+/* The same with options (o may be NULL). */
+zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove_opts *o,
+                        uint8_t **proof, size_t *proof_len, gkr_stats *stats, zkm_err *e);
 
 /* Verify proof bytes for a circuit whose public input layers hold
  * inputs[i] (entries for other layers, advice included, are ignored and may
@@ -52,5 +65,11 @@ zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
  * proven output (2^nvars of layer 0).  stats may be NULL. */
 zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,
                       size_t proof_len, fr **output, gkr_stats *stats, zkm_err *e);
+/* The same; if layer_s is not NULL (c->n_layers entries, the caller's),
+ * layer_s[i] += the time spent on input layer i: absorbing it into the
+ * transcript and evaluating it at its claims. */
+zkm_status gkr_verify_timed(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,
+                            size_t proof_len, fr **output, gkr_stats *stats, double *layer_s,
+                            zkm_err *e);
 
 #endif

@@ -1,4 +1,5 @@
-/* GKR_ELTWISE: V(g) = sum_t c_t prod_{s in term t} S_s(g) entry by entry.
+/* GKR_ELTWISE: V(g) = sum_t c_t prod_{s in term t} S_s(g) entry by entry
+ * (a term of no factors is the constant c_t).
  *
  * Reduction: one sum-check over g of W(g) * sum_t c_t prod S_s(g) (degree
  * 1 + longest term), ending in one claim per source at the same point r.
@@ -33,8 +34,8 @@ static zkm_status elt_check(const gkr_circuit *c, uint32_t li, zkm_err *e)
     /* boundaries first: they bound every factor index read below */
     for (uint32_t t = 0; t < p->n_terms; t++) {
         uint32_t a = p->term_start[t], b = p->term_start[t + 1];
-        if (b <= a || b - a >= SC_MAX_DEGREE)
-            return zkm_fail(e, ZKM_EINVAL, "layer %u (eltwise): term %u has %d factors (1..%u)",
+        if (b < a || b - a >= SC_MAX_DEGREE)
+            return zkm_fail(e, ZKM_EINVAL, "layer %u (eltwise): term %u has %d factors (0..%u)",
                             li, t, (int)b - (int)a, SC_MAX_DEGREE - 1);
     }
     for (uint32_t f = 0; f < p->term_start[p->n_terms]; f++)

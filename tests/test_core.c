@@ -957,7 +957,8 @@ static void test_circuit_check(void **state)
     /* eltwise */
     BAD("eltwise factor index out of range", E->factors[2] = 2, E->factors[2] = 1);
     BAD("eltwise factor index 2^32-1", E->factors[0] = UINT32_MAX, E->factors[0] = 0);
-    BAD("eltwise empty term", E->term_start[1] = 0, E->term_start[1] = 2);
+    BAD("eltwise term ending before it starts", (E->term_start[1] = 3, E->term_start[2] = 2),
+        (E->term_start[1] = 2, E->term_start[2] = 3));
     BAD("eltwise no terms", E->n_terms = 0, E->n_terms = 2);
     BAD("eltwise first term not at 0", E->term_start[0] = 1, E->term_start[0] = 0);
     BAD("eltwise source of the wrong size", (E->src[1].nvars = 3, E->src[1].offset = 0),

@@ -1,0 +1,120 @@
+/* zkm prove: prove one quantized inference and write the .zkp file
+ * (atomically: a failed run never leaves a partial file). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "load.h"
+#include "progress.h"
+#include "zkm_file.h"
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: zkm prove MODEL.zkm (--weights FILE | --seed N)\n"
+            "                 [--input FILE | --input-seed N] [--bits B] -o PROOF.zkp [--json]\n\n"
+            "Run the quantized model and prove the run with GKR; write the proof file.\n"
+            "The proof carries the circuit digest (the model at this bit-width), the public\n"
+            "input, the claimed output and the advice; the weights are public in this\n"
+            "version: the verifier is given the same --weights FILE or --seed N.\n"
+            "On a terminal, a progress bar is drawn on stderr while proving.\n\n"
+            "options:\n"
+            "  --weights FILE    weights: a safetensors file, a .npy file, or a directory of\n"
+            "                    .npy files, named as in PyTorch's state_dict\n"
+            "  --seed N          seeded random weights instead (PyTorch's default ranges)\n"
+            "  --input FILE      the input: a .npy file (or safetensors, or a directory)\n"
+            "  --input-seed N    a seeded random input, uniform in [0, 1) (default: seed 1)\n"
+            "  --bits B          re-target every format to B bits (2..32); verify with the same\n"
+            "  -o, --output FILE the proof file to write (replaced atomically)\n"
+            "  --json            print one JSON object on stdout instead of the report\n");
+}
+
+static const cli_spec spec = {
+    .cmd = "prove",
+    .accept = CLI_OPT_BITS | CLI_OPT_JSON | CLI_OPT_W | CLI_OPT_I | CLI_OPT_OUT,
+    .n_pos = 1,
+    .pos_name = {"MODEL.zkm"},
+    .help = help,
+};
+
+static void print_report(const zkm_model *m, const char *path, const zkm_prove_stats *s,
+                         const int64_t *out)
+{
+    char b[6][32];
+    const size_t parts = s->advice_bytes + s->output_bytes + s->input_bytes;
+    const size_t arg = s->proof_bytes > parts ? s->proof_bytes - parts : 0;
+    printf("model %s at %u bits: proof written to %s\n", m->name, m->act.bits, path);
+    printf("  time   witness %s, prove %s, total %s\n", cli_seconds(b[0], 32, s->witness_s),
+           cli_seconds(b[1], 32, s->prove_s), cli_seconds(b[2], 32, s->total_s));
+    printf("  proof  %s = argument %s + advice %s + output %s + input %s\n",
+           cli_bytes(b[0], 32, (double)s->proof_bytes), cli_bytes(b[1], 32, (double)arg),
+           cli_bytes(b[2], 32, (double)s->advice_bytes),
+           cli_bytes(b[3], 32, (double)s->output_bytes),
+           cli_bytes(b[4], 32, (double)s->input_bytes));
+    cli_print_output(m, out, NULL);
+}
+
+static int print_json(const zkm_model *m, const char *path, const zkm_prove_stats *s,
+                      const int64_t *out)
+{
+    json_t *o = json_object();
+    int bad = json_object_set_new(o, "model", json_string(m->name));
+    bad |= json_object_set_new(o, "proof", json_string(path));
+    bad |= json_object_set_new(o, "prove_s", json_real(s->prove_s));
+    bad |= json_object_set_new(o, "witness_s", json_real(s->witness_s));
+    bad |= json_object_set_new(o, "total_s", json_real(s->total_s));
+    bad |= json_object_set_new(o, "proof_bytes", json_integer((json_int_t)s->proof_bytes));
+    bad |= json_object_set_new(o, "advice_bytes", json_integer((json_int_t)s->advice_bytes));
+    bad |= json_object_set_new(o, "output_bytes", json_integer((json_int_t)s->output_bytes));
+    bad |= json_object_set_new(o, "input_bytes", json_integer((json_int_t)s->input_bytes));
+    bad |= cli_json_output(o, m, out, 0);
+    return cli_json_print("prove", o, bad);
+}
+
+/* The output first (a value out of range fails here, before the long
+ * proof), then the proof, then the file.  Returns an exit status. */
+static int prove(const cli_ctx *c, const cli_args *a, int64_t **out, zkm_prove_stats *s)
+{
+    uint8_t *proof = NULL;
+    size_t len = 0;
+    cli_progress bar;
+    zkm_err e;
+    zkm_err_clear(&e);
+    zkm_status st = zkm_net_run(c->net, &c->q, out, &e);
+    if (!st) {
+        cli_progress_init(&bar, "prove");
+        st = zkm_net_prove(c->net, &c->q, cli_progress_update, &bar, &proof, &len, s, &e);
+        cli_progress_end(&bar);
+    }
+    if (st) {
+        fprintf(stderr, "zkm prove: %s: %s\n", a->pos[0], e.msg);
+    } else {
+        st = zkm_write_file_atomic(a->out, proof, len, &e);
+        if (st)
+            fprintf(stderr, "zkm prove: %s\n", e.msg);
+    }
+    free(proof);
+    return st ? cli_exit_for(st) : ZKM_EXIT_OK;
+}
+
+int cmd_prove(int argc, char **argv)
+{
+    cli_args a;
+    cli_ctx c;
+    zkm_prove_stats s = {0};
+    int64_t *out = NULL;
+    int rc = cli_args_parse(&spec, argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    rc = cli_open("prove", &a, CLI_NEED_WEIGHTS | CLI_NEED_INPUTS, &c);
+    if (!rc)
+        rc = prove(&c, &a, &out, &s);
+    if (!rc && a.json)
+        rc = print_json(c.model, a.out, &s, out);
+    else if (!rc)
+        print_report(c.model, a.out, &s, out);
+    free(out);
+    cli_close(&c);
+    return rc;
+}

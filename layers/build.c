@@ -1,0 +1,411 @@
+/* The circuit builder, the range check shared by every rescaling op, and
+ * witness helpers (lower.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+/* ------------------------------------------------------------ builder */
+
+zkm_status lw_new(lw_builder *b, uint32_t *id, zkm_err *e)
+{
+    if (b->n == b->cap) {
+        const uint32_t cap = b->cap ? 2 * b->cap : 64;
+        gkr_layer *l = realloc(b->layers, cap * sizeof *l);
+        if (!l)
+            return zkm_fail(e, ZKM_ENOMEM, "out of memory building the circuit");
+        b->layers = l;
+        lw_meta *m = realloc(b->meta, cap * sizeof *m);
+        if (!m)
+            return zkm_fail(e, ZKM_ENOMEM, "out of memory building the circuit");
+        b->meta = m;
+        b->cap = cap;
+    }
+    memset(&b->layers[b->n], 0, sizeof b->layers[0]);
+    b->meta[b->n] = (lw_meta){.node = b->cur_node, .role = LW_IN_ADVICE};
+    *id = b->n++;
+    return ZKM_OK;
+}
+
+zkm_status lw_public(lw_builder *b, uint32_t nvars, lw_in_role role, uint32_t *id, zkm_err *e)
+{
+    zkm_status st = lw_new(b, id, e);
+    if (!st)
+        st = gkr_layer_input(&b->layers[*id], nvars, GKR_INPUT_PUBLIC, e);
+    if (!st)
+        b->meta[*id].role = role;
+    return st;
+}
+
+zkm_status lw_mask(lw_builder *b, uint32_t rb, uint32_t wb, uint32_t H, uint32_t W,
+                   uint32_t *id, zkm_err *e)
+{
+    for (uint32_t k = 0; k < b->n_masks; k++) {
+        const struct lw_mask *m = &b->masks[k];
+        if (m->rb == rb && m->wb == wb && m->H == H && m->W == W) {
+            *id = m->id;
+            return ZKM_OK;
+        }
+    }
+    if (b->n_masks == b->cap_masks) {
+        const uint32_t cap = b->cap_masks ? 2 * b->cap_masks : 8;
+        struct lw_mask *m = realloc(b->masks, cap * sizeof *m);
+        if (!m)
+            return zkm_fail(e, ZKM_ENOMEM, "out of memory building the circuit");
+        b->masks = m;
+        b->cap_masks = cap;
+    }
+    const uint32_t saved = b->cur_node;
+    b->cur_node = LW_NONE;
+    zkm_status st = lw_public(b, rb + wb, LW_IN_MASK, id, e);
+    b->cur_node = saved;
+    if (st)
+        return st;
+    b->meta[*id].arg = H;
+    b->meta[*id].arg2 = W;
+    b->masks[b->n_masks++] = (struct lw_mask){rb, wb, H, W, *id};
+    return ZKM_OK;
+}
+
+gkr_view lw_view(const lw_builder *b, uint32_t id)
+{
+    return (gkr_view){.layer = id, .nvars = b->layers[id].nvars};
+}
+
+gkr_view lw_view_bcast_channels(const lw_builder *b, uint32_t id, uint32_t cb)
+{
+    uint8_t map[GKR_MAX_NVARS] = {0};
+    const uint32_t n = b->layers[id].nvars;
+    for (uint32_t i = 0; i < n; i++)
+        map[i] = (uint8_t)i;
+    return gkr_view_mapped(id, n, n + cb, map, GKR_VIEW_BROADCAST);
+}
+
+gkr_view lw_view_bcast_positions(const lw_builder *b, uint32_t id, uint32_t rb, uint32_t wb)
+{
+    uint8_t map[GKR_MAX_NVARS] = {0};
+    const uint32_t n = b->layers[id].nvars;
+    for (uint32_t i = 0; i < n; i++)
+        map[i] = (uint8_t)(rb + wb + i);
+    return gkr_view_mapped(id, n, n + rb + wb, map, GKR_VIEW_BROADCAST);
+}
+
+/* fr of +-2^k for any k < 254. */
+static void fr_pow2(fr *out, uint32_t k, int negative)
+{
+    uint64_t limbs[4] = {0, 0, 0, 0};
+    limbs[k / 64] = (uint64_t)1 << (k % 64);
+    fr_from_limbs(out, limbs);
+    if (negative)
+        fr_neg(out, out);
+}
+
+zkm_status lw_eltwise(lw_builder *b, const lw_sum *s, uint32_t flags, uint32_t *id, zkm_err *e)
+{
+    fr *coef = zkm_calloc(s->n_terms, sizeof(fr), "eltwise coefficients", e);
+    if (!coef)
+        return ZKM_ENOMEM;
+    for (uint32_t t = 0; t < s->n_terms; t++)
+        fr_set_i64(&coef[t], s->coef[t]);
+    zkm_status st = lw_new(b, id, e);
+    if (!st)
+        st = gkr_layer_eltwise(&b->layers[*id], s->nvars, s->n_src, s->src, s->n_terms, coef,
+                               s->term_start, s->factors, e);
+    free(coef);
+    if (!st)
+        b->layers[*id].flags = flags;
+    return st;
+}
+
+static uint32_t log2_ceil(uint64_t x)
+{
+    uint32_t k = 0;
+    while (((uint64_t)1 << k) < x)
+        k++;
+    return k;
+}
+
+/* The recomposition layer: S + 2^(s-1) + [signed] 2^(s+B-1)
+ *   - sum_{j<s} 2^j D_j - sum_{j<B} 2^(s+j) D_{s+j} = 0. */
+static zkm_status build_recompose(lw_builder *b, const lw_sum *s, const lw_range *r, zkm_err *e)
+{
+    const uint32_t rows = r->shift + r->bits, ns = s->n_src + rows;
+    const uint32_t nt = s->n_terms + rows + 1, nf = s->term_start[s->n_terms] + rows;
+    gkr_view *src = zkm_calloc(ns, sizeof *src, "recomposition", e);
+    fr *coef = zkm_calloc(nt, sizeof *coef, "recomposition", e);
+    uint32_t *start = zkm_calloc(nt + 1, sizeof *start, "recomposition", e);
+    uint32_t *fac = zkm_calloc(nf + 1, sizeof *fac, "recomposition", e);
+    zkm_status st = ZKM_ENOMEM;
+    if (!src || !coef || !start || !fac)
+        goto done;
+    memcpy(src, s->src, s->n_src * sizeof *src);
+    for (uint32_t j = 0; j < rows; j++)
+        src[s->n_src + j] = (gkr_view){.layer = r->d, .nvars = s->nvars,
+                                       .offset = (uint64_t)j << s->nvars};
+    for (uint32_t t = 0; t < s->n_terms; t++) {
+        fr_set_i64(&coef[t], s->coef[t]);
+        start[t] = s->term_start[t];
+    }
+    memcpy(fac, s->factors, s->term_start[s->n_terms] * sizeof *fac);
+    uint32_t t = s->n_terms, f = s->term_start[s->n_terms];
+    for (uint32_t j = 0; j < rows; j++, t++) {
+        fr_pow2(&coef[t], j, 1);
+        start[t] = f;
+        fac[f++] = s->n_src + j;
+    }
+    /* the constant term (no factors) */
+    fr c, p;
+    fr_set_zero(&c);
+    if (r->shift > 0) {
+        fr_pow2(&p, r->shift - 1, 0);
+        fr_add(&c, &c, &p);
+    }
+    if (r->is_signed) {
+        fr_pow2(&p, r->shift + r->bits - 1, 0);
+        fr_add(&c, &c, &p);
+    }
+    coef[t] = c;
+    start[t] = f;
+    start[t + 1] = f;
+    uint32_t id;
+    st = lw_new(b, &id, e);
+    if (!st)
+        st = gkr_layer_eltwise(&b->layers[id], s->nvars, ns, src, nt, coef, start, fac, e);
+    if (!st) {
+        b->layers[id].flags = GKR_LAYER_ZERO;
+        ((lw_range *)r)->zrec = id;
+    }
+done:
+    free(src);
+    free(coef);
+    free(start);
+    free(fac);
+    return st;
+}
+
+/* q = sum_j 2^j D_{s+j} [- 2^(B-1)], or relu(q) = D_top * sum_{j<B-1} 2^j D_{s+j}. */
+static zkm_status build_output(lw_builder *b, uint32_t nvars, lw_range *r, zkm_err *e)
+{
+    const uint32_t B = r->bits;
+    gkr_view src[64];
+    fr coef[65];
+    uint32_t start[66], fac[130], t = 0, f = 0;
+    for (uint32_t j = 0; j < B; j++)
+        src[j] = (gkr_view){.layer = r->d, .nvars = nvars,
+                            .offset = (uint64_t)(r->shift + j) << nvars};
+    if (r->out_kind == LW_OUT_RELU) {
+        for (uint32_t j = 0; j + 1 < B; j++, t++) {
+            fr_pow2(&coef[t], j, 0);
+            start[t] = f;
+            fac[f++] = B - 1;
+            fac[f++] = j;
+        }
+    } else {
+        for (uint32_t j = 0; j < B; j++, t++) {
+            fr_pow2(&coef[t], j, 0);
+            start[t] = f;
+            fac[f++] = j;
+        }
+        if (r->is_signed) {
+            fr_pow2(&coef[t], B - 1, 1);
+            start[t++] = f;
+        }
+    }
+    start[t] = f;
+    zkm_status st = lw_new(b, &r->out, e);
+    if (!st)
+        st = gkr_layer_eltwise(&b->layers[r->out], nvars, B, src, t, coef, start, fac, e);
+    return st;
+}
+
+zkm_status lw_range_build(lw_builder *b, const lw_sum *s, uint32_t shift, uint32_t bits,
+                          bool is_signed, lw_out out, lw_range *r, zkm_err *e)
+{
+    if (bits < 2 || bits > 32)
+        return zkm_fail(e, ZKM_EINVAL, "range check of %u bits", bits);
+    if (shift > 62)
+        return zkm_fail(e, ZKM_EFORMAT, "a rescale by %u bits is beyond the prover's 62",
+                        shift);
+    *r = (lw_range){.shift = shift, .bits = bits, .nb = log2_ceil(shift + bits),
+                    .is_signed = is_signed, .out_kind = out, .out = LW_NONE};
+    const uint32_t rows = shift + bits;
+    zkm_status st = lw_new(b, &r->d, e);
+    if (!st)
+        st = gkr_layer_advice(&b->layers[r->d], s->nvars + r->nb, (uint64_t)rows << s->nvars,
+                              GKR_ENC_UINT, 1, e);
+    if (st)
+        return st;
+    /* booleanity: D * D - D = 0 */
+    const gkr_view dv = lw_view(b, r->d);
+    const int64_t bc[2] = {1, -1};
+    const uint32_t bstart[3] = {0, 2, 3}, bfac[3] = {0, 0, 0};
+    const lw_sum bs = {.nvars = s->nvars + r->nb, .n_src = 1, .src = &dv, .n_terms = 2,
+                       .coef = bc, .term_start = bstart, .factors = bfac};
+    st = lw_eltwise(b, &bs, GKR_LAYER_ZERO, &r->zbool, e);
+    if (!st)
+        st = build_recompose(b, s, r, e);
+    if (!st && out != LW_OUT_NONE)
+        st = build_output(b, s->nvars, r, e);
+    return st;
+}
+
+/* ------------------------------------------------------------ witness */
+
+fr *lw_values(lw_wit *w, uint32_t id)
+{
+    if (!w->values[id]) {
+        const size_t n = (size_t)1 << w->b->meta[id].nvars;
+        w->values[id] = zkm_alloc_array(n, sizeof(fr), "layer values", w->e);
+        if (w->values[id])
+            memset(w->values[id], 0, n * sizeof(fr));
+    }
+    return w->values[id];
+}
+
+int32_t *lw_act(lw_wit *w, uint32_t node)
+{
+    if (!w->act[node]) {
+        const size_t n = (size_t)1 << lw_frame_nvars(&w->nodes[node].frame);
+        w->act[node] = zkm_calloc(n, sizeof(int32_t), "activations", w->e);
+    }
+    return w->act[node];
+}
+
+const char *lw_node_name(const zkm_model *m, uint32_t i)
+{
+    return m->nodes[i].name;
+}
+
+void lw_fr_set_i128(fr *out, __int128 v)
+{
+    if (v >= INT64_MIN && v <= INT64_MAX) {
+        fr_set_i64(out, (int64_t)v);
+        return;
+    }
+    const int neg = v < 0;
+    unsigned __int128 a = neg ? (unsigned __int128)(-(v + 1)) + 1 : (unsigned __int128)v;
+    uint64_t limbs[4] = {(uint64_t)a, (uint64_t)(a >> 64), 0, 0};
+    fr_from_limbs(out, limbs);
+    if (neg)
+        fr_neg(out, out);
+}
+
+/* Logical index of frame position g, or UINT64_MAX outside the tensor. */
+static uint64_t logical_index(const lw_frame *f, uint64_t g)
+{
+    const uint64_t x = g & (((uint64_t)1 << f->wb) - 1);
+    const uint64_t y = (g >> f->wb) & (((uint64_t)1 << f->rb) - 1);
+    const uint64_t c = g >> (f->wb + f->rb);
+    if (x >= f->W || y >= f->H || c >= f->C)
+        return UINT64_MAX;
+    return (c * f->H + y) * f->W + x;
+}
+
+zkm_status lw_range_witness(lw_wit *w, uint32_t i, const lw_range *r, const __int128 *S,
+                            const lw_frame *f, int32_t *act)
+{
+    const uint32_t nvars = w->b->meta[r->zrec].nvars;
+    const size_t n = (size_t)1 << nvars;
+    const __int128 lo = r->is_signed ? -((__int128)1 << (r->bits - 1)) : 0;
+    const __int128 hi = r->is_signed ? ((__int128)1 << (r->bits - 1)) : ((__int128)1 << r->bits);
+    fr *D = NULL, *out = NULL, one;
+    fr_set_one(&one);
+    if (w->fill) {
+        D = lw_values(w, r->d);
+        if (!D || !lw_values(w, r->zbool) || !lw_values(w, r->zrec))
+            return ZKM_ENOMEM;
+        if (r->out != LW_NONE && !(out = lw_values(w, r->out)))
+            return ZKM_ENOMEM;
+    }
+    for (size_t g = 0; g < n; g++) {
+        const __int128 q = lw_rescale(S[g], r->shift);
+        if (q < lo || q >= hi) {
+            const uint64_t li = f ? logical_index(f, g) : UINT64_MAX;
+            char fmt[16];
+            zkm_qfmt_str(w->m->nodes[i].fmt, fmt, sizeof fmt);
+            if (li == UINT64_MAX)
+                return zkm_fail(w->e, ZKM_EFORMAT, "%s: a range check fails at frame entry "
+                                "%zu (internal error)", lw_node_name(w->m, i), g);
+            if (r->is_signed)
+                return zkm_fail(w->e, ZKM_EFORMAT, "%s: entry %llu is %lld, outside %s's "
+                                "%lld..%lld", lw_node_name(w->m, i), (unsigned long long)li,
+                                (long long)q, fmt, (long long)lo, (long long)(hi - 1));
+            return zkm_fail(w->e, ZKM_EFORMAT, "%s: a window difference at entry %llu needs "
+                            "more than %u bits", lw_node_name(w->m, i), (unsigned long long)li,
+                            r->bits);
+        }
+        const int64_t res = r->is_signed && r->out_kind == LW_OUT_RELU && q < 0 ? 0 : (int64_t)q;
+        if (act)
+            act[g] = (int32_t)res;
+        if (!w->fill)
+            continue;
+        const __int128 t = S[g] + (r->shift ? ((__int128)1 << (r->shift - 1)) : 0);
+        const uint64_t rem = (uint64_t)(t - q * ((__int128)1 << r->shift));
+        const uint64_t u = (uint64_t)(q - lo);
+        for (uint32_t j = 0; j < r->shift; j++)
+            if ((rem >> j) & 1)
+                D[((size_t)j << nvars) + g] = one;
+        for (uint32_t j = 0; j < r->bits; j++)
+            if ((u >> j) & 1)
+                D[((size_t)(r->shift + j) << nvars) + g] = one;
+        if (out)
+            fr_set_i64(&out[g], res);
+    }
+    return ZKM_OK;
+}
+
+lw_out lw_out_for(const lw_node *nodes, uint32_t i)
+{
+    return nodes[i].fused != LW_NONE ? LW_OUT_RELU : LW_OUT_Q;
+}
+
+void lw_set_layer(lw_node *nodes, uint32_t i, uint32_t id)
+{
+    nodes[i].layer = id;
+    if (nodes[i].fused != LW_NONE)
+        nodes[nodes[i].fused].layer = id;
+}
+
+/* ------------------------------------- ops that sum inputs, then range */
+
+zkm_status lw_lower_sum_range(lw_builder *b, const zkm_model *m, lw_node *nodes, uint32_t i,
+                              lw_out out, zkm_err *e)
+{
+    const zkm_node *d = &m->nodes[i];
+    lw_node *x = &nodes[i];
+    gkr_view src[2];
+    const int64_t coef[2] = {1, 1};
+    const uint32_t start[3] = {0, 1, 2}, fac[2] = {0, 1};
+    for (uint32_t k = 0; k < d->n_in; k++)
+        src[k] = lw_view(b, nodes[nodes[d->in[k]].storage].layer);
+    const lw_sum s = {.nvars = lw_frame_nvars(&x->frame), .n_src = d->n_in, .src = src,
+                      .n_terms = d->n_in, .coef = coef, .term_start = start, .factors = fac};
+    zkm_status st = lw_range_build(b, &s, d->shift, d->fmt.bits, true, out, &x->range, e);
+    if (!st)
+        lw_set_layer(nodes, i, x->range.out);
+    return st;
+}
+
+zkm_status lw_witness_sum_range(lw_wit *w, uint32_t i)
+{
+    const zkm_node *d = &w->m->nodes[i];
+    const lw_node *x = &w->nodes[i];
+    const size_t n = (size_t)1 << lw_frame_nvars(&x->frame);
+    int32_t *act = lw_act(w, x->fused != LW_NONE ? x->fused : i);
+    __int128 *S = zkm_calloc(n, sizeof *S, "sums", w->e);
+    zkm_status st = ZKM_ENOMEM;
+    if (act && S) {
+        st = ZKM_OK;
+        for (uint32_t k = 0; k < d->n_in && !st; k++) {
+            const int32_t *a = w->act[w->nodes[d->in[k]].storage];
+            if (!a)
+                st = zkm_fail(w->e, ZKM_EINVAL, "%s: input not computed", d->name);
+            for (size_t g = 0; a && g < n; g++)
+                S[g] += a[g];
+        }
+        if (!st)
+            st = lw_range_witness(w, i, &x->range, S, &x->frame, act);
+    }
+    free(S);
+    return st;
+}

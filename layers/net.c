@@ -1,0 +1,707 @@
+/* zkm_net: lowering a model, running it, proving and verifying (net.h).
+ *
+ * The .zkp file:
+ *   "ZKMP"  u32 version (1)  32-byte circuit digest
+ *   u32 number of model inputs, then per input: u64 count, u8 bytes per value,
+ *       the values (little-endian two's complement)
+ *   u64 length of the GKR proof, the GKR proof (gkr/proof.h; it carries the
+ *       claimed output)
+ * All integers little-endian.  The verifier rebuilds the circuit from the
+ * model, so the digest only lets it say early that the proof is for another
+ * model or bit-width; the GKR transcript absorbs the digest, the input and
+ * the output anyway. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gkr.h"
+#include "net_impl.h"
+#include "zkm_time.h"
+
+#define ZKP_MAGIC "ZKMP"
+#define ZKP_VERSION 1u
+
+/* ------------------------------------------------------------ building */
+
+/* The views of a layer, writable (for renumbering). */
+static uint32_t layer_views(gkr_layer *l, gkr_view **out)
+{
+    switch (l->kind) {
+    case GKR_GENERIC: *out = l->p.generic.src; return l->p.generic.n_src;
+    case GKR_ELTWISE: *out = l->p.eltwise.src; return l->p.eltwise.n_src;
+    case GKR_MATMUL: *out = l->p.matmul.src; return 2;
+    case GKR_CONV: *out = l->p.conv.src; return 2;
+    default: *out = NULL; return 0;
+    }
+}
+
+/* A relu is computed by the op before it (through a batchnorm) when that op
+ * ends in a range check and the relu is its only reader. */
+static void plan_fusion(const zkm_model *m, lw_node *nodes)
+{
+    for (uint32_t r = 0; r < m->n_nodes; r++) {
+        if (m->nodes[r].op != ZKM_OP_RELU)
+            continue;
+        uint32_t t = m->nodes[r].in[0];
+        if (nodes[t].readers != 1 || t == m->output)
+            continue;
+        if (m->nodes[t].op == ZKM_OP_BATCHNORM) {
+            t = m->nodes[t].in[0];
+            if (nodes[t].readers != 1 || t == m->output)
+                continue;
+        }
+        const zkm_op op = m->nodes[t].op;
+        if (op != ZKM_OP_DENSE && op != ZKM_OP_CONV2D && op != ZKM_OP_AVGPOOL &&
+            op != ZKM_OP_ADD && op != ZKM_OP_RESCALE)
+            continue;
+        nodes[t].fused = r;
+        nodes[r].fused_into = t;
+    }
+}
+
+/* Give the output its own computed layer if it has none (an input or an
+ * advice layer) or if another layer reads it (layer 0 is read by none). */
+static zkm_status output_layer(zkm_net *n, zkm_err *e)
+{
+    lw_builder *b = &n->b;
+    n->out_node = n->nodes[n->m->output].storage;
+    n->out_id = n->nodes[n->out_node].layer;
+    bool read = false;
+    for (uint32_t id = 0; id < b->n && !read; id++) {
+        gkr_view *v;
+        const uint32_t nv = layer_views(&b->layers[id], &v);
+        for (uint32_t k = 0; k < nv; k++)
+            read |= v[k].layer == n->out_id;
+    }
+    if (!read && b->layers[n->out_id].kind != GKR_INPUT)
+        return ZKM_OK;
+    const gkr_view v = lw_view(b, n->out_id);
+    const int64_t one = 1;
+    const uint32_t start[2] = {0, 1}, fac[1] = {0};
+    const lw_sum s = {.nvars = v.nvars, .n_src = 1, .src = &v, .n_terms = 1, .coef = &one,
+                      .term_start = start, .factors = fac};
+    b->cur_node = n->m->output;
+    return lw_eltwise(b, &s, 0, &n->out_id, e);
+}
+
+/* Move the builder's layers into gkr order: the output last in builder
+ * order (nothing reads it), then reversed. */
+static zkm_status finish(zkm_net *n, zkm_err *e)
+{
+    lw_builder *b = &n->b;
+    n->final_of = zkm_calloc(b->n, sizeof *n->final_of, "circuit order", e);
+    if (!n->final_of)
+        return ZKM_ENOMEM;
+    uint32_t pos = 0;
+    for (uint32_t id = 0; id < b->n; id++)
+        if (id != n->out_id)
+            n->final_of[id] = b->n - 1 - pos++;
+    n->final_of[n->out_id] = 0;
+    zkm_status st = gkr_circuit_init(&n->c, b->n, e);
+    if (st)
+        return st;
+    for (uint32_t id = 0; id < b->n; id++) {
+        gkr_layer *l = &n->c.layers[n->final_of[id]];
+        *l = b->layers[id];
+        b->meta[id].nvars = l->nvars;
+        gkr_view *v;
+        const uint32_t nv = layer_views(l, &v);
+        for (uint32_t k = 0; k < nv; k++)
+            v[k].layer = n->final_of[v[k].layer];
+    }
+    free(b->layers); /* the parameters now belong to the circuit */
+    b->layers = NULL;
+    st = gkr_circuit_check(&n->c, e);
+    if (st) {
+        char msg[sizeof e->msg];
+        memcpy(msg, e->msg, sizeof msg);
+        return zkm_fail(e, ZKM_EINVAL, "internal error: the lowered circuit is malformed: %s", msg);
+    }
+    gkr_circuit_digest(&n->c, n->digest);
+    return ZKM_OK;
+}
+
+static zkm_status node_stats(zkm_net *n, zkm_err *e)
+{
+    n->stats = zkm_calloc(n->m->n_nodes, sizeof *n->stats, "statistics", e);
+    if (!n->stats)
+        return ZKM_ENOMEM;
+    for (uint32_t i = 0; i < n->m->n_nodes; i++)
+        n->stats[i].node = i;
+    for (uint32_t id = 0; id < n->b.n; id++) {
+        const uint32_t node = n->b.meta[id].node;
+        if (node == LW_NONE)
+            continue;
+        const gkr_layer *l = &n->c.layers[n->final_of[id]];
+        zkm_node_stats *s = &n->stats[node];
+        s->layers++;
+        s->ops += gkr_layer_ops(l);
+        if (l->kind == GKR_INPUT && l->p.input.visibility == GKR_INPUT_ADVICE) {
+            s->advice_values += l->p.input.len;
+            s->advice_bits += l->p.input.len * l->p.input.width;
+        } else if (l->kind == GKR_INPUT) {
+            s->public_values += (uint64_t)1 << l->nvars;
+        }
+    }
+    return ZKM_OK;
+}
+
+zkm_status zkm_net_init(const zkm_model *m, zkm_net **out, zkm_err *e)
+{
+    zkm_net *n = zkm_calloc(1, sizeof *n, "net", e);
+    if (!n)
+        return ZKM_ENOMEM;
+    n->m = m;
+    zkm_tensor_set_init(&n->real);
+    n->nodes = zkm_calloc(m->n_nodes, sizeof *n->nodes, "nodes", e);
+    zkm_status st = n->nodes ? ZKM_OK : ZKM_ENOMEM;
+    for (uint32_t i = 0; i < m->n_nodes && !st; i++) {
+        lw_node *x = &n->nodes[i];
+        x->wl = x->bl = x->ml = x->al = LW_NONE;
+        x->range.out = LW_NONE;
+    }
+    if (!st)
+        st = lw_layout(m, n->nodes, e);
+    if (!st)
+        plan_fusion(m, n->nodes);
+    for (uint32_t i = 0; i < m->n_nodes && !st; i++) {
+        const lw_op *op = lw_op_get(m->nodes[i].op);
+        n->b.cur_node = i;
+        n->nodes[i].first_layer = n->b.n;
+        if (op->lower)
+            st = op->lower(&n->b, m, n->nodes, i, e);
+        n->nodes[i].n_layers = n->b.n - n->nodes[i].first_layer;
+    }
+    if (!st)
+        st = output_layer(n, e);
+    if (!st)
+        st = finish(n, e);
+    if (!st)
+        st = node_stats(n, e);
+    if (st) {
+        zkm_net_free(n);
+        return st;
+    }
+    *out = n;
+    return ZKM_OK;
+}
+
+void zkm_net_free(zkm_net *n)
+{
+    if (!n)
+        return;
+    if (n->b.layers) { /* not moved into the circuit: free the parameters here */
+        gkr_circuit tmp = {.n_layers = n->b.n, .layers = n->b.layers};
+        gkr_circuit_free(&tmp);
+    }
+    free(n->b.meta);
+    free(n->b.masks);
+    gkr_circuit_free(&n->c);
+    free(n->final_of);
+    free(n->nodes);
+    free(n->stats);
+    lw_qweights_free(&n->qw);
+    zkm_tensor_set_free(&n->real);
+    free(n);
+}
+
+const zkm_model *zkm_net_model(const zkm_net *n)
+{
+    return n->m;
+}
+
+const gkr_circuit *zkm_net_circuit(const zkm_net *n)
+{
+    return &n->c;
+}
+
+const zkm_node_stats *zkm_net_stats(const zkm_net *n)
+{
+    return n->stats;
+}
+
+/* ------------------------------------------------------------- weights */
+
+static zkm_status copy_set(const zkm_tensor_set *from, zkm_tensor_set *to, zkm_err *e)
+{
+    for (size_t k = 0; k < from->n; k++) {
+        const zkm_tensor *t = &from->t[k];
+        zkm_tensor c;
+        zkm_status st = zkm_tensor_init(&c, t->name, t->dtype, t->shape, t->rank, e);
+        if (st)
+            return st;
+        if (t->count)
+            memcpy(c.data, t->data, t->count * sizeof(double));
+        st = zkm_tensor_set_add(to, &c, e);
+        if (st) {
+            zkm_tensor_free(&c);
+            return st;
+        }
+    }
+    return ZKM_OK;
+}
+
+zkm_status zkm_net_set_weights(zkm_net *n, const zkm_tensor_set *w, char **report, zkm_err *e)
+{
+    if (report)
+        *report = NULL;
+    lw_qweights_free(&n->qw);
+    zkm_tensor_set_free(&n->real);
+    zkm_tensor_set_init(&n->real);
+    n->have_weights = false;
+    zkm_status st = lw_quantize_weights(n->m, w, &n->qw, report, e);
+    if (!st)
+        st = copy_set(w, &n->real, e);
+    n->have_weights = st == ZKM_OK;
+    return st;
+}
+
+zkm_status zkm_net_seeded_weights(const zkm_net *n, uint64_t seed, zkm_tensor_set *out,
+                                  zkm_err *e)
+{
+    return lw_seeded_weights(n->m, seed, out, e);
+}
+
+zkm_status zkm_net_seeded_inputs(const zkm_net *n, uint64_t seed, zkm_tensor_set *out,
+                                 zkm_err *e)
+{
+    return lw_seeded_inputs(n->m, seed, out, e);
+}
+
+zkm_status zkm_net_quantize_inputs(const zkm_net *n, const zkm_tensor_set *in, zkm_qinputs *out,
+                                   zkm_err *e)
+{
+    return lw_quantize_inputs(n->m, in, out, e);
+}
+
+/* ------------------------------------------------------------- witness */
+
+static void wit_free(lw_wit *w, uint32_t n_layers)
+{
+    if (w->act)
+        for (uint32_t i = 0; i < w->m->n_nodes; i++)
+            free(w->act[i]);
+    free(w->act);
+    if (w->values)
+        for (uint32_t id = 0; id < n_layers; id++)
+            free(w->values[id]);
+    free(w->values);
+}
+
+static zkm_status wit_init(const zkm_net *n, const zkm_qinputs *in, bool fill, lw_wit *w,
+                           zkm_err *e)
+{
+    *w = (lw_wit){.m = n->m, .nodes = n->nodes, .b = &n->b, .qw = &n->qw, .in = in,
+                  .fill = fill, .e = e};
+    if (!n->have_weights)
+        return zkm_fail(e, ZKM_EINVAL, "no weights set");
+    if (in && in->n != n->m->n_inputs)
+        return zkm_fail(e, ZKM_EINVAL, "%u inputs for a model of %u", in->n, n->m->n_inputs);
+    w->act = zkm_calloc(n->m->n_nodes, sizeof *w->act, "activations", e);
+    w->values = zkm_calloc(n->b.n, sizeof *w->values, "layer values", e);
+    return w->act && w->values ? ZKM_OK : ZKM_ENOMEM;
+}
+
+/* Masks: 1 on the H x W corner of a 2^rb x 2^wb frame. */
+static zkm_status fill_masks(const zkm_net *n, lw_wit *w)
+{
+    for (uint32_t k = 0; k < n->b.n_masks; k++) {
+        const struct lw_mask *mk = &n->b.masks[k];
+        fr *v = lw_values(w, mk->id), one;
+        if (!v)
+            return ZKM_ENOMEM;
+        fr_set_one(&one);
+        for (uint32_t y = 0; y < mk->H; y++)
+            for (uint32_t x = 0; x < mk->W; x++)
+                v[((size_t)y << mk->wb) | x] = one;
+    }
+    return ZKM_OK;
+}
+
+/* Public layers: the model input, weights, biases, masks. */
+static zkm_status fill_publics(const zkm_net *n, lw_wit *w)
+{
+    zkm_status st = ZKM_OK;
+    for (uint32_t i = 0; i < n->m->n_nodes && !st; i++) {
+        const lw_op *op = lw_op_get(n->m->nodes[i].op);
+        if (op->publics)
+            st = op->publics(w, i);
+    }
+    if (!st && w->fill)
+        st = fill_masks(n, w);
+    return st;
+}
+
+/* Every node's integers (and, with fill, its layers' values). */
+static zkm_status run_witness(const zkm_net *n, lw_wit *w)
+{
+    zkm_status st = fill_publics(n, w);
+    for (uint32_t i = 0; i < n->m->n_nodes && !st; i++) {
+        const lw_op *op = lw_op_get(n->m->nodes[i].op);
+        if (op->witness)
+            st = op->witness(w, i);
+    }
+    return st;
+}
+
+/* The output node's entries from its frame. */
+static zkm_status extract_output(const zkm_net *n, const int32_t *act, int64_t **out, zkm_err *e)
+{
+    const zkm_node *d = &n->m->nodes[n->m->output];
+    const uint64_t cnt = zkm_shape_count(&d->shape);
+    int64_t *o = zkm_calloc(cnt, sizeof *o, "output", e);
+    if (!o)
+        return ZKM_ENOMEM;
+    for (uint64_t k = 0; k < cnt; k++)
+        o[k] = act[lw_frame_index(&n->nodes[n->out_node].frame, k)];
+    *out = o;
+    return ZKM_OK;
+}
+
+zkm_status zkm_net_run(const zkm_net *n, const zkm_qinputs *in, int64_t **out, zkm_err *e)
+{
+    lw_wit w;
+    zkm_status st = wit_init(n, in, false, &w, e);
+    if (!st)
+        st = run_witness(n, &w);
+    if (!st)
+        st = extract_output(n, w.act[n->out_node], out, e);
+    wit_free(&w, n->b.n);
+    return st;
+}
+
+/* --------------------------------------------------------- float reference */
+
+zkm_status zkm_net_reference(const zkm_net *n, const zkm_tensor_set *in, double **out,
+                             zkm_err *e)
+{
+    const zkm_model *m = n->m;
+    if (!n->have_weights)
+        return zkm_fail(e, ZKM_EINVAL, "no weights set");
+    double **val = zkm_calloc(m->n_nodes, sizeof *val, "reference", e);
+    if (!val)
+        return ZKM_ENOMEM;
+    zkm_status st = ZKM_OK;
+    for (uint32_t i = 0; i < m->n_nodes && !st; i++) {
+        const zkm_node *d = &m->nodes[i];
+        const uint64_t cnt = zkm_shape_count(&d->shape);
+        if (!(val[i] = zkm_calloc(cnt, sizeof(double), "reference", e))) {
+            st = ZKM_ENOMEM;
+            break;
+        }
+        if (d->op == ZKM_OP_INPUT) {
+            /* the same lookup as the quantizer: by name or the only tensor */
+            const zkm_tensor *t = zkm_tensor_set_find(in, d->name);
+            if (!t && m->n_inputs == 1 && in->n == 1)
+                t = &in->t[0];
+            if (!t || t->count != cnt)
+                st = zkm_fail(e, ZKM_EFORMAT, "no tensor of %llu values for input '%s'",
+                              (unsigned long long)cnt, d->name);
+            else
+                memcpy(val[i], t->data, cnt * sizeof(double));
+            continue;
+        }
+        const double *ins[2] = {val[d->in[0]], d->n_in > 1 ? val[d->in[1]] : NULL};
+        st = lw_op_get(d->op)->reference(m, i, ins, &n->real, val[i], e);
+    }
+    if (!st) {
+        *out = val[m->output];
+        val[m->output] = NULL;
+    }
+    for (uint32_t i = 0; i < m->n_nodes; i++)
+        free(val[i]);
+    free(val);
+    return st;
+}
+
+/* --------------------------------------------------------------- proving */
+
+/* Every layer's values: the ops' fills, then the layers they left to
+ * gkr_eval_layer, in builder order (sources first). */
+static zkm_status all_values(const zkm_net *n, lw_wit *w, fr **final)
+{
+    zkm_status st = run_witness(n, w);
+    for (uint32_t id = 0; id < n->b.n && !st; id++) {
+        const uint32_t li = n->final_of[id];
+        final[li] = w->values[id];
+        if (n->c.layers[li].kind == GKR_INPUT) {
+            if (!w->values[id] && !lw_values(w, id)) /* an input no op filled: zeros */
+                st = ZKM_ENOMEM;
+            final[li] = w->values[id];
+            continue;
+        }
+        if (w->values[id])
+            continue;
+        if (!lw_values(w, id)) {
+            st = ZKM_ENOMEM;
+            break;
+        }
+        final[li] = w->values[id];
+        st = gkr_eval_layer(&n->c, li, final, w->values[id], w->e);
+    }
+    return st;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    for (int k = 0; k < 4; k++)
+        p[k] = (uint8_t)(v >> (8 * k));
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    for (int k = 0; k < 8; k++)
+        p[k] = (uint8_t)(v >> (8 * k));
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int k = 7; k >= 0; k--)
+        v = v << 8 | p[k];
+    return v;
+}
+
+static unsigned value_bytes(uint32_t bits)
+{
+    return (bits + 7) / 8;
+}
+
+typedef struct {
+    void (*fn)(void *, const char *, uint64_t, uint64_t);
+    void *ctx;
+} progress_fwd;
+
+static void on_layer(void *ctx, uint32_t done, uint32_t total)
+{
+    progress_fwd *p = ctx;
+    p->fn(p->ctx, "prove", done, total);
+}
+
+zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_fn progress,
+                         void *progress_ctx, uint8_t **proof, size_t *proof_len,
+                         zkm_prove_stats *stats, zkm_err *e)
+{
+    const double t0 = zkm_now();
+    const zkm_model *m = n->m;
+    lw_wit w;
+    uint8_t *gp = NULL, *buf = NULL;
+    size_t glen = 0;
+    gkr_stats gs;
+    memset(&gs, 0, sizeof gs);
+    fr **final = zkm_calloc(n->c.n_layers, sizeof *final, "layer values", e);
+    zkm_status st = final ? wit_init(n, in, true, &w, e) : ZKM_ENOMEM;
+    if (st) {
+        free(final);
+        return st;
+    }
+    if (progress)
+        progress(progress_ctx, "witness", 0, 1);
+    st = all_values(n, &w, final);
+    const double t1 = zkm_now();
+    if (progress)
+        progress(progress_ctx, "witness", 1, 1);
+    if (!st) {
+        progress_fwd fwd = {progress, progress_ctx};
+        gkr_prove_opts o = {.progress = progress ? on_layer : NULL, .ctx = &fwd};
+        st = gkr_prove_ex(&n->c, final, &o, &gp, &glen, &gs, e);
+    }
+    const double t2 = zkm_now();
+    size_t len = 4 + 4 + GKR_DIGEST_BYTES + 4, in_bytes = 0;
+    for (uint32_t k = 0; k < m->n_inputs; k++) {
+        const zkm_node *d = &m->nodes[m->inputs[k]];
+        in_bytes += 9 + zkm_shape_count(&d->shape) * value_bytes(d->fmt.bits);
+    }
+    len += in_bytes + 8 + glen;
+    if (!st && !(buf = malloc(len)))
+        st = zkm_fail(e, ZKM_ENOMEM, "out of memory writing the proof");
+    if (!st) {
+        uint8_t *p = buf;
+        memcpy(p, ZKP_MAGIC, 4);
+        put_u32(p + 4, ZKP_VERSION);
+        memcpy(p + 8, n->digest, GKR_DIGEST_BYTES);
+        p += 8 + GKR_DIGEST_BYTES;
+        put_u32(p, m->n_inputs);
+        p += 4;
+        for (uint32_t k = 0; k < m->n_inputs; k++) {
+            const zkm_node *d = &m->nodes[m->inputs[k]];
+            const uint64_t cnt = zkm_shape_count(&d->shape);
+            const unsigned vb = value_bytes(d->fmt.bits);
+            put_u64(p, cnt);
+            p[8] = (uint8_t)vb;
+            p += 9;
+            for (uint64_t j = 0; j < cnt; j++, p += vb)
+                for (unsigned b = 0; b < vb; b++)
+                    p[b] = (uint8_t)((uint32_t)in->q[k][j] >> (8 * b));
+        }
+        put_u64(p, glen);
+        memcpy(p + 8, gp, glen);
+        *proof = buf;
+        *proof_len = len;
+        if (stats) {
+            *stats = (zkm_prove_stats){.witness_s = t1 - t0, .prove_s = t2 - t1,
+                                       .total_s = zkm_now() - t0, .proof_bytes = len,
+                                       .advice_bytes = gs.advice_bytes,
+                                       .output_bytes = gs.output_bytes, .input_bytes = in_bytes};
+        }
+    }
+    free(gp);
+    free(final);
+    wit_free(&w, n->b.n);
+    return st;
+}
+
+/* ------------------------------------------------------------- verifying */
+
+/* Read the inputs of a .zkp (after the header) into q; *pos advances. */
+static zkm_status read_inputs(const zkm_net *n, const uint8_t *b, size_t len, size_t *pos,
+                              zkm_qinputs *q, zkm_err *e)
+{
+    const zkm_model *m = n->m;
+    if (len - *pos < 4 || get_u32(b + *pos) != m->n_inputs)
+        return zkm_fail(e, ZKM_EFORMAT, "the proof does not hold %u model inputs", m->n_inputs);
+    *pos += 4;
+    q->n = m->n_inputs;
+    q->q = zkm_calloc(m->n_inputs ? m->n_inputs : 1, sizeof *q->q, "inputs", e);
+    if (!q->q)
+        return ZKM_ENOMEM;
+    for (uint32_t k = 0; k < m->n_inputs; k++) {
+        const zkm_node *d = &m->nodes[m->inputs[k]];
+        const uint64_t cnt = zkm_shape_count(&d->shape);
+        const unsigned vb = value_bytes(d->fmt.bits);
+        if (len - *pos < 9 || get_u64(b + *pos) != cnt || b[*pos + 8] != vb)
+            return zkm_fail(e, ZKM_EFORMAT, "input '%s': the proof does not hold %llu values "
+                            "of %u bytes", d->name, (unsigned long long)cnt, vb);
+        *pos += 9;
+        if ((len - *pos) / vb < cnt)
+            return zkm_fail(e, ZKM_EFORMAT, "the proof ends inside input '%s'", d->name);
+        if (!(q->q[k] = malloc(cnt * sizeof(int32_t))))
+            return zkm_fail(e, ZKM_ENOMEM, "out of memory reading the input");
+        const int64_t lo = -((int64_t)1 << (d->fmt.bits - 1)), hi = -lo - 1;
+        for (uint64_t j = 0; j < cnt; j++, *pos += vb) {
+            uint64_t u = 0;
+            for (unsigned c = 0; c < vb; c++)
+                u |= (uint64_t)b[*pos + c] << (8 * c);
+            /* sign-extend from vb bytes */
+            int64_t v = (int64_t)(u << (64 - 8 * vb)) >> (64 - 8 * vb);
+            if (v < lo || v > hi)
+                return zkm_fail(e, ZKM_EFORMAT, "input '%s': value %llu is %lld, outside %u bits",
+                                d->name, (unsigned long long)j, (long long)v, d->fmt.bits);
+            q->q[k][j] = (int32_t)v;
+        }
+    }
+    return ZKM_OK;
+}
+
+/* An output element as a signed integer: x or x - r, whichever is small. */
+static int fr_to_small(const fr *a, int64_t *out)
+{
+    uint64_t l[4];
+    fr_to_limbs(l, a);
+    if (!l[1] && !l[2] && !l[3] && l[0] <= (uint64_t)INT64_MAX) {
+        *out = (int64_t)l[0];
+        return 1;
+    }
+    fr neg;
+    fr_neg(&neg, a);
+    fr_to_limbs(l, &neg);
+    if (!l[1] && !l[2] && !l[3] && l[0] <= (uint64_t)INT64_MAX) {
+        *out = -(int64_t)l[0];
+        return 1;
+    }
+    return 0;
+}
+
+zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_len,
+                          int64_t **out, zkm_qinputs *in_out, zkm_verify_stats *stats,
+                          zkm_err *e)
+{
+    const double t0 = zkm_now();
+    zkm_qinputs q = {0};
+    lw_wit w;
+    fr **final = NULL, *output = NULL;
+    double *layer_s = NULL;
+    size_t pos = 8 + GKR_DIGEST_BYTES;
+    memset(&w, 0, sizeof w);
+    if (proof_len < pos || memcmp(proof, ZKP_MAGIC, 4) != 0)
+        return zkm_fail(e, ZKM_EFORMAT, "not a zkm proof file (no ZKMP header)");
+    if (get_u32(proof + 4) != ZKP_VERSION)
+        return zkm_fail(e, ZKM_EFORMAT, "proof format version %u; this zkm reads version %u",
+                        get_u32(proof + 4), ZKP_VERSION);
+    if (memcmp(proof + 8, n->digest, GKR_DIGEST_BYTES) != 0)
+        return zkm_fail(e, ZKM_EREJECT, "the proof is for another circuit: the model, its "
+                        "formats or the bit-width differ");
+    zkm_status st = read_inputs(n, proof, proof_len, &pos, &q, e);
+    if (!st && (proof_len - pos < 8 || get_u64(proof + pos) != proof_len - pos - 8))
+        st = zkm_fail(e, ZKM_EFORMAT, "the proof's GKR part is truncated or has bytes after it");
+    if (!st)
+        st = wit_init(n, &q, true, &w, e);
+    const double tw = zkm_now();
+    if (!st)
+        st = fill_publics(n, &w);
+    const double tw_fill = zkm_now() - tw;
+    final = st ? NULL : zkm_calloc(n->c.n_layers, sizeof *final, "inputs", e);
+    layer_s = st ? NULL : zkm_calloc(n->c.n_layers, sizeof *layer_s, "timing", e);
+    if (!st && (!final || !layer_s))
+        st = ZKM_ENOMEM;
+    for (uint32_t id = 0; id < n->b.n && !st; id++) {
+        const uint32_t li = n->final_of[id];
+        const gkr_layer *l = &n->c.layers[li];
+        if (l->kind == GKR_INPUT && l->p.input.visibility == GKR_INPUT_PUBLIC) {
+            if (!w.values[id] && !lw_values(&w, id))
+                st = ZKM_ENOMEM;
+            final[li] = w.values[id];
+        }
+    }
+    if (!st)
+        st = gkr_verify_timed(&n->c, final, proof + pos + 8, proof_len - pos - 8, &output, NULL,
+                              layer_s, e);
+    if (!st && out) {
+        int32_t *act = lw_act(&w, n->out_node);
+        const size_t cnt = (size_t)1 << n->c.layers[0].nvars;
+        for (size_t g = 0; act && g < cnt && !st; g++) {
+            int64_t v;
+            if (!fr_to_small(&output[g], &v) || v < INT32_MIN || v > INT32_MAX)
+                st = zkm_fail(e, ZKM_EREJECT, "the proven output holds a value outside 32 bits");
+            else
+                act[g] = (int32_t)v;
+        }
+        if (!act)
+            st = ZKM_ENOMEM;
+        if (!st)
+            st = extract_output(n, act, out, e);
+    }
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->proof_bytes = proof_len;
+        stats->weights_eval_s = tw_fill; /* building the public tables */
+        for (uint32_t id = 0; layer_s && id < n->b.n; id++) {
+            const double t = layer_s[n->final_of[id]];
+            const gkr_layer *l = &n->c.layers[n->final_of[id]];
+            if (l->kind != GKR_INPUT)
+                continue;
+            if (l->p.input.visibility == GKR_INPUT_ADVICE)
+                stats->advice_eval_s += t;
+            else if (n->b.meta[id].role == LW_IN_MODEL)
+                stats->input_eval_s += t;
+            else if (n->b.meta[id].role == LW_IN_WEIGHT || n->b.meta[id].role == LW_IN_BIAS)
+                stats->weights_eval_s += t;
+        }
+        stats->total_s = zkm_now() - t0;
+    }
+    if (!st && in_out) {
+        *in_out = q;
+        q = (zkm_qinputs){0};
+    }
+    zkm_qinputs_free(&q);
+    free(output);
+    free(final);
+    free(layer_s);
+    if (w.act || w.values)
+        wit_free(&w, n->b.n);
+    return st;
+}

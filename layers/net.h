@@ -1,0 +1,143 @@
+/* A checked model with its weights, ready to run, prove and verify.
+ *
+ *   zkm_model (lang/)  --zkm_net_init-->  zkm_net: the model, its frame layout,
+ *                                         its circuit, its quantized weights
+ *   zkm_net + inputs   --zkm_net_run-->   the quantized output (integers)
+ *                      --zkm_net_prove--> proof bytes (.zkp)
+ *   zkm_net + proof    --zkm_net_verify-> accepted or rejected, the output
+ *
+ * The circuit depends only on the model (its shapes and formats), never on
+ * the weights: prover and verifier build it independently from the model
+ * file.  In this version the weights are public: the verifier is given the
+ * same weights (file or seed) and evaluates their multilinear extensions
+ * itself; the model input travels inside the proof file, the advice (bits of
+ * every range check, the max-pool maxima) travels packed inside the proof.
+ *
+ * zkm_net_run and the prover compute the same integers with the same code
+ * (the per-operation witness functions of layers/); the float reference
+ * (zkm_net_reference) runs the model in double on the real weights. */
+#ifndef ZKM_NET_H
+#define ZKM_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "circuit.h"
+#include "model.h"
+#include "tensors.h"
+#include "zkm_err.h"
+
+typedef struct zkm_net zkm_net;
+
+/* Build the layout and the circuit of a model (no weights yet).  Fails with
+ * ZKM_EFORMAT and a message naming the node for a model the prover cannot
+ * lay out (see lang/SPEC.md, "What the prover supports"). */
+zkm_status zkm_net_init(const zkm_model *m, zkm_net **out, zkm_err *e);
+void zkm_net_free(zkm_net *n);
+
+const zkm_model *zkm_net_model(const zkm_net *n);
+const gkr_circuit *zkm_net_circuit(const zkm_net *n);
+
+/* The weights: real-valued tensors named as in the model (lang/SPEC.md
+ * section 7), checked with zkm_tensors_match (any problem is ZKM_EFORMAT,
+ * *report as zkm_tensors_match gives it, may be NULL), batchnorm folded,
+ * then quantized (section 8).  A value that does not fit its format is
+ * ZKM_EFORMAT naming the tensor, the element and the value.  The net keeps
+ * a copy of the real tensors for the float reference. */
+zkm_status zkm_net_set_weights(zkm_net *n, const zkm_tensor_set *w, char **report, zkm_err *e);
+
+/* The tensors zkm_net_set_weights expects, seeded (zkm_tensor_random,
+ * ZKM_TENSOR_RAND_WEIGHT with each layer's fan-in; batchnorm: gamma 1 + w,
+ * beta w, mean w, var 1 + |w| with w seeded in [-1/4, 1/4) as documented in
+ * SPEC.md).  *out is initialised here. */
+zkm_status zkm_net_seeded_weights(const zkm_net *n, uint64_t seed, zkm_tensor_set *out,
+                                  zkm_err *e);
+
+/* Model inputs as real tensors, one per model input, named by the input's
+ * name; seeded ones are uniform in [0, 1). */
+zkm_status zkm_net_seeded_inputs(const zkm_net *n, uint64_t seed, zkm_tensor_set *out,
+                                 zkm_err *e);
+
+/* Quantized inputs: q[i] holds the model's i-th input (zkm_model.inputs) in
+ * row-major (C, H, W) order, zkm_shape_count entries, each in its format's
+ * bits.  From real tensors: each input found by its name; a set holding
+ * exactly one tensor also matches a model with exactly one input whatever its
+ * name; a leading dimension of 1 (a batch of one) is accepted. */
+typedef struct {
+    uint32_t n;
+    int32_t **q;
+} zkm_qinputs;
+
+zkm_status zkm_net_quantize_inputs(const zkm_net *n, const zkm_tensor_set *in, zkm_qinputs *out,
+                                   zkm_err *e);
+void zkm_qinputs_free(zkm_qinputs *q);
+
+/* The quantized inference.  *out (malloc'd, free()) receives the output
+ * node's zkm_shape_count integers in row-major order, in the output node's
+ * format.  A value that does not fit its bits anywhere is ZKM_EFORMAT naming
+ * the node, the entry and the value ("fc1/dense: entry 17 is 301, outside
+ * q8.4's -128..127").  Weights must be set. */
+zkm_status zkm_net_run(const zkm_net *n, const zkm_qinputs *in, int64_t **out, zkm_err *e);
+
+/* The float reference: the same model in double on the real weights
+ * (batchnorm applied as written, not folded, no rounding), from the real
+ * inputs.  *out: the output node's entries. */
+zkm_status zkm_net_reference(const zkm_net *n, const zkm_tensor_set *in, double **out,
+                             zkm_err *e);
+
+/* ------------------------------------------------------------- proving */
+
+/* Called between phases of a long proof (phase "witness", "prove"; done out
+ * of total units).  Library code never prints: the command draws the bar. */
+typedef void (*zkm_progress_fn)(void *ctx, const char *phase, uint64_t done, uint64_t total);
+
+typedef struct {
+    double witness_s;     /* integer inference and layer values             */
+    double prove_s;       /* GKR proof (witness excluded)                   */
+    double total_s;       /* the whole call                                 */
+    size_t proof_bytes;   /* the .zkp file                                  */
+    size_t advice_bytes;  /* of which advice travelling in the clear        */
+    size_t output_bytes;  /* of which the claimed output                    */
+    size_t input_bytes;   /* of which the public model input                */
+} zkm_prove_stats;
+
+/* Prove the inference on in; *proof (malloc'd) is a whole .zkp file: a
+ * header (magic, version, the circuit digest), the public input, the GKR
+ * proof (which carries the output).  progress may be NULL. */
+zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_fn progress,
+                         void *progress_ctx, uint8_t **proof, size_t *proof_len,
+                         zkm_prove_stats *stats, zkm_err *e);
+
+typedef struct {
+    double total_s;       /* everything the verifier computes, parsing included */
+    double weights_eval_s;/* of which evaluating the public weights' extensions */
+    double input_eval_s;  /* of which the model input's                         */
+    double advice_eval_s; /* of which the advice's (bits, maxima)               */
+    size_t proof_bytes;
+} zkm_verify_stats;
+
+/* Verify a .zkp file against this net (model and public weights).
+ * ZKM_OK: accepted, *out (if not NULL) = the proven output as in
+ * zkm_net_run and, if in_out is not NULL, the public input it was proven on
+ * (free with zkm_qinputs_free).  ZKM_EREJECT: the proof does not verify (the
+ * reason in e).  ZKM_EFORMAT: the bytes are not a .zkp file for this
+ * model (wrong magic, version, model, truncated, ...). */
+zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_len,
+                          int64_t **out, zkm_qinputs *in_out, zkm_verify_stats *stats,
+                          zkm_err *e);
+
+/* ---------------------------------------------------------- statistics */
+
+typedef struct {
+    uint32_t node;          /* model node                                  */
+    uint32_t layers;        /* circuit layers it lowers to, inputs included */
+    uint64_t ops;           /* gkr_layer_ops summed                        */
+    uint64_t advice_values; /* advice entries                              */
+    uint64_t advice_bits;   /* advice bits (values x width)                */
+    uint64_t public_values; /* public input entries (weights, masks)       */
+} zkm_node_stats;
+
+/* One entry per model node (n_nodes of them), in node order. */
+const zkm_node_stats *zkm_net_stats(const zkm_net *n);
+
+#endif

@@ -1,0 +1,30 @@
+/* The zkm_net structure and the functions net.c shares with quant.c. */
+#ifndef ZKM_NET_IMPL_H
+#define ZKM_NET_IMPL_H
+
+#include "lower.h"
+
+struct zkm_net {
+    const zkm_model *m;
+    lw_node *nodes;
+    lw_builder b;           /* layers moved into c by lw_finish; meta stays   */
+    gkr_circuit c;          /* gkr order: c.layers[final_of[id]]            */
+    uint32_t *final_of;     /* builder id -> gkr index                      */
+    uint32_t out_id;        /* builder id of the output layer                */
+    uint32_t out_node;      /* node whose frame the output layer holds       */
+    zkm_node_stats *stats;
+    struct zkm_qweights qw;
+    zkm_tensor_set real;    /* the real weights, for the float reference     */
+    bool have_weights;
+    uint8_t digest[GKR_DIGEST_BYTES];
+};
+
+zkm_status lw_quantize_weights(const zkm_model *m, const zkm_tensor_set *w,
+                               struct zkm_qweights *out, char **report, zkm_err *e);
+void lw_qweights_free(struct zkm_qweights *q);
+zkm_status lw_seeded_weights(const zkm_model *m, uint64_t seed, zkm_tensor_set *out, zkm_err *e);
+zkm_status lw_seeded_inputs(const zkm_model *m, uint64_t seed, zkm_tensor_set *out, zkm_err *e);
+zkm_status lw_quantize_inputs(const zkm_model *m, const zkm_tensor_set *in, zkm_qinputs *out,
+                              zkm_err *e);
+
+#endif

@@ -1,0 +1,173 @@
+/* maxpool (window = stride = kh x kw, powers of two, at most 4 entries):
+ * the maxima M are advice; the circuit proves, for every window entry X_w,
+ *   Dl_w = M - X_w >= 0      (Dl's bits: a range check of B bits)
+ *   prod_w Dl_w = 0          (M is one of the entries)
+ * so M is the maximum.  Dl is one layer whose top index bits are the window
+ * entry, read from the input's frame through a view that moves the low row
+ * and column bits to the top.  Windows reaching past the output (a last row
+ * or column left over) read the input through the output's mask, so every
+ * entry outside the output is a maximum of zeros. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+/* X read as Dl's index space: [x' (wb_o)] [y' (rb_o)] [c (cb)] [dx (b)] [dy (a)]. */
+static gkr_view window_view(uint32_t X, const lw_frame *fi,
+                            const lw_frame *fo)
+{
+    const uint32_t a = fi->rb - fo->rb, c = fi->wb - fo->wb, no = lw_frame_nvars(fo);
+    uint8_t map[GKR_MAX_NVARS];
+    uint32_t k = 0;
+    for (uint32_t j = 0; j < fi->wb; j++, k++)
+        map[k] = (uint8_t)(j < c ? no + j : j - c);
+    for (uint32_t j = 0; j < fi->rb; j++, k++)
+        map[k] = (uint8_t)(j < a ? no + c + j : fo->wb + j - a);
+    for (uint32_t j = 0; j < fo->cb; j++, k++)
+        map[k] = (uint8_t)(fo->wb + fo->rb + j);
+    return gkr_view_mapped(X, k, no + a + c, map, GKR_VIEW_ZERO);
+}
+
+static bool leftover(const zkm_node *d, const lw_frame *fi, const lw_frame *fo)
+{
+    return (uint64_t)fo->H * d->u.pool.kh < fi->H || (uint64_t)fo->W * d->u.pool.kw < fi->W;
+}
+
+static zkm_status maxpool_lower(lw_builder *b, const zkm_model *m, lw_node *nodes, uint32_t i,
+                                zkm_err *e)
+{
+    const zkm_node *d = &m->nodes[i];
+    lw_node *x = &nodes[i];
+    const lw_node *in = &nodes[nodes[d->in[0]].storage];
+    const lw_frame *fi = &in->frame, *fo = &x->frame;
+    const uint32_t win = d->u.pool.kh * d->u.pool.kw, wb = (fi->rb - fo->rb) + (fi->wb - fo->wb);
+    const uint32_t no = lw_frame_nvars(fo);
+    if (win > 4)
+        return zkm_fail(e, ZKM_EFORMAT, "%s: the prover supports max-pooling windows of at "
+                        "most 4 entries (this one has %u)", d->name, win);
+    zkm_status st = lw_new(b, &x->al, e); /* M */
+    if (!st)
+        st = gkr_layer_advice(lw_layer(b, x->al), no, (uint64_t)1 << no, GKR_ENC_SINT,
+                              d->fmt.bits, e);
+    if (!st && leftover(d, fi, fo))
+        st = lw_mask(b, fo->rb, fo->wb, fo->H, fo->W, &x->ml, e);
+    if (st)
+        return st;
+    /* Dl = M - X [* mask] */
+    gkr_view src[3] = {lw_view_bcast_channels(b, x->al, wb), window_view(in->layer, fi, fo)};
+    uint32_t ns = 2, fac[3] = {0, 1, 2}, start[3] = {0, 1, 2};
+    if (x->ml != LW_NONE) {
+        src[ns++] = lw_view_bcast_channels(b, x->ml, fo->cb + wb);
+        start[2] = 3;
+    }
+    const int64_t coef[2] = {1, -1};
+    const lw_sum dl = {.nvars = no + wb, .n_src = ns, .src = src, .n_terms = 2, .coef = coef,
+                       .term_start = start, .factors = fac};
+    uint32_t dl_id;
+    st = lw_eltwise(b, &dl, 0, &dl_id, e);
+    if (st)
+        return st;
+    x->bl = dl_id; /* kept for the witness */
+    /* Dl in [0, 2^B) */
+    const gkr_view dv = lw_view(b, dl_id);
+    const int64_t one = 1;
+    const uint32_t s1[2] = {0, 1}, f1[1] = {0};
+    const lw_sum ds = {.nvars = no + wb, .n_src = 1, .src = &dv, .n_terms = 1, .coef = &one,
+                       .term_start = s1, .factors = f1};
+    st = lw_range_build(b, &ds, 0, d->fmt.bits, false, LW_OUT_NONE, &x->range, e);
+    if (st)
+        return st;
+    /* prod_w Dl_w = 0 */
+    gkr_view blocks[4];
+    uint32_t pf[4], ps[2] = {0, win};
+    for (uint32_t k = 0; k < win; k++) {
+        blocks[k] = (gkr_view){.layer = dl_id, .nvars = no, .offset = (uint64_t)k << no};
+        pf[k] = k;
+    }
+    const lw_sum prod = {.nvars = no, .n_src = win, .src = blocks, .n_terms = 1, .coef = &one,
+                         .term_start = ps, .factors = pf};
+    uint32_t zp;
+    st = lw_eltwise(b, &prod, GKR_LAYER_ZERO, &zp, e);
+    if (!st)
+        lw_set_layer(nodes, i, x->al);
+    return st;
+}
+
+static zkm_status maxpool_witness(lw_wit *w, uint32_t i)
+{
+    const zkm_node *d = &w->m->nodes[i];
+    const lw_node *x = &w->nodes[i];
+    const uint32_t srcn = w->nodes[d->in[0]].storage;
+    const lw_frame *fi = &w->nodes[srcn].frame, *fo = &x->frame;
+    const uint32_t a = fi->rb - fo->rb, c = fi->wb - fo->wb, no = lw_frame_nvars(fo);
+    const uint32_t win = 1u << (a + c);
+    const size_t NO = (size_t)1 << no;
+    const int32_t *X = w->act[srcn];
+    int32_t *M = lw_act(w, i);
+    __int128 *S = zkm_calloc(NO << (a + c), sizeof *S, "max-pool differences", w->e);
+    zkm_status st = ZKM_ENOMEM;
+    if (!X || !M || !S)
+        goto done;
+    /* window entry k = (dy << c) | dx of output position g */
+    for (size_t g = 0; g < NO; g++) {
+        const uint64_t xx = g & ((1u << fo->wb) - 1), y = (g >> fo->wb) & ((1u << fo->rb) - 1);
+        const uint64_t ch = g >> (fo->wb + fo->rb);
+        const bool out = y >= fo->H || xx >= fo->W;
+        int64_t v[4], mx = INT64_MIN;
+        for (uint32_t k = 0; k < win; k++) {
+            const uint64_t dy = k >> c, dx = k & ((1u << c) - 1);
+            const uint64_t src = (ch << (fi->rb + fi->wb)) | (((y << a) | dy) << fi->wb) |
+                                 ((xx << c) | dx);
+            v[k] = out && x->ml != LW_NONE ? 0 : X[src];
+            if (v[k] > mx)
+                mx = v[k];
+        }
+        M[g] = (int32_t)mx;
+        for (uint32_t k = 0; k < win; k++)
+            S[((size_t)k << no) + g] = mx - v[k];
+    }
+    st = lw_range_witness(w, i, &x->range, S, NULL, NULL);
+    if (st || !w->fill)
+        goto done;
+    fr *vm = lw_values(w, x->al), *vd = lw_values(w, x->bl);
+    if (!vm || !vd) {
+        st = ZKM_ENOMEM;
+        goto done;
+    }
+    for (size_t g = 0; g < NO; g++)
+        fr_set_i64(&vm[g], M[g]);
+    for (size_t g = 0; g < (NO << (a + c)); g++)
+        fr_set_i64(&vd[g], (int64_t)S[g]);
+done:
+    free(S);
+    return st;
+}
+
+static zkm_status maxpool_reference(const zkm_model *m, uint32_t i, const double *const *in,
+                                    const zkm_tensor_set *ws, double *out, zkm_err *e)
+{
+    (void)ws;
+    (void)e;
+    const zkm_node *d = &m->nodes[i];
+    const zkm_shape *si = &m->nodes[d->in[0]].shape;
+    const uint32_t H = si->dim[si->rank - 2], W = si->dim[si->rank - 1];
+    const uint32_t C = si->rank == 3 ? si->dim[0] : 1;
+    const uint32_t Ho = d->shape.dim[d->shape.rank - 2], Wo = d->shape.dim[d->shape.rank - 1];
+    for (uint32_t c = 0; c < C; c++)
+        for (uint32_t y = 0; y < Ho; y++)
+            for (uint32_t x = 0; x < Wo; x++) {
+                double mx = -INFINITY;
+                for (uint32_t dy = 0; dy < d->u.pool.kh; dy++)
+                    for (uint32_t dx = 0; dx < d->u.pool.kw; dx++) {
+                        const double v = in[0][((size_t)c * H + y * d->u.pool.sh + dy) * W +
+                                               x * d->u.pool.sw + dx];
+                        if (v > mx)
+                            mx = v;
+                    }
+                out[((size_t)c * Ho + y) * Wo + x] = mx;
+            }
+    return ZKM_OK;
+}
+
+const lw_op lw_op_maxpool = {maxpool_lower, NULL, maxpool_witness, maxpool_reference};
