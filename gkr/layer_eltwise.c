@@ -141,13 +141,86 @@ static unsigned elt_degree(const gkr_eltwise_params *p)
     return d + 1;
 }
 
+/* Shapes with a cheaper prover, sending the same messages:
+ *   linear:  every term has at most one factor: P = W * L with
+ *            L = sum_t c_t S_t (+ constants) built once;
+ *   common:  every term is S* or S* * S_t for one source S*:
+ *            P = W * S* * L with L = sum_t c_t (S_t or 1).
+ * The sources outside the sum-check are then evaluated at its point. */
+enum { ELT_GENERIC = 0, ELT_LINEAR, ELT_COMMON };
+
+static int elt_form(const gkr_eltwise_params *p, uint32_t *common)
+{
+    uint32_t maxlen = 0;
+    for (uint32_t t = 0; t < p->n_terms; t++)
+        if (p->term_start[t + 1] - p->term_start[t] > maxlen)
+            maxlen = p->term_start[t + 1] - p->term_start[t];
+    if (maxlen <= 1)
+        return ELT_LINEAR;
+    if (maxlen > 2)
+        return ELT_GENERIC;
+    const uint32_t first = p->term_start[0];
+    if (p->term_start[1] == first)
+        return ELT_GENERIC; /* a constant term: no common factor */
+    for (uint32_t c = first; c < p->term_start[1]; c++) {
+        const uint32_t s = p->factors[c];
+        int ok = 1;
+        for (uint32_t t = 0; t < p->n_terms && ok; t++) {
+            const uint32_t a = p->term_start[t], b = p->term_start[t + 1];
+            ok = (b - a == 1 && p->factors[a] == s) ||
+                 (b - a == 2 && (p->factors[a] == s || p->factors[a + 1] == s));
+        }
+        if (ok) {
+            *common = s;
+            return ELT_COMMON;
+        }
+    }
+    return ELT_GENERIC;
+}
+
+/* L = sum_t c_t * (the term's factor other than `skip`, or 1). */
+static void elt_combine(const gkr_eltwise_params *p, fr *const *src, uint32_t skip, size_t len,
+                        fr *L)
+{
+    fr one;
+    fr_set_one(&one);
+    memset(L, 0, len * sizeof(fr));
+    for (uint32_t t = 0; t < p->n_terms; t++) {
+        const uint32_t a = p->term_start[t], b = p->term_start[t + 1];
+        const fr *S = NULL;
+        for (uint32_t f = a; f < b; f++)
+            if (p->factors[f] != skip || (b - a == 2 && p->factors[a] == p->factors[a + 1] &&
+                                          f == a + 1))
+                S = src[p->factors[f]];
+        const fr *c = &p->coef[t];
+        const int unit = fr_eq(c, &one);
+        if (!S) { /* a constant */
+            for (size_t g = 0; g < len; g++)
+                fr_add(&L[g], &L[g], c);
+            continue;
+        }
+        for (size_t g = 0; g < len; g++) {
+            fr m;
+            if (unit) {
+                fr_add(&L[g], &L[g], &S[g]);
+            } else {
+                fr_mul(&m, c, &S[g]);
+                fr_add(&L[g], &L[g], &m);
+            }
+        }
+    }
+}
+
 static zkm_status elt_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
 {
     const gkr_layer *l = &x->c->layers[li];
     const gkr_eltwise_params *p = &l->p.eltwise;
     const uint32_t n = l->nvars;
     const size_t len = (size_t)1 << n;
-    const unsigned nt = 1 + p->n_src;
+    uint32_t common = UINT32_MAX;
+    const int form = elt_form(p, &common);
+    /* tables: 0 = W, 1 + s = source s, then L for the special forms */
+    const unsigned nt = 1 + p->n_src + (form != ELT_GENERIC);
     zkm_status st = ZKM_OK;
     elt_terms terms = {0};
     fr r[GKR_MAX_NVARS];
@@ -172,12 +245,37 @@ static zkm_status elt_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
     gkr_claims_weights(&x->claims[li], tables[0], scratch);
     for (uint32_t s = 0; s < p->n_src; s++)
         gkr_view_table(x->values, x->c, &p->src[s], tables[1 + s]);
-    st = elt_terms_make(p, &terms, e);
-    if (st)
-        goto done;
-    sc_poly poly = {.n_tables = nt, .tables = tables, .n_terms = p->n_terms, .coef = p->coef,
-                    .term_start = terms.start, .factors = terms.factors};
-    st = sc_prove(&poly, n, x->tr, x->msgs, r, e);
+    if (form == ELT_GENERIC) {
+        st = elt_terms_make(p, &terms, e);
+        if (st)
+            goto done;
+        sc_poly poly = {.n_tables = nt, .tables = tables, .n_terms = p->n_terms,
+                        .coef = p->coef, .term_start = terms.start, .factors = terms.factors};
+        st = sc_prove(&poly, n, x->tr, x->msgs, r, e);
+    } else {
+        fr *L = tables[nt - 1];
+        elt_combine(p, tables + 1, form == ELT_COMMON ? common : UINT32_MAX, len, L);
+        static const unsigned s2[2] = {0, 2}, f2[2] = {0, 1}, s3[2] = {0, 3}, f3[3] = {0, 1, 2};
+        fr *tabs[3] = {tables[0], form == ELT_COMMON ? tables[1 + common] : L, L};
+        if (form == ELT_COMMON) {
+            /* S* is folded by the sum-check: give it a copy so the source
+             * table stays for nothing else to need; L last */
+            sc_poly poly = {.n_tables = 3, .tables = tabs, .n_terms = 1, .coef = NULL,
+                            .term_start = s3, .factors = f3};
+            st = sc_prove(&poly, n, x->tr, x->msgs, r, e);
+        } else {
+            sc_poly poly = {.n_tables = 2, .tables = tabs, .n_terms = 1, .coef = NULL,
+                            .term_start = s2, .factors = f2};
+            st = sc_prove(&poly, n, x->tr, x->msgs, r, e);
+        }
+        /* every other source at r: fold its table */
+        for (uint32_t s = 0; s < p->n_src && !st; s++) {
+            if (form == ELT_COMMON && s == common)
+                continue;
+            for (uint32_t i = 0; i < n; i++)
+                mle_fold(tables[1 + s], len >> i, &r[i]);
+        }
+    }
     for (uint32_t s = 0; s < p->n_src && !st; s++)
         st = gkr_prove_view(x, &p->src[s], r, &tables[1 + s][0], e);
 done:

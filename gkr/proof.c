@@ -248,7 +248,17 @@ zkm_status gkr_proof_decode(gkr_proof *p, const uint8_t *b, size_t len, zkm_err 
             sec->msgs.cap = n;
         }
         const uint8_t *pl = b + off;
+        /* narrow packed values: convert each possible value once */
+        fr small[256];
+        const int use_small = enc != GKR_ENC_FIELD && width <= 8;
+        for (uint32_t v = 0; use_small && v < (1u << width); v++)
+            unpack_value(&small[v], v, enc, width);
         for (uint32_t i = 0; i < n; i++) {
+            if (use_small) {
+                sec->msgs.v[i] = small[get_bits(pl, (size_t)i * width, width)];
+                sec->msgs.n = i + 1;
+                continue;
+            }
             if (enc == GKR_ENC_FIELD) {
                 if (!fr_from_bytes(&sec->msgs.v[i], pl + (size_t)i * FR_BYTES)) {
                     st = zkm_fail(e, ZKM_EFORMAT,

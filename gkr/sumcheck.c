@@ -71,10 +71,11 @@ void sc_interpolate(fr *out, const fr *vals, unsigned d, const fr *x)
  * The two shapes that carry almost all of the work get their own loops:
  *   SC_AB_C:  A*B + C     (generic layers, both phases)
  *   SC_ABC:   c * A*B*C   (element-wise products weighted by W)
+ *   SC_AB:    c * A*B     (a linear combination weighted by W)
  * Each round folds the previous challenge into the tables in the same pass
  * that computes the round's values, so every table is read once per round.
  * They send exactly what the generic loop sends. */
-typedef enum { SC_GENERIC, SC_AB_C, SC_ABC } sc_shape;
+typedef enum { SC_GENERIC, SC_AB_C, SC_ABC, SC_AB } sc_shape;
 
 static sc_shape shape_of(const sc_poly *p)
 {
@@ -85,6 +86,8 @@ static sc_shape shape_of(const sc_poly *p)
     if (p->n_tables == 3 && p->n_terms == 1 && s[0] == 0 && s[1] == 3 && f[0] == 0 &&
         f[1] == 1 && f[2] == 2)
         return SC_ABC;
+    if (p->n_tables == 2 && p->n_terms == 1 && s[0] == 0 && s[1] == 2 && f[0] == 0 && f[1] == 1)
+        return SC_AB;
     return SC_GENERIC;
 }
 
@@ -120,14 +123,35 @@ static inline void at_two(fr *out, const fr *x0, const fr *x1)
 static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, transcript *t,
                                 fr_vec *out, fr *r, zkm_err *e)
 {
-    fr *A = p->tables[0], *B = p->tables[1], *C = p->tables[2];
+    fr *A = p->tables[0], *B = p->tables[1], *C = shape == SC_AB ? NULL : p->tables[2];
     size_t len = (size_t)1 << nvars;
     for (unsigned k = 0; k < nvars; k++, len /= 2) {
         const size_t half = len / 2;
         const int fold = k > 0;
         const fr *rp = fold ? &r[k - 1] : NULL;
         fr msg[3];
-        if (shape == SC_AB_C) {
+        if (shape == SC_AB) {
+            fr s0, s2;
+            fr_set_zero(&s0);
+            fr_set_zero(&s2);
+            for (size_t i = 0; i < half; i++) {
+                fr a0, a1, b0, b1, a2, b2, m;
+                pair_at(A, i, fold, rp, &a0, &a1);
+                pair_at(B, i, fold, rp, &b0, &b1);
+                fr_mul(&m, &a0, &b0);
+                fr_add(&s0, &s0, &m);
+                at_two(&a2, &a0, &a1);
+                at_two(&b2, &b0, &b1);
+                fr_mul(&m, &a2, &b2);
+                fr_add(&s2, &s2, &m);
+            }
+            if (p->coef) {
+                fr_mul(&s0, &s0, p->coef);
+                fr_mul(&s2, &s2, p->coef);
+            }
+            msg[0] = s0;
+            msg[1] = s2;
+        } else if (shape == SC_AB_C) {
             fr s0, s2, c0, c1, c2;
             fr_set_zero(&s0);
             fr_set_zero(&s2);
@@ -191,7 +215,7 @@ static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, tran
             msg[1] = s2;
             msg[2] = s3;
         }
-        const unsigned d = shape == SC_AB_C ? 2 : 3;
+        const unsigned d = shape == SC_ABC ? 3 : 2;
         zkm_status st = fr_vec_push(out, msg, d, e);
         if (st)
             return st;
@@ -199,7 +223,7 @@ static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, tran
         tr_challenge(t, "sc/r", &r[k]);
     }
     /* bind the last challenge: two entries left per table */
-    for (unsigned j = 0; j < 3; j++)
+    for (unsigned j = 0; j < (shape == SC_AB ? 2u : 3u); j++)
         mle_fold(p->tables[j], 2, &r[nvars - 1]);
     return ZKM_OK;
 }
