@@ -351,7 +351,8 @@ static int is_advice(const gkr_layer *l)
  * challenge: digest, public inputs, advice, claimed output.  tables[i] holds
  * input layer i's values (public or advice). */
 static void absorb_statement(transcript *tr, const gkr_circuit *c, const uint8_t *digest,
-                             fr *const *tables, const fr *output, double *layer_s)
+                             fr *const *tables, const fr *output, double *layer_s,
+                             gkr_digests digests)
 {
     tr_init(tr, GKR_PROTOCOL);
     tr_absorb_bytes(tr, "gkr/circuit", digest, GKR_DIGEST_BYTES);
@@ -360,7 +361,10 @@ static void absorb_statement(transcript *tr, const gkr_circuit *c, const uint8_t
         if (l->kind == GKR_INPUT && l->p.input.visibility == GKR_INPUT_PUBLIC) {
             const double t = layer_s ? zkm_now() : 0;
             tr_absorb_u64(tr, "gkr/input-layer", i);
-            tr_absorb_frs(tr, "gkr/input", tables[i], (size_t)1 << l->nvars);
+            if (digests && digests[i])
+                tr_absorb_bytes(tr, "gkr/input-digest", digests[i], 32);
+            else
+                tr_absorb_frs(tr, "gkr/input", tables[i], (size_t)1 << l->nvars);
             if (layer_s)
                 layer_s[i] += zkm_now() - t;
         }
@@ -473,7 +477,7 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
     }
     P.n_sections = ns;
     gkr_circuit_digest(c, P.digest);
-    absorb_statement(&tr, c, P.digest, values, values[0], NULL);
+    absorb_statement(&tr, c, P.digest, values, values[0], NULL, o ? o->digests : NULL);
 
     /* sections in tag order: output, then layer by layer */
     gkr_section **sec_of = zkm_calloc(c->n_layers, sizeof *sec_of, "sections", e);
@@ -634,13 +638,14 @@ out:
 zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,
                       size_t proof_len, fr **output, gkr_stats *stats, zkm_err *e)
 {
-    return gkr_verify_timed(c, inputs, proof, proof_len, output, stats, NULL, e);
+    return gkr_verify_ex(c, inputs, proof, proof_len, output, stats, NULL, e);
 }
 
-zkm_status gkr_verify_timed(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,
-                            size_t proof_len, fr **output, gkr_stats *stats, double *layer_s,
-                            zkm_err *e)
+zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,
+                         size_t proof_len, fr **output, gkr_stats *stats,
+                         const gkr_verify_opts *o, zkm_err *e)
 {
+    double *layer_s = o ? o->layer_s : NULL;
     double t0 = zkm_now(), t_in = 0;
     uint8_t digest[GKR_DIGEST_BYTES];
     gkr_proof P;
@@ -681,7 +686,7 @@ zkm_status gkr_verify_timed(const gkr_circuit *c, fr *const *inputs, const uint8
             tables[i] = inputs[i];
     const fr *out_vals = P.sections[0].msgs.v;
     const size_t out_len = P.sections[0].msgs.n;
-    absorb_statement(&tr, c, digest, tables, out_vals, layer_s);
+    absorb_statement(&tr, c, digest, tables, out_vals, layer_s, o ? o->digests : NULL);
     st = seed_claims(&tr, c, out_vals, cl, e);
 
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {

@@ -39,10 +39,19 @@ typedef struct {
     size_t advice_bytes;   /* of which advice sections (headers included)     */
 } gkr_stats;
 
+/* Public input digests: digests[i], when digests and digests[i] are not
+ * NULL, is absorbed into the transcript in place of public input layer i's
+ * values (32 bytes).  The caller must make it a binding commitment to
+ * exactly those values (a hash of what they are computed from), the same
+ * on both sides; it saves hashing large public tables (weights) at every
+ * proof.  Other layers' entries are ignored. */
+typedef const uint8_t *const *gkr_digests;
+
 /* Prover options: progress(ctx, done, total) after each proven layer. */
 typedef struct {
     void (*progress)(void *ctx, uint32_t done, uint32_t total);
     void *ctx;
+    gkr_digests digests;
 } gkr_prove_opts;
 
 /* Prove that values (as filled by gkr_eval) are the circuit's evaluation
@@ -65,11 +74,17 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
  * proven output (2^nvars of layer 0).  stats may be NULL. */
 zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,
                       size_t proof_len, fr **output, gkr_stats *stats, zkm_err *e);
-/* The same; if layer_s is not NULL (c->n_layers entries, the caller's),
- * layer_s[i] += the time spent on input layer i: absorbing it into the
- * transcript and evaluating it at its claims. */
-zkm_status gkr_verify_timed(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,
-                            size_t proof_len, fr **output, gkr_stats *stats, double *layer_s,
-                            zkm_err *e);
+/* Verifier options: if layer_s is not NULL (c->n_layers entries, the
+ * caller's), layer_s[i] += the time spent on input layer i (absorbing it
+ * into the transcript and evaluating it at its claims); digests as for the
+ * prover. */
+typedef struct {
+    double *layer_s;
+    gkr_digests digests;
+} gkr_verify_opts;
+
+zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,
+                         size_t proof_len, fr **output, gkr_stats *stats,
+                         const gkr_verify_opts *o, zkm_err *e);
 
 #endif

@@ -409,3 +409,24 @@ zkm_status lw_witness_sum_range(lw_wit *w, uint32_t i)
     free(S);
     return st;
 }
+
+zkm_status lw_smallfr_init(lw_smallfr *s, uint32_t bits, zkm_err *e)
+{
+    *s = (lw_smallfr){0};
+    if (bits > 16)
+        return ZKM_OK; /* conversions one by one */
+    s->lo = -((int64_t)1 << (bits - 1));
+    s->hi = -s->lo - 1;
+    s->table = zkm_alloc_array((size_t)1 << bits, sizeof(fr), "conversion table", e);
+    if (!s->table)
+        return ZKM_ENOMEM;
+    for (int64_t v = s->lo; v <= s->hi; v++)
+        fr_set_i64(&s->table[v - s->lo], v);
+    return ZKM_OK;
+}
+
+void lw_smallfr_free(lw_smallfr *s)
+{
+    free(s->table);
+    s->table = NULL;
+}

@@ -220,4 +220,20 @@ static inline __int128 lw_rescale(__int128 s, uint32_t shift)
 
 void lw_fr_set_i128(fr *out, __int128 v);
 
+/* Field elements of every integer of `bits` bits (two's complement), for
+ * converting many small values by lookup: table[v + 2^(bits-1)]. */
+typedef struct {
+    fr *table;
+    int64_t lo, hi;
+} lw_smallfr;
+zkm_status lw_smallfr_init(lw_smallfr *s, uint32_t bits, zkm_err *e);
+static inline void lw_smallfr_set(const lw_smallfr *s, fr *out, int64_t v)
+{
+    if (s->table && v >= s->lo && v <= s->hi)
+        *out = s->table[v - s->lo];
+    else
+        fr_set_i64(out, v);
+}
+void lw_smallfr_free(lw_smallfr *s);
+
 #endif

@@ -10,6 +10,7 @@
  * model, so the digest only lets it say early that the proof is for another
  * model or bit-width; the GKR transcript absorbs the digest, the input and
  * the output anyway. */
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,6 +200,7 @@ void zkm_net_free(zkm_net *n)
     free(n->final_of);
     free(n->nodes);
     free(n->stats);
+    free(n->wdigest);
     lw_qweights_free(&n->qw);
     zkm_tensor_set_free(&n->real);
     free(n);
@@ -240,6 +242,82 @@ static zkm_status copy_set(const zkm_tensor_set *from, zkm_tensor_set *to, zkm_e
     return ZKM_OK;
 }
 
+/* BLAKE2b-256 of (label, node, integers little-endian): what the transcript
+ * absorbs for a public table computed from these integers (gkr_digests). */
+static void digest_ints(const char *label, uint32_t node, const void *v, size_t n, size_t width,
+                        uint8_t out[32])
+{
+    crypto_generichash_state h;
+    uint8_t buf[4096];
+    crypto_generichash_init(&h, NULL, 0, 32);
+    crypto_generichash_update(&h, (const uint8_t *)label, strlen(label) + 1);
+    for (int k = 0; k < 4; k++)
+        buf[k] = (uint8_t)(node >> (8 * k));
+    crypto_generichash_update(&h, buf, 4);
+    size_t fill = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t x = width == 4 ? (uint64_t)(uint32_t)((const int32_t *)v)[i]
+                                      : (uint64_t)((const int64_t *)v)[i];
+        for (size_t k = 0; k < width; k++)
+            buf[fill++] = (uint8_t)(x >> (8 * k));
+        if (fill + 8 > sizeof buf) {
+            crypto_generichash_update(&h, buf, fill);
+            fill = 0;
+        }
+    }
+    crypto_generichash_update(&h, buf, fill);
+    crypto_generichash_final(&h, out, 32);
+}
+
+static zkm_status weight_digests(zkm_net *n, zkm_err *e)
+{
+    const zkm_model *m = n->m;
+    free(n->wdigest);
+    n->wdigest = zkm_calloc(m->n_nodes, sizeof *n->wdigest, "weight digests", e);
+    if (!n->wdigest)
+        return ZKM_ENOMEM;
+    for (uint32_t i = 0; i < m->n_nodes; i++) {
+        const zkm_node *d = &m->nodes[i];
+        if (d->op != ZKM_OP_DENSE && d->op != ZKM_OP_CONV2D)
+            continue;
+        const uint32_t out = d->op == ZKM_OP_DENSE ? d->u.dense.out : d->u.conv2d.out;
+        const zkm_wtensor *wt = &d->w[0];
+        digest_ints("zkm/weights", i, n->qw.p[i].w, wt->count, 4, n->wdigest[i][0]);
+        if (n->qw.p[i].b)
+            digest_ints("zkm/bias", i, n->qw.p[i].b, out, 8, n->wdigest[i][1]);
+    }
+    return ZKM_OK;
+}
+
+/* The digests standing for the public layers' values, by gkr index: the
+ * weights' (computed once), the model inputs' (per proof); masks and other
+ * small tables are absorbed as values (NULL). */
+static const uint8_t **layer_digests(const zkm_net *n, const zkm_qinputs *in,
+                                     uint8_t (*indig)[32], zkm_err *e)
+{
+    const uint8_t **d = zkm_calloc(n->c.n_layers, sizeof *d, "digests", e);
+    if (!d)
+        return NULL;
+    for (uint32_t k = 0; k < n->m->n_inputs; k++) {
+        const zkm_node *x = &n->m->nodes[n->m->inputs[k]];
+        digest_ints("zkm/input", n->m->inputs[k], in->q[k], zkm_shape_count(&x->shape), 4,
+                    indig[k]);
+    }
+    for (uint32_t id = 0; id < n->b.n; id++) {
+        const lw_meta *mt = &n->b.meta[id];
+        const uint32_t li = n->final_of[id];
+        if (n->c.layers[li].kind != GKR_INPUT || mt->node == LW_NONE)
+            continue;
+        if (mt->role == LW_IN_WEIGHT)
+            d[li] = n->wdigest[mt->node][0];
+        else if (mt->role == LW_IN_BIAS)
+            d[li] = n->wdigest[mt->node][1];
+        else if (mt->role == LW_IN_MODEL)
+            d[li] = indig[mt->arg];
+    }
+    return d;
+}
+
 zkm_status zkm_net_set_weights(zkm_net *n, const zkm_tensor_set *w, char **report, zkm_err *e)
 {
     if (report)
@@ -251,6 +329,10 @@ zkm_status zkm_net_set_weights(zkm_net *n, const zkm_tensor_set *w, char **repor
     zkm_status st = lw_quantize_weights(n->m, w, &n->qw, report, e);
     if (!st)
         st = copy_set(w, &n->real, e);
+    const double t = zkm_now();
+    if (!st)
+        st = weight_digests(n, e);
+    n->wdigest_s = zkm_now() - t;
     n->have_weights = st == ZKM_OK;
     return st;
 }
@@ -505,11 +587,18 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
     const double t1 = zkm_now();
     if (progress)
         progress(progress_ctx, "witness", 1, 1);
+    uint8_t (*indig)[32] = st ? NULL : zkm_calloc(m->n_inputs + 1, 32, "digests", e);
+    const uint8_t **dig = indig ? layer_digests(n, in, indig, e) : NULL;
+    if (!st && !dig)
+        st = ZKM_ENOMEM;
     if (!st) {
         progress_fwd fwd = {progress, progress_ctx};
-        gkr_prove_opts o = {.progress = progress ? on_layer : NULL, .ctx = &fwd};
+        gkr_prove_opts o = {.progress = progress ? on_layer : NULL, .ctx = &fwd,
+                            .digests = dig};
         st = gkr_prove_ex(&n->c, final, &o, &gp, &glen, &gs, e);
     }
+    free(dig);
+    free(indig);
     const double t2 = zkm_now();
     size_t len = 4 + 4 + GKR_DIGEST_BYTES + 4, in_bytes = 0;
     for (uint32_t k = 0; k < m->n_inputs; k++) {
@@ -657,9 +746,17 @@ zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_l
             final[li] = w.values[id];
         }
     }
-    if (!st)
-        st = gkr_verify_timed(&n->c, final, proof + pos + 8, proof_len - pos - 8, &output, NULL,
-                              layer_s, e);
+    uint8_t (*indig)[32] = st ? NULL : zkm_calloc(n->m->n_inputs + 1, 32, "digests", e);
+    const uint8_t **dig = indig ? layer_digests(n, &q, indig, e) : NULL;
+    if (!st && !dig)
+        st = ZKM_ENOMEM;
+    if (!st) {
+        const gkr_verify_opts o = {.layer_s = layer_s, .digests = dig};
+        st = gkr_verify_ex(&n->c, final, proof + pos + 8, proof_len - pos - 8, &output, NULL, &o,
+                           e);
+    }
+    free(dig);
+    free(indig);
     if (!st && out) {
         int32_t *act = lw_act(&w, n->out_node);
         const size_t cnt = (size_t)1 << n->c.layers[0].nvars;
@@ -678,7 +775,9 @@ zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_l
     if (stats) {
         memset(stats, 0, sizeof *stats);
         stats->proof_bytes = proof_len;
-        stats->weights_eval_s = tw_fill; /* building the public tables */
+        /* building the public tables, and digesting the weights (done once
+         * when they were set, but the verifier's work all the same) */
+        stats->weights_eval_s = tw_fill + n->wdigest_s;
         for (uint32_t id = 0; layer_s && id < n->b.n; id++) {
             const double t = layer_s[n->final_of[id]];
             const gkr_layer *l = &n->c.layers[n->final_of[id]];
@@ -691,7 +790,7 @@ zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_l
             else if (n->b.meta[id].role == LW_IN_WEIGHT || n->b.meta[id].role == LW_IN_BIAS)
                 stats->weights_eval_s += t;
         }
-        stats->total_s = zkm_now() - t0;
+        stats->total_s = zkm_now() - t0 + n->wdigest_s;
     }
     if (!st && in_out) {
         *in_out = q;

@@ -16,6 +16,8 @@ struct zkm_net {
     struct zkm_qweights qw;
     zkm_tensor_set real;    /* the real weights, for the float reference     */
     bool have_weights;
+    uint8_t (*wdigest)[2][32]; /* per node: its weights' and bias's digests   */
+    double wdigest_s;          /* time spent computing them (the verifier's)  */
     uint8_t digest[GKR_DIGEST_BYTES];
 };
 

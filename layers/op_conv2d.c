@@ -116,14 +116,18 @@ static zkm_status conv_publics(lw_wit *w, uint32_t i)
     const uint32_t taps = d->u.conv2d.kh * d->u.conv2d.kw;
     const uint32_t cbi = w->nodes[w->nodes[d->in[0]].storage].frame.cb;
     const uint32_t t = w->b->meta[x->wl].nvars - cbi - x->frame.cb;
+    if (!w->fill)
+        return ZKM_OK;
     fr *K = lw_values(w, x->wl);
-    if (!K)
+    lw_smallfr sf;
+    if (!K || lw_smallfr_init(&sf, d->wfmt.bits, w->e))
         return ZKM_ENOMEM;
     for (uint32_t o = 0; o < co; o++)
         for (uint32_t c = 0; c < ci; c++)
             for (uint32_t k = 0; k < taps; k++)
-                fr_set_i64(&K[((((size_t)o << cbi) + c) << t) + k],
-                           q->w[((size_t)o * ci + c) * taps + k]);
+                lw_smallfr_set(&sf, &K[((((size_t)o << cbi) + c) << t) + k],
+                               q->w[((size_t)o * ci + c) * taps + k]);
+    lw_smallfr_free(&sf);
     if (x->bl != LW_NONE) {
         fr *B = lw_values(w, x->bl);
         if (!B)

@@ -49,14 +49,18 @@ static zkm_status dense_publics(lw_wit *w, uint32_t i)
     const uint32_t nf = lw_frame_nvars(fi), out = d->u.dense.out;
     const uint64_t n_in = zkm_shape_count(&w->m->nodes[d->in[0]].shape);
     const lw_qparams *q = &w->qw->p[i];
+    if (!w->fill)
+        return ZKM_OK;
     fr *W = lw_values(w, x->wl);
-    if (!W)
+    lw_smallfr sf;
+    if (!W || lw_smallfr_init(&sf, d->wfmt.bits, w->e))
         return ZKM_ENOMEM;
     for (uint64_t k = 0; k < n_in; k++) {
         const uint64_t g = lw_frame_index(fi, k);
         for (uint32_t r = 0; r < out; r++)
-            fr_set_i64(&W[((size_t)r << nf) + g], q->w[(size_t)r * n_in + k]);
+            lw_smallfr_set(&sf, &W[((size_t)r << nf) + g], q->w[(size_t)r * n_in + k]);
     }
+    lw_smallfr_free(&sf);
     if (x->bl != LW_NONE) {
         fr *B = lw_values(w, x->bl);
         if (!B)
