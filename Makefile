@@ -2,7 +2,7 @@
 #
 #   make            library build/libzkm.a and command build/zkm
 #   make check      build and run every test (SAN=1: with ASan + UBSan)
-#   make demo       prove and verify the built-in sample circuit
+#   make demo       prove and verify LeNet-5 (lang/examples/lenet5.zkm)
 #   make bench      JSON lines of timings (one per measurement)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -99,7 +99,9 @@ $(BENCH): $(BENCH_OBJ) $(LIB)
 check: $(TEST_BIN) $(ZKM)
 	@ZKM=$(ZKM) ./tests/run.sh $(TEST_BIN) tests/test_cli.sh
 
-demo: $(ZKM)
+# deps first (as root it installs what is missing), then the demo from the
+# repository's root, where lang/examples/lenet5.zkm is.
+demo: $(ZKM) | deps
 	./$(ZKM) demo
 
 bench: $(BENCH)
@@ -113,7 +115,7 @@ fuzz: $(ZKM) $(GEN_C) | deps
 	@mkdir -p build-fuzz/corpus
 	clang -std=c11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. -Icommon -Igkr \
 	    -o build-fuzz/fuzz_proof tests/fuzz_proof.c $(wildcard common/*.c gkr/*.c) $(LDLIBS)
-	./$(ZKM) demo --size 4 --out build-fuzz/corpus >/dev/null
+	./$(ZKM) demo --samples --size 4 --out build-fuzz/corpus >/dev/null
 	cd build-fuzz && ./fuzz_proof -max_total_time=$(FUZZ_SECONDS) corpus
 	@mkdir -p build-fuzz/parser-corpus
 	cp lang/examples/*.zkm build-fuzz/parser-corpus/

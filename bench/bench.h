@@ -21,5 +21,7 @@ long long bench_peak_rss(void);
 
 void bench_field(void);
 void bench_gkr(void);
+/* LeNet-5 and VGG-16 (lang/examples, read from the working directory). */
+void bench_net(void);
 
 #endif

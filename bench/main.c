@@ -1,6 +1,6 @@
 /* zkm-bench: the measurements `make bench` prints, one JSON object per
  * line on stdout (see bench.h), a readable summary on stderr.
- *   zkm-bench [field|gkr]...   (default: all) */
+ *   zkm-bench [field|gkr|net]...   (default: all) */
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -49,12 +49,12 @@ int main(int argc, char **argv)
     }
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            printf("usage: zkm-bench [field|gkr]...\n"
+            printf("usage: zkm-bench [field|gkr|net]...\n"
                    "Prints one JSON object per measurement on stdout.\n");
             return 0;
         }
-        if (strcmp(argv[i], "field") && strcmp(argv[i], "gkr")) {
-            fprintf(stderr, "zkm-bench: unknown benchmark '%s' (field, gkr)\n", argv[i]);
+        if (strcmp(argv[i], "field") && strcmp(argv[i], "gkr") && strcmp(argv[i], "net")) {
+            fprintf(stderr, "zkm-bench: unknown benchmark '%s' (field, gkr, net)\n", argv[i]);
             return 2;
         }
     }
@@ -63,6 +63,8 @@ int main(int argc, char **argv)
             bench_field();
         if (all || strcmp(argv[i], "gkr") == 0)
             bench_gkr();
+        if (all || strcmp(argv[i], "net") == 0)
+            bench_net();
     }
     return 0;
 }

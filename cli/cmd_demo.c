@@ -1,7 +1,15 @@
-/* zkm demo: prove and verify the built-in sample circuits.  The verifier
- * side rebuilds its own circuit and public input and reads the proof back
- * from the file, sharing nothing with the prover but those bytes. */
+/* zkm demo: prove and verify LeNet-5 (or another model file) with seeded
+ * public weights and a seeded input.  The proof goes to a file; the verifier
+ * parses the model file again, builds its own net and its own weights from
+ * the seed, and checks the proof from the file's bytes: it shares nothing
+ * with the prover but the file and the model.
+ *
+ * zkm demo --samples keeps the first demo: the built-in sample circuits,
+ * proven and verified the same way (the verifier rebuilds its own circuit
+ * and public input). */
 #include <jansson.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,25 +17,41 @@
 
 #include "cli.h"
 #include "gkr.h"
+#include "load.h"
+#include "progress.h"
 #include "sample.h"
 #include "zkm_file.h"
 
 #define PROOF_MAX_BYTES ((size_t)1 << 31)
 
+#define DEMO_MODEL "lang/examples/lenet5.zkm"
+
 static void help(FILE *f)
 {
     fprintf(f,
-            "usage: zkm demo [--seed N] [--size K] [--out DIR] [--json]\n\n"
-            "Prove and verify two built-in sample circuits, each proof written to a file\n"
-            "and verified from that file by a verifier that rebuilds the circuit itself:\n"
+            "usage: zkm demo [--model FILE] [--seed N] [--input-seed N] [--out DIR] [--json]\n"
+            "       zkm demo --samples [--seed N] [--size K] [--out DIR] [--json]\n\n"
+            "Prove and verify LeNet-5 (" DEMO_MODEL ") with seeded public\n"
+            "weights and a seeded input.  The proof is written to a file and verified from\n"
+            "that file by a verifier that parses the model again and builds its own weights\n"
+            "from the seed: it shares nothing with the prover but the file and the model.\n\n"
+            "options:\n"
+            "  --model FILE     prove this model instead (default " DEMO_MODEL ",\n"
+            "                   looked up in the working directory, then next to zkm's\n"
+            "                   build directory)\n"
+            "  --seed N         seed of the public weights (default 1)\n"
+            "  --input-seed N   seed of the input, uniform in [0, 1) (default 1)\n"
+            "  --out DIR        keep the proof in DIR (default: a temporary directory,\n"
+            "                   removed)\n"
+            "  --json           print one JSON object on stdout instead of the report\n\n"
+            "--samples: the built-in sample circuits instead, each proven and verified the\n"
+            "same way:\n"
             "  dense   a small circuit using every layer kind: y = W x (matrix product),\n"
             "          z = y*y + 3y (element-wise), then pairwise gates (generic)\n"
-            "  random  Libra's random depth-3 circuit with 2^K gates per layer\n\n"
-            "options:\n"
+            "  random  Libra's random depth-3 circuit with 2^K gates per layer\n"
             "  --seed N   seed for the sample inputs and wiring (default 1)\n"
-            "  --size K   log2 of the random circuit's gates per layer, 1..22 (default 16)\n"
-            "  --out DIR  keep the proofs in DIR (default: a temporary directory, removed)\n"
-            "  --json     print one JSON object on stdout instead of the report\n");
+            "  --size K   log2 of the random circuit's gates per layer, 1..22 (default 16);\n"
+            "             implies --samples\n");
 }
 
 typedef zkm_status (*builder)(gkr_circuit *, fr ***, void *, zkm_err *);
@@ -140,51 +164,38 @@ static void report(const demo_result *r, const char *path)
            r->accepted ? "ACCEPTED" : "REJECTED", r->accepted ? "" : ": ", r->reason);
 }
 
-int cmd_demo(int argc, char **argv)
-{
-    demo_args args = {.seed = 1, .size = 16};
-    const char *outdir = NULL;
-    int json = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        uint64_t v;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            help(stdout);
-            return ZKM_EXIT_OK;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (!strcmp(a, "--seed") || !strcmp(a, "--size") || !strcmp(a, "--out")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "zkm demo: %s needs a value\n", a);
-                return ZKM_EXIT_USAGE;
-            }
-            const char *val = argv[++i];
-            if (!strcmp(a, "--out")) {
-                outdir = val;
-            } else if (!strcmp(a, "--seed")) {
-                if (!cli_parse_u64("demo", a, val, 0, UINT64_MAX, &v))
-                    return ZKM_EXIT_USAGE;
-                args.seed = v;
-            } else {
-                if (!cli_parse_u64("demo", a, val, 1, 22, &v))
-                    return ZKM_EXIT_USAGE;
-                args.size = (uint32_t)v;
-            }
-        } else {
-            fprintf(stderr, "zkm demo: unknown option '%s' (see zkm demo --help)\n", a);
-            return ZKM_EXIT_USAGE;
-        }
-    }
 
-    char tmpdir[] = "/tmp/zkm-demo-XXXXXX";
-    const char *dir = outdir;
-    if (!dir) {
-        if (!mkdtemp(tmpdir)) {
-            perror("zkm demo: mkdtemp");
-            return ZKM_EXIT_USAGE;
-        }
-        dir = tmpdir;
+typedef struct {
+    const char *model;  /* --model FILE, or NULL for the default          */
+    const char *outdir; /* --out DIR, or NULL for a temporary directory   */
+    uint64_t seed, input_seed;
+    uint32_t size;
+    int json, samples, has_input_seed;
+} demo_opts;
+
+/* A fresh temporary directory in tmp (a "/tmp/zkm-demo-XXXXXX" buffer)
+ * unless --out was given.  NULL after printing a message. */
+static const char *proof_dir(const demo_opts *o, char *tmp)
+{
+    if (o->outdir)
+        return o->outdir;
+    if (!mkdtemp(tmp)) {
+        perror("zkm demo: mkdtemp");
+        return NULL;
     }
+    return tmp;
+}
+
+/* ------------------------------------------------------------ samples */
+
+static int demo_samples(const demo_opts *o)
+{
+    demo_args args = {.seed = o->seed, .size = o->size};
+    const int json = o->json;
+    char tmpdir[] = "/tmp/zkm-demo-XXXXXX";
+    const char *dir = proof_dir(o, tmpdir);
+    if (!dir)
+        return ZKM_EXIT_USAGE;
     char paths[2][4096];
     snprintf(paths[0], sizeof paths[0], "%s/dense.zkp", dir);
     snprintf(paths[1], sizeof paths[1], "%s/random.zkp", dir);
@@ -206,10 +217,10 @@ int cmd_demo(int argc, char **argv)
             rc = ZKM_EXIT_REJECT;
         }
         if (!st && !json)
-            report(&res[s], outdir ? paths[s] : "(temporary file)");
+            report(&res[s], o->outdir ? paths[s] : "(temporary file)");
     }
     if (json && rc != ZKM_EXIT_USAGE) {
-        json_t *o = json_object(), *arr = json_array();
+        json_t *jo = json_object(), *arr = json_array();
         for (int s = 0; s < 2; s++) {
             json_t *r = json_object();
             json_object_set_new(r, "name", json_string(res[s].name));
@@ -226,18 +237,356 @@ int cmd_demo(int argc, char **argv)
                 json_object_set_new(r, "reason", json_string(res[s].reason));
             json_array_append_new(arr, r);
         }
-        json_object_set_new(o, "samples", arr);
-        json_object_set_new(o, "accepted", json_boolean(rc == ZKM_EXIT_OK));
-        char *txt = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_object_set_new(jo, "samples", arr);
+        json_object_set_new(jo, "accepted", json_boolean(rc == ZKM_EXIT_OK));
+        char *txt = json_dumps(jo, JSON_COMPACT | JSON_PRESERVE_ORDER);
         if (txt)
             puts(txt);
         free(txt);
-        json_decref(o);
+        json_decref(jo);
     }
-    if (!outdir) {
+    if (!o->outdir) {
         unlink(paths[0]);
         unlink(paths[1]);
         rmdir(tmpdir);
     }
     return rc;
+}
+
+/* -------------------------------------------------------------- model */
+
+/* The model file: --model as given; by default DEMO_MODEL in the working
+ * directory, else next to the build directory of this executable
+ * (build/zkm -> build/../lang/examples/...).  NULL after a message. */
+static const char *model_path(const demo_opts *o, char *buf, size_t cap)
+{
+    if (o->model) {
+        if (access(o->model, R_OK) != 0) {
+            fprintf(stderr, "zkm demo: --model %s: cannot read the model file: %s\n", o->model,
+                    strerror(errno));
+            return NULL;
+        }
+        return o->model;
+    }
+    if (access(DEMO_MODEL, R_OK) == 0)
+        return DEMO_MODEL;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, cap, "%s/../%s", exe, DEMO_MODEL);
+            if (access(buf, R_OK) == 0)
+                return buf;
+        }
+    }
+    fprintf(stderr,
+            "zkm demo: the LeNet-5 model file " DEMO_MODEL " was not found in the working\n"
+            "directory nor next to this zkm's build directory: run zkm demo from the zkm\n"
+            "source tree, or give --model FILE (or use zkm demo --samples)\n");
+    return NULL;
+}
+
+typedef struct {
+    char name[128];      /* the model's name (model NAME { ... })          */
+    uint64_t params;
+    uint32_t bits, layers;
+    zkm_prove_stats ps;
+    zkm_verify_stats vs;
+    int64_t *out;        /* the proven output (verifier's side)          */
+    uint64_t n_out;
+    uint64_t argmax;
+    double argmax_value;
+    char out_desc[160]; /* "fc3 [10] q8.4"                              */
+    int accepted;
+    char reason[256];
+} model_result;
+
+/* The cli_args cli_open takes for a seeded model. */
+static cli_args seeded_args(const char *path, const demo_opts *o)
+{
+    cli_args a;
+    memset(&a, 0, sizeof a);
+    a.pos[0] = path;
+    a.seed = o->seed;
+    a.has_seed = 1;
+    a.input_seed = o->input_seed;
+    a.has_input_seed = 1;
+    return a;
+}
+
+/* The prover: its own model, net, weights and input; the proof to path. */
+static int prove_side(const char *mpath, const demo_opts *o, const char *path, model_result *r)
+{
+    cli_args a = seeded_args(mpath, o);
+    cli_ctx c;
+    int64_t *out = NULL;
+    uint8_t *proof = NULL;
+    size_t len = 0;
+    zkm_err e;
+    zkm_err_clear(&e);
+    int rc = cli_open("demo", &a, CLI_NEED_WEIGHTS | CLI_NEED_INPUTS, &c);
+    if (!rc) {
+        snprintf(r->name, sizeof r->name, "%s", c.model->name);
+        r->params = c.model->params;
+        r->bits = c.model->act.bits;
+        r->layers = zkm_net_circuit(c.net)->n_layers;
+        /* the output first: a value out of range fails here, before the proof */
+        zkm_status st = zkm_net_run(c.net, &c.q, &out, &e);
+        if (!st) {
+            cli_progress bar;
+            cli_progress_init(&bar, "prove");
+            st = zkm_net_prove(c.net, &c.q, o->json ? NULL : cli_progress_update, &bar, &proof,
+                               &len, &r->ps, &e);
+            cli_progress_end(&bar);
+        }
+        if (st) {
+            fprintf(stderr, "zkm demo: %s: %s\n", mpath, e.msg);
+        } else {
+            st = zkm_write_file_atomic(path, proof, len, &e);
+            if (st)
+                fprintf(stderr, "zkm demo: %s\n", e.msg);
+        }
+        rc = st ? cli_exit_for(st) : ZKM_EXIT_OK;
+    }
+    free(proof);
+    free(out);
+    cli_close(&c);
+    return rc;
+}
+
+static int same_inputs(const zkm_model *m, const zkm_qinputs *x, const zkm_qinputs *y)
+{
+    if (x->n != y->n || x->n != m->n_inputs)
+        return 0;
+    for (uint32_t i = 0; i < x->n; i++) {
+        const uint64_t n = zkm_shape_count(&m->nodes[m->inputs[i]].shape);
+        if (memcmp(x->q[i], y->q[i], n * sizeof x->q[i][0]) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* The verifier: the model parsed again, its own net and weights from the
+ * seed, its own seeded input to compare with the one the proof carries, the
+ * proof from the file's bytes.  A rejection is a result (r->accepted 0),
+ * not an error. */
+static int verify_side(const char *mpath, const demo_opts *o, const char *path, model_result *r)
+{
+    cli_args a = seeded_args(mpath, o);
+    cli_ctx c;
+    uint8_t *bytes = NULL;
+    size_t blen = 0;
+    zkm_qinputs pub = {0};
+    zkm_err e;
+    zkm_err_clear(&e);
+    int rc = cli_open("demo", &a, CLI_NEED_WEIGHTS | CLI_NEED_INPUTS, &c);
+    if (!rc) {
+        zkm_status st = zkm_read_file(path, (size_t)1 << 32, &bytes, &blen, &e);
+        if (st) {
+            fprintf(stderr, "zkm demo: %s\n", e.msg);
+            rc = ZKM_EXIT_USAGE;
+        }
+    }
+    if (!rc) {
+        zkm_status st = zkm_net_verify(c.net, bytes, blen, &r->out, &pub, &r->vs, &e);
+        r->accepted = st == ZKM_OK;
+        if (st == ZKM_EREJECT || st == ZKM_EFORMAT) {
+            snprintf(r->reason, sizeof r->reason, "%s", e.msg[0] ? e.msg : zkm_status_str(st));
+        } else if (st) {
+            fprintf(stderr, "zkm demo: %s: %s\n", path, e.msg);
+            rc = cli_exit_for(st);
+        } else if (!same_inputs(c.model, &pub, &c.q)) {
+            r->accepted = 0;
+            snprintf(r->reason, sizeof r->reason, "the proof is for another input");
+        }
+    }
+    if (!rc && r->accepted) {
+        const zkm_model *m = c.model;
+        const zkm_node *on = cli_output_node(m);
+        char shape[64], fmt[32];
+        zkm_shape_str(&on->shape, shape, sizeof shape);
+        zkm_qfmt_str(on->fmt, fmt, sizeof fmt);
+        snprintf(r->out_desc, sizeof r->out_desc, "%s %s %s", on->name, shape, fmt);
+        r->n_out = cli_output_count(m);
+        r->argmax = cli_argmax_i64(r->out, r->n_out);
+        r->argmax_value = cli_value(m, r->out[r->argmax]);
+    }
+    free(bytes);
+    zkm_qinputs_free(&pub);
+    cli_close(&c);
+    return rc;
+}
+
+static size_t argument_bytes(const zkm_prove_stats *s)
+{
+    const size_t parts = s->advice_bytes + s->output_bytes + s->input_bytes;
+    return s->proof_bytes > parts ? s->proof_bytes - parts : 0;
+}
+
+static void model_report(const char *mpath, const demo_opts *o, const model_result *r,
+                         const char *shown)
+{
+    char b[6][32];
+    const zkm_prove_stats *p = &r->ps;
+    printf("model    %s (%s): %s parameters, %u bits, %u circuit layers\n", r->name, mpath,
+           cli_count(b[0], 32, r->params), r->bits, r->layers);
+    printf("         public weights from --seed %llu, input from --input-seed %llu\n",
+           (unsigned long long)o->seed, (unsigned long long)o->input_seed);
+    printf("prove    %s (witness %s + proof %s)\n", cli_seconds(b[0], 32, p->total_s),
+           cli_seconds(b[1], 32, p->witness_s), cli_seconds(b[2], 32, p->prove_s));
+    printf("proof    %s = argument %s + advice %s + output %s + input %s -> %s\n",
+           cli_bytes(b[0], 32, (double)p->proof_bytes),
+           cli_bytes(b[1], 32, (double)argument_bytes(p)),
+           cli_bytes(b[2], 32, (double)p->advice_bytes),
+           cli_bytes(b[3], 32, (double)p->output_bytes),
+           cli_bytes(b[4], 32, (double)p->input_bytes), shown);
+    printf("verify   %s (of which %s evaluating the public weights), from the file by a\n"
+           "         separately built verifier: %s%s%s\n",
+           cli_seconds(b[0], 32, r->vs.total_s), cli_seconds(b[1], 32, r->vs.weights_eval_s),
+           r->accepted ? "ACCEPTED" : "REJECTED", r->accepted ? "" : ": ", r->reason);
+    if (r->accepted)
+        printf("output   %s, argmax %llu (value %.6g)\n", r->out_desc,
+               (unsigned long long)r->argmax, r->argmax_value);
+}
+
+static int model_json(const char *mpath, const demo_opts *o, const model_result *r,
+                      const char *kept)
+{
+    const zkm_prove_stats *p = &r->ps;
+    json_t *j = json_object();
+    int bad = json_object_set_new(j, "model", json_string(r->name));
+    bad |= json_object_set_new(j, "model_file", json_string(mpath));
+    bad |= json_object_set_new(j, "parameters", json_integer((json_int_t)r->params));
+    bad |= json_object_set_new(j, "bits", json_integer(r->bits));
+    bad |= json_object_set_new(j, "circuit_layers", json_integer(r->layers));
+    bad |= json_object_set_new(j, "seed", json_integer((json_int_t)o->seed));
+    bad |= json_object_set_new(j, "input_seed", json_integer((json_int_t)o->input_seed));
+    bad |= json_object_set_new(j, "proof", kept ? json_string(kept) : json_null());
+    bad |= json_object_set_new(j, "prove_s", json_real(p->total_s));
+    bad |= json_object_set_new(j, "witness_s", json_real(p->witness_s));
+    bad |= json_object_set_new(j, "proof_s", json_real(p->prove_s));
+    bad |= json_object_set_new(j, "proof_bytes", json_integer((json_int_t)p->proof_bytes));
+    bad |= json_object_set_new(j, "argument_bytes", json_integer((json_int_t)argument_bytes(p)));
+    bad |= json_object_set_new(j, "advice_bytes", json_integer((json_int_t)p->advice_bytes));
+    bad |= json_object_set_new(j, "output_bytes", json_integer((json_int_t)p->output_bytes));
+    bad |= json_object_set_new(j, "input_bytes", json_integer((json_int_t)p->input_bytes));
+    bad |= json_object_set_new(j, "verify_s", json_real(r->vs.total_s));
+    bad |= json_object_set_new(j, "weights_eval_s", json_real(r->vs.weights_eval_s));
+    bad |= json_object_set_new(j, "advice_eval_s", json_real(r->vs.advice_eval_s));
+    bad |= json_object_set_new(j, "input_eval_s", json_real(r->vs.input_eval_s));
+    bad |= json_object_set_new(j, "accepted", json_boolean(r->accepted));
+    if (r->accepted) {
+        json_t *q = json_array();
+        for (uint64_t i = 0; q && i < r->n_out; i++)
+            bad |= json_array_append_new(q, json_integer((json_int_t)r->out[i]));
+        bad |= json_object_set_new(j, "output", q);
+        bad |= json_object_set_new(j, "argmax", json_integer((json_int_t)r->argmax));
+    } else {
+        bad |= json_object_set_new(j, "reason", json_string(r->reason));
+    }
+    return cli_json_print("demo", j, bad);
+}
+
+static int demo_model(const demo_opts *o)
+{
+    char found[PATH_MAX + 64];
+    const char *mpath = model_path(o, found, sizeof found);
+    if (!mpath)
+        return ZKM_EXIT_USAGE;
+    char tmpdir[] = "/tmp/zkm-demo-XXXXXX";
+    const char *dir = proof_dir(o, tmpdir);
+    if (!dir)
+        return ZKM_EXIT_USAGE;
+
+    /* the proof file is named after the model file: lenet5.zkm -> lenet5.zkp */
+    char path[PATH_MAX + 128], stem[PATH_MAX + 64];
+    const char *base = strrchr(mpath, '/');
+    snprintf(stem, sizeof stem, "%s", base ? base + 1 : mpath);
+    char *dot = strrchr(stem, '.');
+    if (dot && dot != stem)
+        *dot = '\0';
+    snprintf(path, sizeof path, "%s/%s.zkp", dir, stem);
+
+    model_result r;
+    memset(&r, 0, sizeof r);
+    int rc = prove_side(mpath, o, path, &r);
+    if (!rc)
+        rc = verify_side(mpath, o, path, &r);
+    if (!rc) {
+        if (o->json)
+            rc = model_json(mpath, o, &r, o->outdir ? path : NULL);
+        else
+            model_report(mpath, o, &r, o->outdir ? path : "(temporary file)");
+        if (!rc && !r.accepted)
+            rc = ZKM_EXIT_REJECT;
+    }
+    free(r.out);
+    if (!o->outdir) {
+        unlink(path);
+        rmdir(tmpdir);
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------- options */
+
+int cmd_demo(int argc, char **argv)
+{
+    demo_opts o = {.seed = 1, .input_seed = 1, .size = 16};
+    int has_size = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        uint64_t v;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            help(stdout);
+            return ZKM_EXIT_OK;
+        } else if (!strcmp(a, "--json")) {
+            o.json = 1;
+        } else if (!strcmp(a, "--samples")) {
+            o.samples = 1;
+        } else if (!strcmp(a, "--seed") || !strcmp(a, "--size") || !strcmp(a, "--out") ||
+                   !strcmp(a, "--model") || !strcmp(a, "--input-seed")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "zkm demo: %s needs a value\n", a);
+                return ZKM_EXIT_USAGE;
+            }
+            const char *val = argv[++i];
+            if (!strcmp(a, "--out")) {
+                o.outdir = val;
+            } else if (!strcmp(a, "--model")) {
+                o.model = val;
+            } else if (!strcmp(a, "--seed")) {
+                if (!cli_parse_u64("demo", a, val, 0, UINT64_MAX, &v))
+                    return ZKM_EXIT_USAGE;
+                o.seed = v;
+            } else if (!strcmp(a, "--input-seed")) {
+                if (!cli_parse_u64("demo", a, val, 0, UINT64_MAX, &v))
+                    return ZKM_EXIT_USAGE;
+                o.input_seed = v;
+                o.has_input_seed = 1;
+            } else {
+                if (!cli_parse_u64("demo", a, val, 1, 22, &v))
+                    return ZKM_EXIT_USAGE;
+                o.size = (uint32_t)v;
+                has_size = 1;
+            }
+        } else {
+            fprintf(stderr, "zkm demo: unknown option '%s' (see zkm demo --help)\n", a);
+            return ZKM_EXIT_USAGE;
+        }
+    }
+    if (has_size && o.model) {
+        fprintf(stderr, "zkm demo: --size is for the sample circuits (--samples), not --model\n");
+        return ZKM_EXIT_USAGE;
+    }
+    o.samples |= has_size; /* --size K alone: the sample circuits, as before */
+    if (o.samples && (o.model || o.has_input_seed)) {
+        fprintf(stderr, "zkm demo: --samples proves the built-in circuits: it takes no %s\n",
+                o.model ? "--model" : "--input-seed");
+        return ZKM_EXIT_USAGE;
+    }
+    return o.samples ? demo_samples(&o) : demo_model(&o);
 }
