@@ -12,7 +12,7 @@ static const cli_command commands[] = {
     {"run", "quantized inference (and with --float the float reference)", cmd_run},
     {"prove", "prove an inference and write the proof file", cmd_prove},
     {"verify", "verify a proof file against the model and the public weights", cmd_verify},
-    {"demo", "prove and verify built-in sample circuits and report sizes and times", cmd_demo},
+    {"demo", "prove and verify LeNet-5 (or --samples: built-in circuits) and report", cmd_demo},
 };
 
 static void usage(FILE *f)

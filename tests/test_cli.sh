@@ -22,16 +22,16 @@ expect 2 "unknown command" "$ZKM" frobnicate
 expect 0 "zkm demo --help" "$ZKM" demo --help
 grep -q "usage: zkm demo" /tmp/zkm-cli-out.$$ && ok "demo --help prints usage" || no "demo --help prints usage"
 expect 2 "demo with an unknown option" "$ZKM" demo --bogus
-expect 2 "demo --size out of range" "$ZKM" demo --size 99
-expect 2 "demo --size not a number" "$ZKM" demo --size 1x
+expect 2 "demo --size out of range" "$ZKM" demo --samples --size 99
+expect 2 "demo --size not a number" "$ZKM" demo --samples --size 1x
 expect 2 "demo --seed without a value" "$ZKM" demo --seed
-expect 0 "demo --json --size 8 --out DIR" "$ZKM" demo --json --size 8 --out "$tmp"
+expect 0 "demo --samples --json --size 8 --out DIR" "$ZKM" demo --samples --json --size 8 --out "$tmp"
 grep -q '"accepted":true' /tmp/zkm-cli-out.$$ && ok "demo --json reports acceptance" || no "demo --json reports acceptance"
 [ "$(wc -l </tmp/zkm-cli-out.$$)" -eq 1 ] && ok "demo --json prints one line" || no "demo --json prints one line"
 [ -s "$tmp/dense.zkp" ] && [ -s "$tmp/random.zkp" ] && ok "proof files written" || no "proof files written"
 head -c 8 "$tmp/dense.zkp" | grep -q ZKMPROOF && ok "proof file starts with the magic" || no "proof file starts with the magic"
 [ -z "$(find "$tmp" -name '*.tmp-*')" ] && ok "no temporary files left" || no "no temporary files left"
-expect 2 "demo --out to a missing directory" "$ZKM" demo --size 4 --out "$tmp/missing/dir"
+expect 2 "demo --out to a missing directory" "$ZKM" demo --samples --size 4 --out "$tmp/missing/dir"
 [ ! -e "$tmp/missing" ] && ok "nothing created for a failed write" || no "nothing created for a failed write"
 # ---- the model commands: what needs no proving library (usage, check)
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,6 +39,27 @@ case $ZKM in /*) zkm_abs=$ZKM ;; */*) zkm_abs=$(pwd)/$ZKM ;; *) zkm_abs=$ZKM ;; 
 out=/tmp/zkm-cli-out.$$
 err=/tmp/zkm-cli-err.$$
 mlp="$root/lang/examples/mlp.zkm"
+# ---- zkm demo: LeNet-5 (the default), --model, option rules
+lenet="$root/lang/examples/lenet5.zkm"
+expect 0 "demo --json --out DIR (LeNet-5)" "$ZKM" demo --json --out "$tmp"
+grep -q '"model":"lenet5"' $out && grep -q '"accepted":true' $out &&
+    ok "demo proves and verifies LeNet-5" || no "demo proves and verifies LeNet-5"
+[ "$(wc -l <$out)" -eq 1 ] && ok "demo --json (LeNet-5) prints one line" ||
+    no "demo --json (LeNet-5) prints one line"
+head -c 4 "$tmp/lenet5.zkp" | grep -q ZKMP && ok "demo keeps lenet5.zkp in --out DIR" ||
+    no "demo keeps lenet5.zkp in --out DIR"
+expect 0 "zkm verify accepts the demo's proof" "$ZKM" verify "$lenet" "$tmp/lenet5.zkp" --seed 1 --input-seed 1
+expect 0 "demo (report)" "$ZKM" demo
+grep -q "ACCEPTED" $out && grep -q "argmax" $out && ok "demo report says ACCEPTED and the argmax" ||
+    no "demo report says ACCEPTED and the argmax"
+expect 0 "demo --model mlp.zkm --seed 2 --input-seed 3" "$ZKM" demo --model "$mlp" --seed 2 --input-seed 3 --out "$tmp"
+[ -s "$tmp/mlp.zkp" ] && ok "demo --model names the proof after the model" || no "demo --model names the proof after the model"
+expect 2 "demo --model with a missing file" "$ZKM" demo --model "$tmp/none.zkm"
+grep -q "cannot read the model file" $err && ok "demo names the missing model file" ||
+    no "demo names the missing model file"
+expect 2 "demo --samples with --model" "$ZKM" demo --samples --model "$mlp"
+expect 2 "demo --size with --model" "$ZKM" demo --size 4 --model "$mlp"
+expect 2 "demo --input-seed without a value" "$ZKM" demo --input-seed
 for c in check compile run prove verify; do
     expect 0 "zkm $c --help" "$ZKM" $c --help
     grep -q "^usage: zkm $c " $out && [ ! -s $err ] && ok "$c --help prints usage on stdout" ||
