@@ -95,9 +95,9 @@ typedef struct {
                            relu node), or LW_NONE                             */
     uint32_t fused_into;/* relu nodes: the node computing them, else LW_NONE  */
     uint32_t readers;   /* nodes reading this one                             */
-    uint32_t first_layer, n_layers; /* builder ids [first, first + n) it made */
-    /* the op's own layers (LW_NONE when absent) */
+    /* the op's own layers (builder ids, LW_NONE when absent) */
     uint32_t wl, bl, ml, al;  /* weights, bias, mask, the op's main computed layer */
+    uint32_t dl;              /* maxpool: the window differences               */
     lw_range range;           /* its range check (ops that rescale, relu, maxpool) */
 } lw_node;
 

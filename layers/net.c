@@ -157,7 +157,7 @@ zkm_status zkm_net_init(const zkm_model *m, zkm_net **out, zkm_err *e)
     zkm_status st = n->nodes ? ZKM_OK : ZKM_ENOMEM;
     for (uint32_t i = 0; i < m->n_nodes && !st; i++) {
         lw_node *x = &n->nodes[i];
-        x->wl = x->bl = x->ml = x->al = LW_NONE;
+        x->wl = x->bl = x->ml = x->al = x->dl = LW_NONE;
         x->range.out = LW_NONE;
     }
     if (!st)
@@ -167,10 +167,8 @@ zkm_status zkm_net_init(const zkm_model *m, zkm_net **out, zkm_err *e)
     for (uint32_t i = 0; i < m->n_nodes && !st; i++) {
         const lw_op *op = lw_op_get(m->nodes[i].op);
         n->b.cur_node = i;
-        n->nodes[i].first_layer = n->b.n;
         if (op->lower)
             st = op->lower(&n->b, m, n->nodes, i, e);
-        n->nodes[i].n_layers = n->b.n - n->nodes[i].first_layer;
     }
     if (!st)
         st = output_layer(n, e);

@@ -64,11 +64,10 @@ static zkm_status maxpool_lower(lw_builder *b, const zkm_model *m, lw_node *node
     const int64_t coef[2] = {1, -1};
     const lw_sum dl = {.nvars = no + wb, .n_src = ns, .src = src, .n_terms = 2, .coef = coef,
                        .term_start = start, .factors = fac};
-    uint32_t dl_id;
-    st = lw_eltwise(b, &dl, 0, &dl_id, e);
+    st = lw_eltwise(b, &dl, 0, &x->dl, e);
     if (st)
         return st;
-    x->bl = dl_id; /* kept for the witness */
+    const uint32_t dl_id = x->dl;
     /* Dl in [0, 2^B) */
     const gkr_view dv = lw_view(b, dl_id);
     const int64_t one = 1;
@@ -130,7 +129,7 @@ static zkm_status maxpool_witness(lw_wit *w, uint32_t i)
     st = lw_range_witness(w, i, &x->range, S, NULL, NULL);
     if (st || !w->fill)
         goto done;
-    fr *vm = lw_values(w, x->al), *vd = lw_values(w, x->bl);
+    fr *vm = lw_values(w, x->al), *vd = lw_values(w, x->dl);
     if (!vm || !vd) {
         st = ZKM_ENOMEM;
         goto done;

@@ -89,9 +89,10 @@ static zkm_status quantize_node(const zkm_model *m, uint32_t i, const zkm_tensor
         if (!quantize(W[k], d->wfmt.frac, lo, hi, &v)) {
             char f[16];
             zkm_qfmt_str(d->wfmt, f, sizeof f);
+            const uint32_t bn = d->op == ZKM_OP_DENSE ? d->u.dense.bn : d->u.conv2d.bn;
             st = zkm_fail(e, ZKM_EFORMAT, "%s: element %zu is %.9g%s, outside %s (%g..%g)",
-                          wname, k, W[k], d->op == ZKM_OP_DENSE ? (d->u.dense.bn != ZKM_NONE ? " after batchnorm folding" : "") : (d->u.conv2d.bn != ZKM_NONE ? " after batchnorm folding" : ""),
-                          f, ldexp(lo, -(int)d->wfmt.frac), ldexp(hi, -(int)d->wfmt.frac));
+                          wname, k, W[k], bn != ZKM_NONE ? " after batchnorm folding" : "", f,
+                          ldexp(lo, -(int)d->wfmt.frac), ldexp(hi, -(int)d->wfmt.frac));
             goto done;
         }
         q->w[k] = (int32_t)v;
