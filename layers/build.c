@@ -430,3 +430,13 @@ void lw_smallfr_free(lw_smallfr *s)
     free(s->table);
     s->table = NULL;
 }
+
+const zkm_tensor *lw_find_tensor(const zkm_model *m, uint32_t i, const zkm_tensor_set *w,
+                                 zkm_wrole role)
+{
+    const zkm_node *d = &m->nodes[i];
+    for (uint32_t k = 0; k < d->n_w; k++)
+        if (d->w[k].role == role)
+            return zkm_tensor_set_find(w, d->w[k].name);
+    return NULL;
+}

@@ -204,6 +204,23 @@ lw_out lw_out_for(const lw_node *nodes, uint32_t i);
 /* Record that node i's values live in layer id (and its fused relu's). */
 void lw_set_layer(lw_node *nodes, uint32_t i, uint32_t id);
 
+/* --- pool.c: what maxpool and avgpool share --- */
+/* Do windows leave input rows or columns past the output (masked away)? */
+bool lw_pool_leftover(const zkm_node *d, const lw_frame *fi, const lw_frame *fo);
+/* The input X at the output's resolution: the window entry as top index
+ * bits (top), or fixed to (dy, dx). */
+gkr_view lw_pool_view(uint32_t X, const lw_frame *fi, const lw_frame *fo, bool top, uint32_t dy,
+                      uint32_t dx);
+/* Frame index in the input of window entry k = (dy << log2 kw) | dx of output
+ * position g; *outside: g lies outside the output tensor. */
+uint64_t lw_pool_src(const lw_frame *fi, const lw_frame *fo, uint64_t g, uint32_t k,
+                     bool *outside);
+void lw_pool_reference(const zkm_model *m, uint32_t i, const double *in, double *out, bool max);
+
+/* The real tensor of node i with the given role, or NULL. */
+const zkm_tensor *lw_find_tensor(const zkm_model *m, uint32_t i, const zkm_tensor_set *w,
+                                 zkm_wrole role);
+
 /* Ops whose S is the sum of their inputs' values (relu, add, rescale). */
 zkm_status lw_lower_sum_range(lw_builder *b, const zkm_model *m, lw_node *nodes, uint32_t i,
                               lw_out out, zkm_err *e);

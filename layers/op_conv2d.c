@@ -239,14 +239,8 @@ static zkm_status conv_reference(const zkm_model *m, uint32_t i, const double *c
     const zkm_shape *si = &m->nodes[d->in[0]].shape;
     const uint32_t ci = si->dim[0], H = si->dim[1], W = si->dim[2];
     const uint32_t co = d->shape.dim[0], Ho = d->shape.dim[1], Wo = d->shape.dim[2];
-    const zkm_tensor *wt = NULL, *bt = NULL;
-    for (uint32_t k = 0; k < d->n_w; k++) {
-        const zkm_tensor *t = zkm_tensor_set_find(ws, d->w[k].name);
-        if (d->w[k].role == ZKM_W_WEIGHT)
-            wt = t;
-        else if (d->w[k].role == ZKM_W_BIAS)
-            bt = t;
-    }
+    const zkm_tensor *wt = lw_find_tensor(m, i, ws, ZKM_W_WEIGHT);
+    const zkm_tensor *bt = lw_find_tensor(m, i, ws, ZKM_W_BIAS);
     if (!wt)
         return zkm_fail(e, ZKM_EINVAL, "%s: no weights", d->name);
     const uint32_t kh = d->u.conv2d.kh, kw = d->u.conv2d.kw;

@@ -131,14 +131,8 @@ static zkm_status dense_reference(const zkm_model *m, uint32_t i, const double *
 {
     const zkm_node *d = &m->nodes[i];
     const uint64_t n_in = zkm_shape_count(&m->nodes[d->in[0]].shape);
-    const zkm_tensor *wt = NULL, *bt = NULL;
-    for (uint32_t k = 0; k < d->n_w; k++) {
-        const zkm_tensor *t = zkm_tensor_set_find(ws, d->w[k].name);
-        if (d->w[k].role == ZKM_W_WEIGHT)
-            wt = t;
-        else if (d->w[k].role == ZKM_W_BIAS)
-            bt = t;
-    }
+    const zkm_tensor *wt = lw_find_tensor(m, i, ws, ZKM_W_WEIGHT);
+    const zkm_tensor *bt = lw_find_tensor(m, i, ws, ZKM_W_BIAS);
     if (!wt)
         return zkm_fail(e, ZKM_EINVAL, "%s: no weights", d->name);
     for (uint32_t r = 0; r < d->u.dense.out; r++) {

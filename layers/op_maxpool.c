@@ -7,32 +7,10 @@
  * and column bits to the top.  Windows reaching past the output (a last row
  * or column left over) read the input through the output's mask, so every
  * entry outside the output is a maximum of zeros. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lower.h"
-
-/* X read as Dl's index space: [x' (wb_o)] [y' (rb_o)] [c (cb)] [dx (b)] [dy (a)]. */
-static gkr_view window_view(uint32_t X, const lw_frame *fi,
-                            const lw_frame *fo)
-{
-    const uint32_t a = fi->rb - fo->rb, c = fi->wb - fo->wb, no = lw_frame_nvars(fo);
-    uint8_t map[GKR_MAX_NVARS];
-    uint32_t k = 0;
-    for (uint32_t j = 0; j < fi->wb; j++, k++)
-        map[k] = (uint8_t)(j < c ? no + j : j - c);
-    for (uint32_t j = 0; j < fi->rb; j++, k++)
-        map[k] = (uint8_t)(j < a ? no + c + j : fo->wb + j - a);
-    for (uint32_t j = 0; j < fo->cb; j++, k++)
-        map[k] = (uint8_t)(fo->wb + fo->rb + j);
-    return gkr_view_mapped(X, k, no + a + c, map, GKR_VIEW_ZERO);
-}
-
-static bool leftover(const zkm_node *d, const lw_frame *fi, const lw_frame *fo)
-{
-    return (uint64_t)fo->H * d->u.pool.kh < fi->H || (uint64_t)fo->W * d->u.pool.kw < fi->W;
-}
 
 static zkm_status maxpool_lower(lw_builder *b, const zkm_model *m, lw_node *nodes, uint32_t i,
                                 zkm_err *e)
@@ -50,12 +28,12 @@ static zkm_status maxpool_lower(lw_builder *b, const zkm_model *m, lw_node *node
     if (!st)
         st = gkr_layer_advice(lw_layer(b, x->al), no, (uint64_t)1 << no, GKR_ENC_SINT,
                               d->fmt.bits, e);
-    if (!st && leftover(d, fi, fo))
+    if (!st && lw_pool_leftover(d, fi, fo))
         st = lw_mask(b, fo->rb, fo->wb, fo->H, fo->W, &x->ml, e);
     if (st)
         return st;
     /* Dl = M - X [* mask] */
-    gkr_view src[3] = {lw_view_bcast_channels(b, x->al, wb), window_view(in->layer, fi, fo)};
+    gkr_view src[3] = {lw_view_bcast_channels(b, x->al, wb), lw_pool_view(in->layer, fi, fo, true, 0, 0)};
     uint32_t ns = 2, fac[3] = {0, 1, 2}, start[3] = {0, 1, 2};
     if (x->ml != LW_NONE) {
         src[ns++] = lw_view_bcast_channels(b, x->ml, fo->cb + wb);
@@ -108,16 +86,11 @@ static zkm_status maxpool_witness(lw_wit *w, uint32_t i)
     zkm_status st = ZKM_ENOMEM;
     if (!X || !M || !S)
         goto done;
-    /* window entry k = (dy << c) | dx of output position g */
     for (size_t g = 0; g < NO; g++) {
-        const uint64_t xx = g & ((1u << fo->wb) - 1), y = (g >> fo->wb) & ((1u << fo->rb) - 1);
-        const uint64_t ch = g >> (fo->wb + fo->rb);
-        const bool out = y >= fo->H || xx >= fo->W;
         int64_t v[4], mx = INT64_MIN;
         for (uint32_t k = 0; k < win; k++) {
-            const uint64_t dy = k >> c, dx = k & ((1u << c) - 1);
-            const uint64_t src = (ch << (fi->rb + fi->wb)) | (((y << a) | dy) << fi->wb) |
-                                 ((xx << c) | dx);
+            bool out;
+            const uint64_t src = lw_pool_src(fi, fo, g, k, &out);
             v[k] = out && x->ml != LW_NONE ? 0 : X[src];
             if (v[k] > mx)
                 mx = v[k];
@@ -148,24 +121,7 @@ static zkm_status maxpool_reference(const zkm_model *m, uint32_t i, const double
 {
     (void)ws;
     (void)e;
-    const zkm_node *d = &m->nodes[i];
-    const zkm_shape *si = &m->nodes[d->in[0]].shape;
-    const uint32_t H = si->dim[si->rank - 2], W = si->dim[si->rank - 1];
-    const uint32_t C = si->rank == 3 ? si->dim[0] : 1;
-    const uint32_t Ho = d->shape.dim[d->shape.rank - 2], Wo = d->shape.dim[d->shape.rank - 1];
-    for (uint32_t c = 0; c < C; c++)
-        for (uint32_t y = 0; y < Ho; y++)
-            for (uint32_t x = 0; x < Wo; x++) {
-                double mx = -INFINITY;
-                for (uint32_t dy = 0; dy < d->u.pool.kh; dy++)
-                    for (uint32_t dx = 0; dx < d->u.pool.kw; dx++) {
-                        const double v = in[0][((size_t)c * H + y * d->u.pool.sh + dy) * W +
-                                               x * d->u.pool.sw + dx];
-                        if (v > mx)
-                            mx = v;
-                    }
-                out[((size_t)c * Ho + y) * Wo + x] = mx;
-            }
+    lw_pool_reference(m, i, in[0], out, true);
     return ZKM_OK;
 }
 

@@ -24,22 +24,12 @@ static int quantize(double v, uint32_t f, double lo, double hi, double *out)
     return 1;
 }
 
-static const zkm_tensor *find_role(const zkm_model *m, uint32_t i, const zkm_tensor_set *w,
-                                   zkm_wrole role)
-{
-    const zkm_node *d = &m->nodes[i];
-    for (uint32_t k = 0; k < d->n_w; k++)
-        if (d->w[k].role == role)
-            return zkm_tensor_set_find(w, d->w[k].name);
-    return NULL;
-}
-
 /* Node i's real weight and bias, batchnorm folded: fresh arrays. */
 static zkm_status folded(const zkm_model *m, uint32_t i, const zkm_tensor_set *w, double **W,
                          double **B, size_t *nw, uint32_t *out, zkm_err *e)
 {
     const zkm_node *d = &m->nodes[i];
-    const zkm_tensor *wt = find_role(m, i, w, ZKM_W_WEIGHT), *bt = find_role(m, i, w, ZKM_W_BIAS);
+    const zkm_tensor *wt = lw_find_tensor(m, i, w, ZKM_W_WEIGHT), *bt = lw_find_tensor(m, i, w, ZKM_W_BIAS);
     const uint32_t bn = d->op == ZKM_OP_DENSE ? d->u.dense.bn : d->u.conv2d.bn;
     *out = d->op == ZKM_OP_DENSE ? d->u.dense.out : d->u.conv2d.out;
     *nw = wt->count;
@@ -52,8 +42,8 @@ static zkm_status folded(const zkm_model *m, uint32_t i, const zkm_tensor_set *w
         memcpy(*B, bt->data, *out * sizeof(double));
     if (bn == ZKM_NONE)
         return ZKM_OK;
-    const zkm_tensor *g = find_role(m, bn, w, ZKM_W_BN_WEIGHT), *be = find_role(m, bn, w, ZKM_W_BN_BIAS);
-    const zkm_tensor *mu = find_role(m, bn, w, ZKM_W_BN_MEAN), *var = find_role(m, bn, w, ZKM_W_BN_VAR);
+    const zkm_tensor *g = lw_find_tensor(m, bn, w, ZKM_W_BN_WEIGHT), *be = lw_find_tensor(m, bn, w, ZKM_W_BN_BIAS);
+    const zkm_tensor *mu = lw_find_tensor(m, bn, w, ZKM_W_BN_MEAN), *var = lw_find_tensor(m, bn, w, ZKM_W_BN_VAR);
     const size_t per = wt->count / *out;
     for (uint32_t c = 0; c < *out; c++) {
         const double scale = g->data[c] / sqrt(var->data[c] + m->nodes[bn].u.bn.eps);
