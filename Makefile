@@ -97,7 +97,7 @@ $(BENCH): $(BENCH_OBJ) $(LIB)
 	$(CC) $(ZKM_CFLAGS) $(LDSAN) -o $@ $(BENCH_OBJ) $(LIB) $(LDLIBS)
 
 check: $(TEST_BIN) $(ZKM)
-	@ZKM=$(ZKM) ./tests/run.sh $(TEST_BIN) tests/test_cli.sh
+	@ZKM=$(ZKM) ./tests/run.sh $(TEST_BIN) tests/test_cli.sh tests/test_e2e.sh
 
 # deps first (as root it installs what is missing), then the demo from the
 # repository's root, where lang/examples/lenet5.zkm is.
