@@ -1,8 +1,10 @@
 /* zkm_net (layers/net.h) against the test oracle and against tampering.
  *
- *   - every model of lang/examples: zkm_net_run on seeded weights and inputs
+ *   - every model of lang/examples and tests/models: zkm_net_run on seeded weights and inputs
  *     gives exactly refnet_run's integers (tests/refnet.h: an independent
  *     implementation of lang/SPEC.md sections 6-8), for two seeds;
+ *   - the test models (odd sizes, strides, masks, batchnorm, residual adds)
+ *     prove and verify, and a flipped byte is rejected;
  *   - LeNet-5, the MLP and the small ResNet at bit-widths 6, 12 and 16: the
  *     same integers, or both refuse (an overflow is an error in both);
  *   - for those three, proved with zkm_net_prove: zkm_net_verify accepts and
@@ -41,6 +43,7 @@
 #include "testutil.h"
 
 #define EXAMPLES "lang/examples"
+#define TEST_MODELS "tests/models"
 #define ZKM_SRC_LIMIT (1u << 20) /* the examples are a few kilobytes */
 
 static uint64_t g_seed;
@@ -197,27 +200,36 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static size_t list_examples(char ***out)
+/* The .zkm files of dir, appended to *v (n of them so far). */
+static size_t list_dir(const char *dir, char ***v, size_t n)
 {
-    DIR *d = opendir(EXAMPLES);
+    DIR *d = opendir(dir);
     if (!d)
-        fprintf(stderr, "cannot open %s (run from the repository root)\n", EXAMPLES);
+        fprintf(stderr, "cannot open %s (run from the repository root)\n", dir);
     assert_non_null(d);
-    char **v = NULL;
-    size_t n = 0;
     struct dirent *de;
     while ((de = readdir(d))) {
         size_t l = strlen(de->d_name);
         if (l < 5 || strcmp(de->d_name + l - 4, ".zkm") != 0 || de->d_name[0] == '.')
             continue;
-        v = realloc(v, (n + 1) * sizeof *v);
-        assert_non_null(v);
-        v[n] = malloc(sizeof EXAMPLES + l + 1);
-        assert_non_null(v[n]);
-        sprintf(v[n], "%s/%s", EXAMPLES, de->d_name);
+        *v = realloc(*v, (n + 1) * sizeof **v);
+        assert_non_null(*v);
+        (*v)[n] = malloc(strlen(dir) + l + 2);
+        assert_non_null((*v)[n]);
+        sprintf((*v)[n], "%s/%s", dir, de->d_name);
         n++;
     }
     closedir(d);
+    return n;
+}
+
+/* lang/examples, then the test models of tests/models (odd sizes, strides,
+ * masks, batchnorm, residual adds that the examples do not all reach). */
+static size_t list_examples(char ***out)
+{
+    char **v = NULL;
+    size_t n = list_dir(EXAMPLES, &v, 0);
+    n = list_dir(TEST_MODELS, &v, n);
     qsort(v, n, sizeof *v, cmp_str);
     *out = v;
     return n;
@@ -501,6 +513,47 @@ static zkm_status verify_copy(const zkm_net *n, const uint8_t *b, size_t len, zk
             fail_msg("%s: verify returned %d (%s)", what_, (int)(st), (e).msg);              \
         }                                                                                    \
     } while (0)
+
+/* The test models prove and verify, and a flipped byte is rejected. */
+static void test_models_prove(void **state)
+{
+    (void)state;
+    char **files = NULL;
+    const size_t nf = list_dir(TEST_MODELS, &files, 0);
+    assert_true(nf >= 2);
+    for (size_t i = 0; i < nf; i++) {
+        size_t len;
+        char *src = read_text(files[i], &len);
+        assert_non_null(src);
+        zkm_model *m = model_of(files[i], src, len, 0);
+        assert_non_null(m);
+        zkm_net *n = net_of(m);
+        zkm_tensor_set w, in;
+        seeded_sets(n, 1, &w, &in);
+        zkm_err e;
+        zkm_qinputs q = {0};
+        uint8_t *proof = NULL;
+        size_t plen = 0;
+        assert_int_equal(zkm_net_set_weights(n, &w, NULL, &e), ZKM_OK);
+        assert_int_equal(zkm_net_quantize_inputs(n, &in, &q, &e), ZKM_OK);
+        if (zkm_net_prove(n, &q, NULL, NULL, &proof, &plen, NULL, &e))
+            fail_msg("%s: prove: %s", files[i], e.msg);
+        if (zkm_net_verify(n, proof, plen, NULL, NULL, NULL, &e))
+            fail_msg("%s: verify: %s", files[i], e.msg);
+        proof[plen / 2] ^= 0x10;
+        const zkm_status st = zkm_net_verify(n, proof, plen, NULL, NULL, NULL, &e);
+        ASSERT_REJECTED(st, e, "%s: a flipped byte", files[i]);
+        free(proof);
+        zkm_qinputs_free(&q);
+        zkm_tensor_set_free(&w);
+        zkm_tensor_set_free(&in);
+        zkm_net_free(n);
+        zkm_model_free(m);
+        free(src);
+        free(files[i]);
+    }
+    free(files);
+}
 
 /* ------------------------------------------------------ honest proofs */
 
@@ -973,13 +1026,15 @@ int main(void)
     };
     const size_t n_models = sizeof g_fx / sizeof g_fx[0];
     const size_t n_per = sizeof per_model / sizeof per_model[0];
-    struct CMUnitTest tests[2 + sizeof g_fx / sizeof g_fx[0] * sizeof per_model / sizeof per_model[0]];
+    struct CMUnitTest tests[3 + sizeof g_fx / sizeof g_fx[0] * sizeof per_model / sizeof per_model[0]];
     static char names[sizeof g_fx / sizeof g_fx[0]][sizeof per_model / sizeof per_model[0]][128];
     size_t nt = 0;
     tests[nt++] = (struct CMUnitTest){"every example: zkm_net_run equals refnet (2 seeds; VGG 1 unless ZKM_TEST_FULL=1)",
                                       test_examples_match_refnet, NULL, NULL, NULL};
     tests[nt++] = (struct CMUnitTest){"lenet5, mlp, resnet_small at 6, 12, 16 bits: equal or both refuse",
                                       test_bits_match_refnet, NULL, NULL, NULL};
+    tests[nt++] = (struct CMUnitTest){"tests/models: prove, verify, a flipped byte rejected",
+                                      test_models_prove, NULL, NULL, NULL};
     for (size_t i = 0; i < n_models; i++)
         for (size_t k = 0; k < n_per; k++) {
             snprintf(names[i][k], sizeof names[i][k], "%s: %s", g_fx[i].name, per_model[k].what);
