@@ -156,7 +156,7 @@ static int run(const workload *wl, result *res)
         uint8_t *proof = NULL;
         size_t len = 0;
         zkm_verify_stats vs = {0};
-        st = zkm_net_prove(net, &q, NULL, NULL, &proof, &len, &ps, &e);
+        st = zkm_net_prove(net, &q, NULL, NULL, &proof, &len, NULL, &ps, &e);
         if (st) {
             fprintf(stderr, "%s: prove: %s\n", wl->name, e.msg);
             break;

@@ -333,15 +333,11 @@ static int prove_side(const char *mpath, const demo_opts *o, const char *path, m
         r->params = c.model->params;
         r->bits = c.model->act.bits;
         r->layers = zkm_net_circuit(c.net)->n_layers;
-        /* the output first: a value out of range fails here, before the proof */
-        zkm_status st = zkm_net_run(c.net, &c.q, &out, &e);
-        if (!st) {
-            cli_progress bar;
-            cli_progress_init(&bar, "prove");
-            st = zkm_net_prove(c.net, &c.q, o->json ? NULL : cli_progress_update, &bar, &proof,
-                               &len, &r->ps, &e);
-            cli_progress_end(&bar);
-        }
+        cli_progress bar;
+        cli_progress_init(&bar, "prove");
+        zkm_status st = zkm_net_prove(c.net, &c.q, o->json ? NULL : cli_progress_update, &bar,
+                                      &proof, &len, &out, &r->ps, &e);
+        cli_progress_end(&bar);
         if (st) {
             fprintf(stderr, "zkm demo: %s: %s\n", mpath, e.msg);
         } else {

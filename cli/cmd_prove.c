@@ -72,8 +72,8 @@ static int print_json(const zkm_model *m, const char *path, const zkm_prove_stat
     return cli_json_print("prove", o, bad);
 }
 
-/* The output first (a value out of range fails here, before the long
- * proof), then the proof, then the file.  Returns an exit status. */
+/* The proof (with the output; a value out of range fails before the long
+ * proof), then the file.  Returns an exit status. */
 static int prove(const cli_ctx *c, const cli_args *a, int64_t **out, zkm_prove_stats *s)
 {
     uint8_t *proof = NULL;
@@ -81,12 +81,10 @@ static int prove(const cli_ctx *c, const cli_args *a, int64_t **out, zkm_prove_s
     cli_progress bar;
     zkm_err e;
     zkm_err_clear(&e);
-    zkm_status st = zkm_net_run(c->net, &c->q, out, &e);
-    if (!st) {
-        cli_progress_init(&bar, "prove");
-        st = zkm_net_prove(c->net, &c->q, cli_progress_update, &bar, &proof, &len, s, &e);
-        cli_progress_end(&bar);
-    }
+    cli_progress_init(&bar, "prove");
+    zkm_status st =
+        zkm_net_prove(c->net, &c->q, cli_progress_update, &bar, &proof, &len, out, s, &e);
+    cli_progress_end(&bar);
     if (st) {
         fprintf(stderr, "zkm prove: %s: %s\n", a->pos[0], e.msg);
     } else {

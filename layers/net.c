@@ -563,7 +563,7 @@ static void on_layer(void *ctx, uint32_t done, uint32_t total)
 }
 
 zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_fn progress,
-                         void *progress_ctx, uint8_t **proof, size_t *proof_len,
+                         void *progress_ctx, uint8_t **proof, size_t *proof_len, int64_t **out,
                          zkm_prove_stats *stats, zkm_err *e)
 {
     const double t0 = zkm_now();
@@ -582,6 +582,8 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
     if (progress)
         progress(progress_ctx, "witness", 0, 1);
     st = all_values(n, &w, final);
+    if (!st && out)
+        st = extract_output(n, w.act[n->out_node], out, e);
     const double t1 = zkm_now();
     if (progress)
         progress(progress_ctx, "witness", 1, 1);
@@ -629,6 +631,7 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
         memcpy(p + 8, gp, glen);
         *proof = buf;
         *proof_len = len;
+        buf = NULL;
         if (stats) {
             *stats = (zkm_prove_stats){.witness_s = t1 - t0, .prove_s = t2 - t1,
                                        .total_s = zkm_now() - t0, .proof_bytes = len,
@@ -636,6 +639,11 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
                                        .output_bytes = gs.output_bytes, .input_bytes = in_bytes};
         }
     }
+    if (st && out) {
+        free(*out);
+        *out = NULL;
+    }
+    free(buf);
     free(gp);
     free(final);
     wit_free(&w, n->b.n);

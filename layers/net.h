@@ -103,9 +103,12 @@ typedef struct {
 
 /* Prove the inference on in; *proof (malloc'd) is a whole .zkp file: a
  * header (magic, version, the circuit digest), the public input, the GKR
- * proof (which carries the output).  progress may be NULL. */
+ * proof (which carries the output).  If out is not NULL, *out receives the
+ * output as zkm_net_run gives it (computed by the same witness).  A value
+ * out of range fails as in zkm_net_run, before any proving.  progress and
+ * stats may be NULL. */
 zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_fn progress,
-                         void *progress_ctx, uint8_t **proof, size_t *proof_len,
+                         void *progress_ctx, uint8_t **proof, size_t *proof_len, int64_t **out,
                          zkm_prove_stats *stats, zkm_err *e);
 
 typedef struct {

@@ -437,7 +437,7 @@ static fixture *fx_get(void **state)
     f->n_out = zkm_shape_count(&f->m->nodes[f->m->output].shape);
     zkm_prove_stats ps;
     const double t0 = now();
-    zkm_status st = zkm_net_prove(f->n, &f->q, NULL, NULL, &f->proof, &f->len, &ps, &e);
+    zkm_status st = zkm_net_prove(f->n, &f->q, NULL, NULL, &f->proof, &f->len, NULL, &ps, &e);
     if (st)
         fail_msg("%s: prove: %s", f->name, e.msg);
     printf("# %s: proved in %.3f s, %zu bytes (advice %zu, output %zu, input %zu)\n", f->name,
@@ -536,7 +536,7 @@ static void test_models_prove(void **state)
         size_t plen = 0;
         assert_int_equal(zkm_net_set_weights(n, &w, NULL, &e), ZKM_OK);
         assert_int_equal(zkm_net_quantize_inputs(n, &in, &q, &e), ZKM_OK);
-        if (zkm_net_prove(n, &q, NULL, NULL, &proof, &plen, NULL, &e))
+        if (zkm_net_prove(n, &q, NULL, NULL, &proof, &plen, NULL, NULL, &e))
             fail_msg("%s: prove: %s", files[i], e.msg);
         if (zkm_net_verify(n, proof, plen, NULL, NULL, NULL, &e))
             fail_msg("%s: verify: %s", files[i], e.msg);
@@ -591,7 +591,7 @@ static void test_accept(void **state)
     /* proving twice gives the same bytes */
     uint8_t *p2 = NULL;
     size_t l2 = 0;
-    assert_int_equal(zkm_net_prove(n2, &f->q, NULL, NULL, &p2, &l2, NULL, &e), ZKM_OK);
+    assert_int_equal(zkm_net_prove(n2, &f->q, NULL, NULL, &p2, &l2, NULL, NULL, &e), ZKM_OK);
     assert_int_equal(l2, f->len);
     assert_memory_equal(p2, f->proof, l2);
     free(p2);
