@@ -20,11 +20,7 @@ static void help(FILE *f)
             "version: the verifier is given the same --weights FILE or --seed N.\n"
             "On a terminal, a progress bar is drawn on stderr while proving.\n\n"
             "options:\n"
-            "  --weights FILE    weights: a safetensors file, a .npy file, or a directory of\n"
-            "                    .npy files, named as in PyTorch's state_dict\n"
-            "  --seed N          seeded random weights instead (PyTorch's default ranges)\n"
-            "  --input FILE      the input: a .npy file (or safetensors, or a directory)\n"
-            "  --input-seed N    a seeded random input, uniform in [0, 1) (default: seed 1)\n"
+            CLI_HELP_WEIGHTS_INPUT
             "  --bits B          re-target every format to B bits (2..32); verify with the same\n"
             "  -o, --output FILE the proof file to write (replaced atomically)\n"
             "  --json            print one JSON object on stdout instead of the report\n");

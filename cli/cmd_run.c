@@ -16,11 +16,7 @@ static void help(FILE *f)
             "integers, their real values (q * 2^-frac) and the index of the largest.\n"
             "A value that does not fit its format anywhere is an error naming the node.\n\n"
             "options:\n"
-            "  --weights FILE    weights: a safetensors file, a .npy file, or a directory of\n"
-            "                    .npy files, named as in PyTorch's state_dict\n"
-            "  --seed N          seeded random weights instead (PyTorch's default ranges)\n"
-            "  --input FILE      the input: a .npy file (or safetensors, or a directory)\n"
-            "  --input-seed N    a seeded random input, uniform in [0, 1) (default: seed 1)\n"
+            CLI_HELP_WEIGHTS_INPUT
             "  --bits B          re-target every format to B bits (2..32)\n"
             "  --float           also run the float reference (double, real weights,\n"
             "                    batchnorm unfolded) and print the difference\n"

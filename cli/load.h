@@ -107,4 +107,12 @@ json_t *cli_json_reals(const double *v, uint64_t n);
  * "zkm CMD: out of memory" instead.  Returns an exit status. */
 int cli_json_print(const char *cmd, json_t *o, int bad);
 
+/* The help lines for W and I, shared by the commands that take them. */
+#define CLI_HELP_WEIGHTS_INPUT                                                           \
+    "  --weights FILE    weights: a safetensors file, a .npy file, or a directory of\n"   \
+    "                    .npy files, named as in PyTorch's state_dict\n"                  \
+    "  --seed N          seeded random weights instead (PyTorch's default ranges)\n"     \
+    "  --input FILE      the input: a .npy file (or safetensors, or a directory)\n"      \
+    "  --input-seed N    a seeded random input, uniform in [0, 1) (default: seed 1)\n"
+
 #endif
