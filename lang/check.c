@@ -349,6 +349,15 @@ static void count_read(chk *c, uint32_t node, uint32_t off)
     x->readers++;
 }
 
+/* A value named where it cannot be used (a wrong argument type, an unknown
+ * operation's argument) still counts as read, at its place. */
+static void count_read_name(chk *c, const zkm_ast_val *v)
+{
+    sym *s = v->kind == ZKM_VAL_NAME ? sym_find(c, v->u.name) : NULL;
+    if (s && s->defined && s->node != ZKM_NONE)
+        count_read(c, s->node, v->span.off);
+}
+
 /* The node a name refers to at off (counting the read), or ZKM_NONE after
  * reporting why not. */
 static uint32_t use_name(chk *c, const char *name, uint32_t off)
@@ -667,12 +676,7 @@ static int wrong_type(chk *c, const opdef *od, const pspec *ps, const zkm_ast_va
     val_desc(v, d, sizeof d);
     err(c, v->span.off, "argument '%s' of %s must be %s, not %s", ps->name, od->name,
         type_desc(ps->type), d);
-    /* a value named by mistake still counts as read */
-    if (v->kind == ZKM_VAL_NAME) {
-        sym *s = sym_find(c, v->u.name);
-        if (s && s->defined && s->node != ZKM_NONE)
-            c->x[s->node].readers++;
-    }
+    count_read_name(c, v); /* a value named by mistake still counts as read */
     return 0;
 }
 
@@ -1399,13 +1403,9 @@ static void check_bind(chk *c, const zkm_ast_stmt *st)
                 err(c, sg->op_span.off, "unknown operation '%s'", sg->op);
             /* names among its arguments still count as read */
             if (sg->piped && prev != ZKM_NONE)
-                c->x[prev].readers++;
-            for (uint32_t a = 0; a < sg->n_args; a++) {
-                const zkm_ast_val *v = &sg->args[a].val;
-                sym *s = v->kind == ZKM_VAL_NAME ? sym_find(c, v->u.name) : NULL;
-                if (s && s->defined && s->node != ZKM_NONE)
-                    c->x[s->node].readers++;
-            }
+                count_read(c, prev, sg->op_span.off);
+            for (uint32_t a = 0; a < sg->n_args; a++)
+                count_read_name(c, &sg->args[a].val);
             ok = 0;
         } else {
             bound b;
