@@ -1127,7 +1127,7 @@ static int rule_add(chk *c, uint32_t ni, const bound *b)
 {
     const zkm_node *x = &c->nodes[b->in[0]], *y = &c->nodes[b->in[1]];
     zkm_node *n = &c->nodes[ni];
-    char s1[64], s2[64], f1[24], f2[24];
+    char s1[64], s2[64];
     int same = x->shape.rank == y->shape.rank;
     for (uint32_t k = 0; same && k < x->shape.rank; k++)
         same = x->shape.dim[k] == y->shape.dim[k];
@@ -1136,12 +1136,8 @@ static int rule_add(chk *c, uint32_t ni, const bound *b)
             shape_s(&x->shape, s1), y->name, shape_s(&y->shape, s2));
         return 0;
     }
-    if (x->fmt.frac != y->fmt.frac) {
-        err(c, b->op_off,
-            "add of values with different frac: '%s' is %s, '%s' is %s; rescale one first",
-            x->name, fmt_s(x->fmt, f1), y->name, fmt_s(y->fmt, f2));
-        return 0;
-    }
+    /* different fracs are reported by finish_fmt, which also runs after a
+     * bit-width override */
     n->shape = x->shape;
     zkm_qfmt d = {x->fmt.bits > y->fmt.bits ? x->fmt.bits : y->fmt.bits, x->fmt.frac};
     return pick_fmt(c, d, &b->p[A_BITS], &b->p[A_FRAC], b->op_off, &n->fmt);
@@ -1566,15 +1562,7 @@ void zkm_check_opts_default(zkm_check_opts *o)
 
 static void chk_free(chk *c)
 {
-    for (uint32_t i = 0; i < c->n; i++) {
-        zkm_node *n = &c->nodes[i];
-        free(n->name);
-        free(n->wname);
-        for (uint32_t k = 0; k < n->n_w; k++)
-            free(n->w[k].name);
-        free(n->w);
-    }
-    free(c->nodes);
+    zkm_nodes_free(c->nodes, c->n);
     free(c->x);
     free(c->inputs);
     free(c->syms);

@@ -5,19 +5,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+void zkm_nodes_free(zkm_node *nodes, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        zkm_node *x = &nodes[i];
+        free(x->name);
+        free(x->wname);
+        for (uint32_t k = 0; k < x->n_w; k++)
+            free(x->w[k].name);
+        free(x->w);
+    }
+    free(nodes);
+}
+
 void zkm_model_free(zkm_model *m)
 {
     if (!m)
         return;
-    for (uint32_t i = 0; i < m->n_nodes; i++) {
-        zkm_node *n = &m->nodes[i];
-        free(n->name);
-        free(n->wname);
-        for (uint32_t k = 0; k < n->n_w; k++)
-            free(n->w[k].name);
-        free(n->w);
-    }
-    free(m->nodes);
+    zkm_nodes_free(m->nodes, m->n_nodes);
     free(m->inputs);
     free(m->name);
     free(m->path);

@@ -149,6 +149,8 @@ typedef struct {
 } zkm_model;
 
 void zkm_model_free(zkm_model *m);
+/* Free n nodes (their names and weight lists) and the array. */
+void zkm_nodes_free(zkm_node *nodes, uint32_t n);
 
 /* "dense", "conv2d", ... (the names the language uses). */
 const char *zkm_op_name(zkm_op op);
