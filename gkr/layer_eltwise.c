@@ -151,12 +151,12 @@ enum { ELT_GENERIC = 0, ELT_LINEAR, ELT_COMMON };
 
 static int elt_form(const gkr_eltwise_params *p, uint32_t *common)
 {
-    uint32_t maxlen = 0;
-    for (uint32_t t = 0; t < p->n_terms; t++)
-        if (p->term_start[t + 1] - p->term_start[t] > maxlen)
-            maxlen = p->term_start[t + 1] - p->term_start[t];
-    if (maxlen <= 1)
+    /* the degree the verifier expects, so the forms cannot send another */
+    const unsigned maxlen = elt_degree(p) - 1;
+    if (maxlen == 1)
         return ELT_LINEAR;
+    if (maxlen == 0)
+        return ELT_GENERIC; /* constants only: degree 1, no source table */
     if (maxlen > 2)
         return ELT_GENERIC;
     const uint32_t first = p->term_start[0];

@@ -576,6 +576,70 @@ static void test_mapped_views(void **state)
     }
 }
 
+/* Each eltwise shape the prover treats specially (constants only, linear
+ * with a constant, a common factor times a linear rest, booleanity) and a
+ * generic one: evaluated, proven and verified; a changed input rejected. */
+static void test_eltwise_forms(void **state)
+{
+    (void)state;
+    tu_rng g;
+    tu_rng_init(&g, g_seed ^ 11);
+    /* terms over sources 0, 1 (two input layers of 2^4) */
+    static const struct {
+        const char *what;
+        uint32_t n_terms;
+        int64_t coef[4];
+        uint32_t start[5], fac[6];
+    } forms[] = {
+        {"constants only", 2, {5, 7}, {0, 0, 0}, {0}},
+        {"linear with a constant", 3, {2, -1, 9}, {0, 1, 2, 2}, {0, 1}},
+        {"common factor", 3, {1, 3, -2}, {0, 2, 3, 5}, {0, 1, 0, 1, 0}},
+        {"booleanity", 2, {1, -1}, {0, 2, 3}, {0, 0, 0}},
+        {"generic", 2, {1, 4}, {0, 3, 4}, {0, 1, 1, 0}},
+    };
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        gkr_circuit c;
+        zkm_err e;
+        assert_int_equal(gkr_circuit_init(&c, 3, &e), ZKM_OK);
+        const gkr_view src[2] = {{.layer = 1, .nvars = 4}, {.layer = 2, .nvars = 4}};
+        fr coef[4];
+        for (uint32_t t = 0; t < forms[f].n_terms; t++)
+            fr_set_i64(&coef[t], forms[f].coef[t]);
+        assert_int_equal(gkr_layer_eltwise(&c.layers[0], 4, 2, src, forms[f].n_terms, coef,
+                                           forms[f].start, forms[f].fac, &e),
+                         ZKM_OK);
+        assert_int_equal(gkr_layer_input(&c.layers[1], 4, GKR_INPUT_PUBLIC, &e), ZKM_OK);
+        assert_int_equal(gkr_layer_input(&c.layers[2], 4, GKR_INPUT_PUBLIC, &e), ZKM_OK);
+        if (gkr_circuit_check(&c, &e))
+            fail_msg("%s: %s", forms[f].what, e.msg);
+        fr *values[3] = {NULL, malloc(16 * sizeof(fr)), malloc(16 * sizeof(fr))};
+        for (int k = 0; k < 16; k++) {
+            tu_fr_small(&g, &values[1][k], 50);
+            tu_fr_small(&g, &values[2][k], 50);
+        }
+        assert_int_equal(gkr_eval(&c, values, &e), ZKM_OK);
+        uint8_t *proof;
+        size_t len;
+        assert_int_equal(gkr_prove(&c, values, &proof, &len, NULL, &e), ZKM_OK);
+        if (gkr_verify(&c, values, proof, len, NULL, NULL, &e))
+            fail_msg("%s: honest proof rejected: %s", forms[f].what, e.msg);
+        /* another output value is rejected */
+        fr one;
+        fr_set_one(&one);
+        fr_add(&values[0][3], &values[0][3], &one);
+        uint8_t *bad;
+        size_t blen;
+        assert_int_equal(gkr_prove(&c, values, &bad, &blen, NULL, &e), ZKM_OK);
+        assert_int_equal(gkr_verify(&c, values, bad, blen, NULL, NULL, &e), ZKM_EREJECT);
+        free(bad);
+        free(proof);
+        gkr_values_free(&c, values);
+        free(values[1]);
+        free(values[2]);
+        gkr_circuit_free(&c);
+    }
+}
+
 /* the shift predicate's extension agrees with its definition on the cube
  * and is multilinear (checked at random points against the cube sum) */
 static void test_shift_mle(void **state)
@@ -625,6 +689,7 @@ int main(void)
         cmocka_unit_test(test_conv_2d),
         cmocka_unit_test(test_conv_2d_origin),
         cmocka_unit_test(test_mapped_views),
+        cmocka_unit_test(test_eltwise_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
