@@ -350,33 +350,39 @@ static int is_advice(const gkr_layer *l)
 /* Everything the statement and the prover's advice fix, before any
  * challenge: digest, public inputs, advice, claimed output.  tables[i] holds
  * input layer i's values (public or advice). */
+/* layer_s (may be NULL): time spent on each input layer, added; *in_s: their
+ * total, added. */
 static void absorb_statement(transcript *tr, const gkr_circuit *c, const uint8_t *digest,
-                             fr *const *tables, const fr *output, double *layer_s,
-                             gkr_digests digests)
+                             fr *const *tables, const fr *output, gkr_digests digests,
+                             double *layer_s, double *in_s)
 {
     tr_init(tr, GKR_PROTOCOL);
     tr_absorb_bytes(tr, "gkr/circuit", digest, GKR_DIGEST_BYTES);
     for (uint32_t i = 0; i < c->n_layers; i++) {
         const gkr_layer *l = &c->layers[i];
         if (l->kind == GKR_INPUT && l->p.input.visibility == GKR_INPUT_PUBLIC) {
-            const double t = layer_s ? zkm_now() : 0;
+            const double t = zkm_now();
             tr_absorb_u64(tr, "gkr/input-layer", i);
             if (digests && digests[i])
-                tr_absorb_bytes(tr, "gkr/input-digest", digests[i], 32);
+                tr_absorb_bytes(tr, "gkr/input-digest", digests[i], GKR_DIGEST_BYTES);
             else
                 tr_absorb_frs(tr, "gkr/input", tables[i], (size_t)1 << l->nvars);
+            const double dt = zkm_now() - t;
+            *in_s += dt;
             if (layer_s)
-                layer_s[i] += zkm_now() - t;
+                layer_s[i] += dt;
         }
     }
     for (uint32_t i = 0; i < c->n_layers; i++) {
         const gkr_layer *l = &c->layers[i];
         if (is_advice(l)) {
-            const double t = layer_s ? zkm_now() : 0;
+            const double t = zkm_now();
             tr_absorb_u64(tr, "gkr/advice-layer", i);
             tr_absorb_frs(tr, "gkr/advice", tables[i], l->p.input.len);
+            const double dt = zkm_now() - t;
+            *in_s += dt;
             if (layer_s)
-                layer_s[i] += zkm_now() - t;
+                layer_s[i] += dt;
         }
     }
     tr_absorb_frs(tr, "gkr/output", output, (size_t)1 << c->layers[0].nvars);
@@ -477,7 +483,8 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
     }
     P.n_sections = ns;
     gkr_circuit_digest(c, P.digest);
-    absorb_statement(&tr, c, P.digest, values, values[0], NULL, o ? o->digests : NULL);
+    double in_s = 0;
+    absorb_statement(&tr, c, P.digest, values, values[0], o ? o->digests : NULL, NULL, &in_s);
 
     /* sections in tag order: output, then layer by layer */
     gkr_section **sec_of = zkm_calloc(c->n_layers, sizeof *sec_of, "sections", e);
@@ -575,63 +582,37 @@ static zkm_status bind_sections(const gkr_circuit *c, const gkr_proof *P, fr **t
     return ZKM_OK;
 }
 
-/* Claims on an input layer, checked against its values.  Claims whose
- * points end in Boolean coordinates (a block view's offset) and agree on
- * the rest share one pass: the table is folded once over the shared low
- * coordinates and each claim reads its entry of what remains, so the
- * cost is about 2^n per distinct low point instead of per claim. */
+/* Claims on an input layer, checked against its values.  A claim whose
+ * point ends in Boolean coordinates (a block view's offset) is the
+ * extension of one block of the table at its remaining coordinates: it
+ * costs the block's length, not the table's. */
 static zkm_status check_input_claims(const gkr_circuit *c, uint32_t li, const fr *table,
                                      const gkr_claims *cl, zkm_err *e)
 {
     const uint32_t n = c->layers[li].nvars;
-    const size_t nc = cl->n;
-    zkm_status st = ZKM_OK;
-    if (nc == 0)
+    if (cl->n == 0)
         return ZKM_OK;
-    uint32_t *low = zkm_calloc(nc, sizeof *low, "claims", e);   /* length of the low part */
-    uint8_t *done = zkm_calloc(nc, 1, "claims", e);
-    fr *work = zkm_alloc_array((size_t)1 << n, sizeof(fr), "input evaluation", e);
-    if (!low || !done || !work) {
-        st = ZKM_ENOMEM;
-        goto out;
-    }
-    fr zero, one;
+    fr *scratch = zkm_alloc_array(n ? (size_t)1 << (n - 1) : 1, sizeof(fr), "scratch", e);
+    if (!scratch)
+        return ZKM_ENOMEM;
+    fr zero, one, v;
     fr_set_zero(&zero);
     fr_set_one(&one);
-    for (size_t k = 0; k < nc; k++) {
+    zkm_status st = ZKM_OK;
+    for (size_t k = 0; k < cl->n && !st; k++) {
         const fr *p = cl->points + k * n;
         uint32_t L = n;
-        while (L > 0 && (fr_eq(&p[L - 1], &zero) || fr_eq(&p[L - 1], &one)))
+        size_t block = 0;
+        while (L > 0 && (fr_eq(&p[L - 1], &zero) || fr_eq(&p[L - 1], &one))) {
             L--;
-        low[k] = L;
-    }
-    for (size_t k = 0; k < nc && !st; k++) {
-        if (done[k])
-            continue;
-        const fr *pk = cl->points + k * n;
-        const uint32_t L = low[k];
-        memcpy(work, table, ((size_t)1 << n) * sizeof(fr));
-        for (uint32_t i = 0; i < L; i++)
-            mle_fold(work, (size_t)1 << (n - i), &pk[i]);
-        for (size_t j = k; j < nc && !st; j++) {
-            const fr *pj = cl->points + j * n;
-            if (done[j] || low[j] > L || memcmp(pj, pk, L * sizeof(fr)) != 0)
-                continue;
-            /* coordinates L.. of claim j are Boolean: its entry of work */
-            size_t idx = 0;
-            for (uint32_t i = L; i < n; i++)
-                if (fr_eq(&pj[i], &one))
-                    idx |= (size_t)1 << (i - L);
-            done[j] = 1;
-            if (!fr_eq(&work[idx], &cl->values[j]))
-                st = zkm_fail(e, ZKM_EREJECT, "%s layer %u: claim %zu does not match its values",
-                              is_advice(&c->layers[li]) ? "advice" : "public input", li, j);
+            block = block << 1 | (size_t)fr_eq(&p[L], &one);
         }
+        mle_eval(&v, table + (block << L), L, p, scratch);
+        if (!fr_eq(&v, &cl->values[k]))
+            st = zkm_fail(e, ZKM_EREJECT, "%s layer %u: claim %zu does not match its values",
+                          is_advice(&c->layers[li]) ? "advice" : "public input", li, k);
     }
-out:
-    free(low);
-    free(done);
-    free(work);
+    free(scratch);
     return st;
 }
 
@@ -650,7 +631,6 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
     uint8_t digest[GKR_DIGEST_BYTES];
     gkr_proof P;
     transcript tr;
-    fr *scratch = NULL;
     fr **tables = NULL;
     const gkr_section **sec_of = NULL;
     zkm_status st = gkr_circuit_check(c, e);
@@ -672,6 +652,8 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
             st = zkm_fail(e, ZKM_EINVAL, "no values given for public input layer %u", i);
             goto done;
         }
+        if (l->kind == GKR_INPUT && !is_advice(l))
+            tables[i] = inputs[i];
     }
     gkr_circuit_digest(c, digest);
     if (memcmp(digest, P.digest, GKR_DIGEST_BYTES) != 0) {
@@ -681,12 +663,9 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
     st = bind_sections(c, &P, tables, sec_of, e);
     if (st)
         goto done;
-    for (uint32_t i = 0; i < c->n_layers; i++)
-        if (c->layers[i].kind == GKR_INPUT && !is_advice(&c->layers[i]))
-            tables[i] = inputs[i];
     const fr *out_vals = P.sections[0].msgs.v;
     const size_t out_len = P.sections[0].msgs.n;
-    absorb_statement(&tr, c, digest, tables, out_vals, layer_s, o ? o->digests : NULL);
+    absorb_statement(&tr, c, digest, tables, out_vals, o ? o->digests : NULL, layer_s, &t_in);
     st = seed_claims(&tr, c, out_vals, cl, e);
 
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
@@ -710,17 +689,16 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
     }
 
     /* input layers, public or advice: the verifier evaluates them itself */
-    double ti = zkm_now();
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
-        const gkr_layer *l = &c->layers[li];
-        if (l->kind != GKR_INPUT)
+        if (c->layers[li].kind != GKR_INPUT)
             continue;
         const double t = zkm_now();
         st = check_input_claims(c, li, tables[li], &cl[li], e);
+        const double dt = zkm_now() - t;
+        t_in += dt;
         if (layer_s)
-            layer_s[li] += zkm_now() - t;
+            layer_s[li] += dt;
     }
-    t_in = zkm_now() - ti;
     if (!st && output) {
         *output = zkm_alloc_array(out_len, sizeof(fr), "output", e);
         if (!*output)
@@ -740,7 +718,6 @@ done:
                 free(tables[i]);
     free(tables);
     free(sec_of);
-    free(scratch);
     gkr_proof_free(&P);
     claims_free(cl, c->n_layers);
     return st;

@@ -33,7 +33,8 @@ void gkr_values_free(const gkr_circuit *c, fr **values);
 
 typedef struct {
     double total_s;        /* whole call                                      */
-    double input_eval_s;   /* verifier: evaluating the input layers           */
+    double input_eval_s;   /* verifier: absorbing and evaluating the input
+                              layers, public and advice                        */
     size_t proof_bytes;    /* the whole proof                                 */
     size_t output_bytes;   /* of which the claimed output's section           */
     size_t advice_bytes;   /* of which advice sections (headers included)     */
@@ -56,8 +57,9 @@ typedef struct {
 
 /* Prove that values (as filled by gkr_eval) are the circuit's evaluation
  * and that every zero layer is zero.  Advice layers' values travel in the
- * proof.  Fails with ZKM_EINVAL, before proving, if a zero layer is not zero
- * or an advice value does not fit its width.
+ * proof.  Fails with ZKM_EINVAL if a zero layer is not zero (checked before
+ * proving) or an advice value does not fit its width (found when the proof
+ * is encoded, after the proving work).
  * Writes a fresh malloc'd proof to *proof / *proof_len.  stats may be NULL. */
 zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
                      size_t *proof_len, gkr_stats *stats, zkm_err *e);

@@ -111,16 +111,13 @@ static uint64_t get_bits(const uint8_t *in, size_t bitpos, unsigned width)
     return v;
 }
 
+/* Unsigned widths are below 64 bits, so every value is a non-negative int64
+ * once a signed one is sign-extended. */
 static void unpack_value(fr *out, uint64_t v, unsigned encoding, unsigned width)
 {
-    if (encoding == GKR_ENC_SINT && ((v >> (width - 1)) & 1)) {
-        /* negative: magnitude 2^width - v */
-        uint64_t mag = width == 64 ? (uint64_t)0 - v : ((uint64_t)1 << width) - v;
-        fr_set_u64(out, mag);
-        fr_neg(out, out);
-    } else {
-        fr_set_u64(out, v);
-    }
+    if (encoding == GKR_ENC_SINT && width < 64 && ((v >> (width - 1)) & 1))
+        v |= ~(uint64_t)0 << width;
+    fr_set_i64(out, (int64_t)v);
 }
 
 size_t gkr_section_bytes(const gkr_section *sec)
@@ -248,29 +245,25 @@ zkm_status gkr_proof_decode(gkr_proof *p, const uint8_t *b, size_t len, zkm_err 
             sec->msgs.cap = n;
         }
         const uint8_t *pl = b + off;
-        /* narrow packed values: convert each possible value once */
-        fr small[256];
-        const int use_small = enc != GKR_ENC_FIELD && width <= 8;
-        for (uint32_t v = 0; use_small && v < (1u << width); v++)
-            unpack_value(&small[v], v, enc, width);
-        for (uint32_t i = 0; i < n; i++) {
-            if (use_small) {
-                sec->msgs.v[i] = small[get_bits(pl, (size_t)i * width, width)];
-                sec->msgs.n = i + 1;
-                continue;
-            }
-            if (enc == GKR_ENC_FIELD) {
+        if (enc == GKR_ENC_FIELD) {
+            for (uint32_t i = 0; i < n; i++)
                 if (!fr_from_bytes(&sec->msgs.v[i], pl + (size_t)i * FR_BYTES)) {
                     st = zkm_fail(e, ZKM_EFORMAT,
                                   "proof section %u, element %u: not a canonical field element",
                                   s, i);
                     goto fail;
                 }
-            } else {
+        } else if (width <= 8) { /* narrow values: convert each possible one once */
+            fr small[256];
+            for (uint32_t v = 0; v < (1u << width); v++)
+                unpack_value(&small[v], v, enc, width);
+            for (uint32_t i = 0; i < n; i++)
+                sec->msgs.v[i] = small[get_bits(pl, (size_t)i * width, width)];
+        } else {
+            for (uint32_t i = 0; i < n; i++)
                 unpack_value(&sec->msgs.v[i], get_bits(pl, (size_t)i * width, width), enc, width);
-            }
-            sec->msgs.n = i + 1;
         }
+        sec->msgs.n = n;
         if (enc != GKR_ENC_FIELD && payload) {
             /* the bits past the last value must be zero: one encoding per proof */
             size_t used = (size_t)n * width;
