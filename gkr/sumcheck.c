@@ -68,7 +68,7 @@ void sc_interpolate(fr *out, const fr *vals, unsigned d, const fr *x)
 }
 
 /* --- fast paths ---------------------------------------------------------
- * The two shapes that carry almost all of the work get their own loops:
+ * The shapes that carry almost all of the work get their own loops:
  *   SC_AB_C:  A*B + C     (generic layers, both phases)
  *   SC_ABC:   c * A*B*C   (element-wise products weighted by W)
  *   SC_AB:    c * A*B     (a linear combination weighted by W)
@@ -130,10 +130,12 @@ static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, tran
         const int fold = k > 0;
         const fr *rp = fold ? &r[k - 1] : NULL;
         fr msg[3];
-        if (shape == SC_AB) {
-            fr s0, s2;
+        if (shape != SC_ABC) { /* A*B, plus C for SC_AB_C */
+            fr s0, s2, c0, c1;
             fr_set_zero(&s0);
             fr_set_zero(&s2);
+            fr_set_zero(&c0);
+            fr_set_zero(&c1);
             for (size_t i = 0; i < half; i++) {
                 fr a0, a1, b0, b1, a2, b2, m;
                 pair_at(A, i, fold, rp, &a0, &a1);
@@ -144,34 +146,15 @@ static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, tran
                 at_two(&b2, &b0, &b1);
                 fr_mul(&m, &a2, &b2);
                 fr_add(&s2, &s2, &m);
-            }
-            if (p->coef) {
-                fr_mul(&s0, &s0, p->coef);
-                fr_mul(&s2, &s2, p->coef);
-            }
-            msg[0] = s0;
-            msg[1] = s2;
-        } else if (shape == SC_AB_C) {
-            fr s0, s2, c0, c1, c2;
-            fr_set_zero(&s0);
-            fr_set_zero(&s2);
-            fr_set_zero(&c0);
-            fr_set_zero(&c1);
-            for (size_t i = 0; i < half; i++) {
-                fr a0, a1, b0, b1, x0, x1, a2, b2, m;
-                pair_at(A, i, fold, rp, &a0, &a1);
-                pair_at(B, i, fold, rp, &b0, &b1);
-                pair_at(C, i, fold, rp, &x0, &x1);
-                fr_mul(&m, &a0, &b0);
-                fr_add(&s0, &s0, &m);
-                at_two(&a2, &a0, &a1);
-                at_two(&b2, &b0, &b1);
-                fr_mul(&m, &a2, &b2);
-                fr_add(&s2, &s2, &m);
-                fr_add(&c0, &c0, &x0);
-                fr_add(&c1, &c1, &x1);
+                if (C) {
+                    fr x0, x1;
+                    pair_at(C, i, fold, rp, &x0, &x1);
+                    fr_add(&c0, &c0, &x0);
+                    fr_add(&c1, &c1, &x1);
+                }
             }
             /* the linear term at 2 is 2 C(1) - C(0), summed once */
+            fr c2;
             fr_dbl(&c2, &c1);
             fr_sub(&c2, &c2, &c0);
             fr_add(&msg[0], &s0, &c0);
@@ -205,17 +188,13 @@ static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, tran
                 fr_mul(&m, &m, &c);
                 fr_add(&s3, &s3, &m);
             }
-            const fr *cf = p->coef;
-            if (cf) {
-                fr_mul(&s0, &s0, cf);
-                fr_mul(&s2, &s2, cf);
-                fr_mul(&s3, &s3, cf);
-            }
             msg[0] = s0;
             msg[1] = s2;
             msg[2] = s3;
         }
         const unsigned d = shape == SC_ABC ? 3 : 2;
+        for (unsigned x = 0; p->coef && x < d; x++) /* SC_AB_C has none */
+            fr_mul(&msg[x], &msg[x], p->coef);
         zkm_status st = fr_vec_push(out, msg, d, e);
         if (st)
             return st;
