@@ -18,6 +18,12 @@ void bench_emit(json_t *obj);
 json_t *bench_obj(const char *name, double size);
 /* Peak resident set size of this process in bytes (getrusage). */
 long long bench_peak_rss(void);
+/* The median of v[0..n) (sorts v in place, so v[0] and v[n-1] are then the
+ * minimum and maximum). */
+double bench_median(double *v, int n);
+/* Run fn(arg) in a forked child (so its peak memory is its own) and wait;
+ * a failure is reported on stderr, naming the workload. */
+void bench_in_child(const char *name, int (*fn)(void *), void *arg);
 
 void bench_field(void);
 void bench_gkr(void);

@@ -18,12 +18,6 @@ static volatile uint64_t bf_sink;
 
 typedef enum { BF_MUL, BF_SQR, BF_ADD } bf_op;
 
-static int bf_cmp_double(const void *pa, const void *pb)
-{
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return (a > b) - (a < b);
-}
-
 /* Seconds for one chain of n calls of op.  The operand is a fixed non-trivial
  * element; the noinline keeps each chain's loop a separate, simple body. */
 static __attribute__((noinline)) double bf_chain(bf_op op, uint32_t n)
@@ -58,8 +52,7 @@ static void bf_measure(const char *name, bf_op op)
     bf_chain(op, BF_CHAIN / 16); /* warm up caches and clock */
     for (int r = 0; r < BF_RUNS; r++)
         t[r] = bf_chain(op, BF_CHAIN);
-    qsort(t, BF_RUNS, sizeof t[0], bf_cmp_double);
-    double ns = t[BF_RUNS / 2] / BF_CHAIN * 1e9;
+    double ns = bench_median(t, BF_RUNS) / BF_CHAIN * 1e9;
     fprintf(stderr, "%-8s %7.2f ns/op (median of %d chains of %u; min %.2f, max %.2f)\n",
             name, ns, BF_RUNS, BF_CHAIN, t[0] / BF_CHAIN * 1e9,
             t[BF_RUNS - 1] / BF_CHAIN * 1e9);

@@ -3,27 +3,11 @@
  * own. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "bench.h"
 #include "gkr.h"
 #include "sample.h"
 #include "zkm_rng.h"
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* Prove and verify c `reps` times; emit one line. */
 static int measure(const char *name, double size, const gkr_circuit *c, fr **values, int reps,
@@ -55,7 +39,7 @@ static int measure(const char *name, double size, const gkr_circuit *c, fr **val
         out_b = ps.output_bytes;
         free(proof);
     }
-    double mp = median(tp, reps), mv = median(tv, reps);
+    double mp = bench_median(tp, reps), mv = bench_median(tv, reps);
     json_t *o = bench_obj(name, size);
     json_object_set_new(o, "prove_s", json_real(mp));
     json_object_set_new(o, "verify_s", json_real(mv));
@@ -149,27 +133,23 @@ static int run_structured(int matmul)
     return rc;
 }
 
-static void in_child(int (*fn)(uint32_t), uint32_t arg)
+static int libra_child(void *nvars)
 {
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0)
-        _exit(fn(arg));
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
-        fprintf(stderr, "zkm-bench: a workload failed (status %d)\n", status);
+    return run_libra(*(const uint32_t *)nvars);
 }
 
-static int structured_child(uint32_t matmul)
+static int structured_child(void *matmul)
 {
-    return run_structured((int)matmul);
+    return run_structured(*(const int *)matmul);
 }
 
 void bench_gkr(void)
 {
-    in_child(run_libra, 16);
-    in_child(run_libra, 18);
-    in_child(run_libra, 20);
-    in_child(structured_child, 0);
-    in_child(structured_child, 1);
+    static const uint32_t sizes[3] = {16, 18, 20};
+    static const int kinds[2] = {0, 1}; /* eltwise, matmul */
+    for (int k = 0; k < 3; k++)
+        bench_in_child("random-depth3", libra_child, (void *)&sizes[k]);
+    for (int k = 0; k < 2; k++)
+        bench_in_child(kinds[k] ? "matvec" : "eltwise-product", structured_child,
+                       (void *)&kinds[k]);
 }

@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "bench.h"
 #include "check.h"
@@ -71,20 +69,6 @@ static const workload workloads[] = {
     {"vgg16", "lang/examples/vgg16.zkm", 1, &zkcnn_vgg16},
 };
 #define N_WORKLOADS (sizeof workloads / sizeof workloads[0])
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(const double *v, int n)
-{
-    double s[MAX_REPS];
-    memcpy(s, v, (size_t)n * sizeof *s);
-    qsort(s, (size_t)n, sizeof *s, cmp_double);
-    return n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-}
 
 static zkm_status load(const char *path, zkm_model **m, zkm_net **net, zkm_qinputs *q,
                        zkm_err *e)
@@ -184,9 +168,9 @@ static int run(const workload *wl, result *res)
     const int n = wl->reps;
     const gkr_circuit *c = zkm_net_circuit(net);
     const double parts = (double)(ps.advice_bytes + ps.output_bytes + ps.input_bytes);
-    *res = (result){.done = 1, .params = (double)m->params, .prove_s = median(tp, n),
-                    .witness_s = median(tw, n), .verify_s = median(tv, n),
-                    .verify_excl_s = median(tvx, n), .weights_s = median(twe, n),
+    *res = (result){.done = 1, .params = (double)m->params, .prove_s = bench_median(tp, n),
+                    .witness_s = bench_median(tw, n), .verify_s = bench_median(tv, n),
+                    .verify_excl_s = bench_median(tvx, n), .weights_s = bench_median(twe, n),
                     .proof_bytes = (double)ps.proof_bytes,
                     .argument_bytes = (double)ps.proof_bytes - parts,
                     .advice_bytes = (double)ps.advice_bytes, .peak_rss = (double)bench_peak_rss()};
@@ -198,11 +182,11 @@ static int run(const workload *wl, result *res)
     set_int(o, "proof_bytes", res->proof_bytes);
     set_int(o, "peak_rss_bytes", res->peak_rss);
     set_real(o, "witness_s", res->witness_s);
-    set_real(o, "proof_s", median(tg, n));
+    set_real(o, "proof_s", bench_median(tg, n));
     set_real(o, "verify_excl_weights_s", res->verify_excl_s);
     set_real(o, "weights_eval_s", res->weights_s);
-    set_real(o, "advice_eval_s", median(tae, n));
-    set_real(o, "input_eval_s", median(tie, n));
+    set_real(o, "advice_eval_s", bench_median(tae, n));
+    set_real(o, "input_eval_s", bench_median(tie, n));
     set_int(o, "advice_bytes", res->advice_bytes);
     set_int(o, "output_bytes", (double)ps.output_bytes);
     set_int(o, "input_bytes", (double)ps.input_bytes);
@@ -283,6 +267,17 @@ static void summary(const result *r)
             vg->verify_s, vg->weights_s);
 }
 
+typedef struct {
+    const workload *wl;
+    result *res;
+} child;
+
+static int run_child(void *arg)
+{
+    const child *c = arg;
+    return run(c->wl, c->res);
+}
+
 void bench_net(void)
 {
     result *res = mmap(NULL, N_WORKLOADS * sizeof *res, PROT_READ | PROT_WRITE,
@@ -293,15 +288,8 @@ void bench_net(void)
     }
     memset(res, 0, N_WORKLOADS * sizeof *res);
     for (size_t i = 0; i < N_WORKLOADS; i++) {
-        fflush(stdout);
-        fflush(stderr);
-        pid_t pid = fork();
-        if (pid == 0)
-            _exit(run(&workloads[i], &res[i]));
-        int status = 0;
-        if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-            WEXITSTATUS(status))
-            fprintf(stderr, "zkm-bench: %s failed (status %d)\n", workloads[i].name, status);
+        child c = {&workloads[i], &res[i]};
+        bench_in_child(workloads[i].name, run_child, &c);
     }
     summary(res);
     munmap(res, N_WORKLOADS * sizeof *res);

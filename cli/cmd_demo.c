@@ -46,7 +46,7 @@ static void help(FILE *f)
             "  --json           print one JSON object on stdout instead of the report\n\n"
             "--samples: the built-in sample circuits instead, each proven and verified the\n"
             "same way:\n"
-            "  dense   a small circuit using every layer kind: y = W x (matrix product),\n"
+            "  dense   a small circuit using three layer kinds: y = W x (matrix product),\n"
             "          z = y*y + 3y (element-wise), then pairwise gates (generic)\n"
             "  random  Libra's random depth-3 circuit with 2^K gates per layer\n"
             "  --seed N   seed for the sample inputs and wiring (default 1)\n"

@@ -6,9 +6,10 @@
  * values supplied from outside; every other layer is a function of the
  * layers it reads, through one of the kinds below.
  *
- * A layer reads a lower layer through a view: either an aligned block of it
- * (offset a multiple of the block length), or the whole layer zero-extended
- * to a longer table.  A claim on the view at a point is a claim on the layer
+ * A layer reads a lower layer through a view: an aligned block of it (offset
+ * a multiple of the block length), the whole layer zero-extended to a
+ * longer table, or a mapped view (gkr_view below) that rearranges, fixes,
+ * zero-extends or broadcasts its index bits.  A claim on the view at a point is a claim on the layer
  * at a related point (see gkr_kind.h), which is how gates reach any lower
  * layer, and how one input layer can hold several tensors.
  *
@@ -188,12 +189,8 @@ zkm_status gkr_layer_eltwise(gkr_layer *l, uint32_t nvars, uint32_t n_src, const
 zkm_status gkr_layer_matmul(gkr_layer *l, uint32_t m, uint32_t k, uint32_t n, gkr_view a,
                             gkr_view b, zkm_err *e);
 
-/* A 1-D convolution: tap k shifts by shift[k] (pc = p, dy = 0, dx = shift). */
-zkm_status gkr_layer_conv(gkr_layer *l, uint32_t co, uint32_t ci, uint32_t p, uint32_t t,
-                          uint32_t n_taps, const uint64_t *shift, gkr_view input,
-                          gkr_view kernel, zkm_err *e);
 /* A 2-D convolution over 2^(p - pc) x 2^pc images; off holds (dy_k, dx_k)
- * for each tap. */
+ * for each tap (pc = p and offsets (0, s) make a 1-D shift by s). */
 zkm_status gkr_layer_conv2d(gkr_layer *l, uint32_t co, uint32_t ci, uint32_t p, uint32_t pc,
                             uint32_t t, uint32_t n_taps, const int64_t *off, gkr_view input,
                             gkr_view kernel, zkm_err *e);

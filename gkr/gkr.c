@@ -1,5 +1,6 @@
-/* The GKR driver: transcript set-up, claim bookkeeping between layers, proof
- * sections, and the final check of the public input layers. */
+/* The GKR driver: transcript set-up, views, claim bookkeeping between
+ * layers, proof sections, and the final check of the input layers (public
+ * and advice). */
 #include "gkr.h"
 
 #include <stdlib.h>
@@ -186,7 +187,7 @@ void gkr_view_table(fr *const *values, const gkr_circuit *c, const gkr_view *v, 
         }
         return;
     }
-    /* pos[j]: the layer bit view bit j lands on (free bits: none) */
+    /* pos_mask[j]: the layer bit view bit j lands on (free bits: none) */
     uint8_t map[GKR_MAX_NVARS];
     const unsigned ext = view_map(c, v, map);
     const uint64_t free_bits = view_free(c, v, map);
@@ -216,6 +217,18 @@ fr *gkr_view_alloc(fr *const *values, const gkr_circuit *c, const gkr_view *v, z
     if (t)
         gkr_view_table(values, c, v, t);
     return t;
+}
+
+zkm_status gkr_view_alloc2(fr *const *values, const gkr_circuit *c, const gkr_view src[2],
+                           fr **a, fr **b, zkm_err *e)
+{
+    *a = gkr_view_alloc(values, c, &src[0], e);
+    *b = *a ? gkr_view_alloc(values, c, &src[1], e) : NULL;
+    if (*b)
+        return ZKM_OK;
+    free(*a);
+    *a = NULL;
+    return ZKM_ENOMEM;
 }
 
 /* The point q on the viewed layer for point p on the view; returns the

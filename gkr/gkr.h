@@ -1,11 +1,13 @@
 /* GKR prover and verifier over the layered circuits of circuit.h.
  *
  * Protocol (one transcript, "zkm/gkr/v1"): absorb the circuit digest, every
- * public input layer, and the claimed output; draw a point z and reduce the
- * claim "output(z) = v" layer by layer.  Each non-input layer combines the
- * claims made on it with random coefficients (one claim needs none) and
- * runs its kind's reduction, which ends in claims on the layers it reads.
- * Public input layers are finally checked by evaluating their multilinear
+ * public input layer (or a digest standing for it, gkr_digests), every
+ * advice layer (sent in the proof) and the claimed output; draw a point z
+ * and reduce the claim "output(z) = v" layer by layer, with "0 at a random
+ * point" for each zero layer.  Each non-input layer combines the claims made
+ * on it with random coefficients (one claim needs none) and runs its kind's
+ * reduction, which ends in claims on the layers it reads.  Input layers,
+ * public and advice, are finally checked by evaluating their multilinear
  * extension at each claimed point.
  *
  * gkr_eval, gkr_prove and gkr_verify each run gkr_circuit_check first and

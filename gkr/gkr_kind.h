@@ -14,7 +14,12 @@
  *                                    view's value is the layer's value;
  *   zero-extended (nvars > L.nvars): point p[0 .. L.nvars), and the view's
  *                                    value is the layer's value times
- *                                    prod_{i >= L.nvars} (1 - p_i).
+ *                                    prod_{i >= L.nvars} (1 - p_i);
+ *   mapped (circuit.h):              layer coordinate i is p[map[i]] or its
+ *                                    constant; the view's value is the
+ *                                    layer's times prod (1 - p_j) over free
+ *                                    coordinates j (zero-extension) or
+ *                                    exactly the layer's (broadcast).
  * The prover sends the layer's value; gkr_prove_view / gkr_verify_view do
  * the bookkeeping on both sides so kinds stay symmetric. */
 #ifndef ZKM_GKR_KIND_H
@@ -105,13 +110,17 @@ void gkr_claims_weights(const gkr_claims *cl, fr *W, fr *scratch);
 /* sum_k alpha_k eq(z_k, r). */
 void gkr_claims_weight_at(const gkr_claims *cl, const fr *r, fr *out);
 
-/* Copy view v's 2^v.nvars entries into table (zero-extending if needed). */
+/* Copy view v's 2^v.nvars entries into table (mapping, zero-extending or
+ * broadcasting as the view says). */
 void gkr_view_table(fr *const *values, const gkr_circuit *c, const gkr_view *v, fr *table);
 /* The same into a fresh array (free with free()); NULL with e set if
  * allocation fails. */
 fr *gkr_view_alloc(fr *const *values, const gkr_circuit *c, const gkr_view *v, zkm_err *e);
+/* Both operands of a two-operand kind (matmul, conv): both or neither. */
+zkm_status gkr_view_alloc2(fr *const *values, const gkr_circuit *c, const gkr_view src[2],
+                           fr **a, fr **b, zkm_err *e);
 
-/* Prover: the view v at point p has value view_value (2^v.nvars-coordinate
+/* Prover: the view v at point p has value view_value (v.nvars-coordinate
  * point); send the viewed layer's value and record the claim on it. */
 zkm_status gkr_prove_view(gkr_pctx *x, const gkr_view *v, const fr *p, const fr *view_value,
                           zkm_err *e);

@@ -67,18 +67,6 @@ static void conv_digest(const gkr_layer *l, crypto_generichash_state *h)
     gkr_digest_view(h, &p->src[1]);
 }
 
-static zkm_status conv_operands(const gkr_circuit *c, fr *const *values, const gkr_conv_params *p,
-                                fr **I, fr **K, zkm_err *e)
-{
-    *I = gkr_view_alloc(values, c, &p->src[0], e);
-    *K = *I ? gkr_view_alloc(values, c, &p->src[1], e) : NULL;
-    if (*K)
-        return ZKM_OK;
-    free(*I);
-    *I = NULL;
-    return ZKM_ENOMEM;
-}
-
 /* The kernel claim's point for output claim z: K's index is
  * (o * 2^ci + c) * 2^t + k, so K at (r_k, r_c, z_o). */
 static void kernel_point(const gkr_conv_params *p, const fr *z, const fr *rc, const fr *rk,
@@ -117,7 +105,7 @@ static zkm_status conv_eval(const gkr_circuit *c, uint32_t li, fr *const *values
     const size_t P = (size_t)1 << p->p, CI = (size_t)1 << p->ci, CO = (size_t)1 << p->co;
     const size_t T = (size_t)1 << p->t;
     fr *I, *K;
-    zkm_status st = conv_operands(c, values, p, &I, &K, e);
+    zkm_status st = gkr_view_alloc2(values, c, p->src, &I, &K, e);
     if (st)
         return st;
     for (size_t o = 0; o < CO; o++)
@@ -174,7 +162,7 @@ static zkm_status conv_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
     unsigned *factors = malloc(2 * nc * sizeof(unsigned));
     if (!tables || !start || !factors)
         goto done;
-    if (conv_operands(x->c, x->values, p, &I, &K, e))
+    if (gkr_view_alloc2(x->values, x->c, p->src, &I, &K, e))
         goto done;
     F = zkm_alloc_array(CI * P, sizeof(fr), "conv F", e);
     eqo = zkm_alloc_array(CO, sizeof(fr), "conv eq", e);
@@ -350,28 +338,6 @@ zkm_status gkr_layer_conv2d(gkr_layer *l, uint32_t co, uint32_t ci, uint32_t p, 
     l->p.conv = (gkr_conv_params){.co = co, .ci = ci, .p = p, .t = t, .pc = pc, .n_taps = n_taps,
                                   .off = o, .src = {input, kernel}};
     return ZKM_OK;
-}
-
-zkm_status gkr_layer_conv(gkr_layer *l, uint32_t co, uint32_t ci, uint32_t p, uint32_t t,
-                          uint32_t n_taps, const uint64_t *shift, gkr_view input,
-                          gkr_view kernel, zkm_err *e)
-{
-    if (t > 16 || n_taps == 0 || n_taps > (1u << t) || p >= 63)
-        return zkm_fail(e, ZKM_EINVAL, "conv layer: bad sizes");
-    int64_t *off = malloc(2 * (size_t)n_taps * sizeof *off);
-    if (!off)
-        return zkm_fail(e, ZKM_ENOMEM, "out of memory building a conv layer");
-    for (uint32_t k = 0; k < n_taps; k++) {
-        if (shift[k] >> p) {
-            free(off);
-            return zkm_fail(e, ZKM_EINVAL, "conv layer: tap %u shifts past the image", k);
-        }
-        off[2 * k] = 0;
-        off[2 * k + 1] = (int64_t)shift[k];
-    }
-    zkm_status st = gkr_layer_conv2d(l, co, ci, p, p, t, n_taps, off, input, kernel, e);
-    free(off);
-    return st;
 }
 
 const gkr_kind_ops gkr_conv_ops = {

@@ -258,8 +258,8 @@ static zkm_status elt_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
         static const unsigned s2[2] = {0, 2}, f2[2] = {0, 1}, s3[2] = {0, 3}, f3[3] = {0, 1, 2};
         fr *tabs[3] = {tables[0], form == ELT_COMMON ? tables[1 + common] : L, L};
         if (form == ELT_COMMON) {
-            /* S* is folded by the sum-check: give it a copy so the source
-             * table stays for nothing else to need; L last */
+            /* S*'s own table is folded by the sum-check, so its entry 0 is
+             * S*(r) afterwards */
             sc_poly poly = {.n_tables = 3, .tables = tabs, .n_terms = 1, .coef = NULL,
                             .term_start = s3, .factors = f3};
             st = sc_prove(&poly, n, x->tr, x->msgs, r, e);

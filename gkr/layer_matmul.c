@@ -43,19 +43,6 @@ static void mm_digest(const gkr_layer *l, crypto_generichash_state *h)
     gkr_digest_view(h, &p->src[1]);
 }
 
-/* Materialize both operands (views may be blocks or zero-extended). */
-static zkm_status mm_operands(const gkr_circuit *c, fr *const *values,
-                              const gkr_matmul_params *p, fr **A, fr **B, zkm_err *e)
-{
-    *A = gkr_view_alloc(values, c, &p->src[0], e);
-    *B = *A ? gkr_view_alloc(values, c, &p->src[1], e) : NULL;
-    if (*B)
-        return ZKM_OK;
-    free(*A);
-    *A = NULL;
-    return ZKM_ENOMEM;
-}
-
 /* The points of the operand claims for a claim z on C and the inner point r:
  * A's index is i * 2^k + l, so A at (r, z_i); B's is l * 2^n + j, so B at
  * (z_j, r). */
@@ -73,7 +60,7 @@ static zkm_status mm_eval(const gkr_circuit *c, uint32_t li, fr *const *values, 
     const gkr_matmul_params *p = &c->layers[li].p.matmul;
     const size_t M = (size_t)1 << p->m, K = (size_t)1 << p->k, N = (size_t)1 << p->n;
     fr *A, *B, t;
-    zkm_status st = mm_operands(c, values, p, &A, &B, e);
+    zkm_status st = gkr_view_alloc2(values, c, p->src, &A, &B, e);
     if (st)
         return st;
     /* out is zeroed by the caller; i-l-j order streams rows of B */
@@ -108,7 +95,7 @@ static zkm_status mm_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
         st = zkm_fail(e, ZKM_ENOMEM, "out of memory");
         goto done;
     }
-    st = mm_operands(x->c, x->values, p, &A, &B, e);
+    st = gkr_view_alloc2(x->values, x->c, p->src, &A, &B, e);
     if (st)
         goto done;
     eqi = zkm_alloc_array(M, sizeof(fr), "matmul eq", e);

@@ -15,8 +15,8 @@
 zkm_status gkr_sample_libra(gkr_circuit *c, fr ***inputs, uint32_t depth, uint32_t nvars,
                             uint64_t seed, zkm_err *e);
 
-/* A small circuit that uses every kind, shaped like one dense layer of a
- * network: y = W x (matmul, W 16x16 and x of 16 entries held in two public
+/* A small circuit using the matmul, eltwise and generic kinds, shaped like
+ * one dense layer of a network: y = W x (matmul, W 16x16 and x of 16 entries held in two public
  * input layers), z = y*y + 3y (eltwise), then pairwise sums and products of
  * z and x (generic), 8 outputs. */
 zkm_status gkr_sample_demo(gkr_circuit *c, fr ***inputs, uint64_t seed, zkm_err *e);

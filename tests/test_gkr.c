@@ -258,8 +258,13 @@ static void conv_circuit(tu_rng *g, gkr_circuit *c, uint32_t co, uint32_t ci, ui
     assert_int_equal(gkr_circuit_init(c, 4, &e), ZKM_OK);
     gkr_view img = {.layer = 2, .nvars = ci + p, .offset = 0};
     gkr_view ker = {.layer = 3, .nvars = co + ci + t, .offset = 0};
-    assert_int_equal(gkr_layer_conv(&c->layers[1], co, ci, p, t, n_taps, shift, img, ker, &e),
-                     ZKM_OK);
+    int64_t off[32]; /* a 1-D convolution: every tap a column shift */
+    for (uint32_t k = 0; k < n_taps; k++) {
+        off[2 * k] = 0;
+        off[2 * k + 1] = (int64_t)shift[k];
+    }
+    assert_int_equal(
+        gkr_layer_conv2d(&c->layers[1], co, ci, p, p, t, n_taps, off, img, ker, &e), ZKM_OK);
     const uint32_t n = co + p;
     size_t ng = (size_t)1 << n;
     gkr_gate *gates = calloc(ng, sizeof *gates);
