@@ -57,11 +57,12 @@ int cmd_run(int argc, char **argv)
     if (rc >= 0)
         return rc;
     zkm_err_clear(&e);
-    rc = cli_open("run", &a, CLI_NEED_WEIGHTS | CLI_NEED_INPUTS, &c);
+    rc = cli_open("run", &a,
+                  CLI_NEED_WEIGHTS | CLI_NEED_INPUTS | (a.use_float ? CLI_KEEP_WEIGHTS : 0), &c);
     if (!rc) {
         zkm_status st = zkm_net_run(c.net, &c.q, &out, &e);
         if (!st && a.use_float)
-            st = zkm_net_reference(c.net, &c.in, &ref, &e);
+            st = zkm_net_reference(c.net, &c.w, &c.in, &ref, &e);
         if (st) {
             fprintf(stderr, "zkm run: %s: %s\n", a.pos[0], e.msg);
             rc = cli_exit_for(st);

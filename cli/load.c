@@ -203,23 +203,22 @@ static void print_report(const char *report)
     }
 }
 
-static int load_weights(const char *cmd, const cli_args *a, zkm_net *net)
+/* Load W into *w and set it on the net. */
+static int load_weights(const char *cmd, const cli_args *a, zkm_net *net, zkm_tensor_set *w)
 {
-    zkm_tensor_set w;
     zkm_err e;
     char src[64];
-    zkm_tensor_set_init(&w);
     zkm_err_clear(&e);
     zkm_status st;
     if (a->weights)
-        st = zkm_tensors_load(a->weights, 0, &w, &e);
+        st = zkm_tensors_load(a->weights, 0, w, &e);
     else
-        st = zkm_net_seeded_weights(net, a->seed, &w, &e);
+        st = zkm_net_seeded_weights(net, a->seed, w, &e);
     if (st) {
         fprintf(stderr, "zkm %s: %s\n", cmd, e.msg);
     } else {
         char *report = NULL;
-        st = zkm_net_set_weights(net, &w, &report, &e);
+        st = zkm_net_set_weights(net, w, &report, &e);
         if (!a->weights)
             snprintf(src, sizeof src, "--seed %llu", (unsigned long long)a->seed);
         if (st) {
@@ -228,7 +227,6 @@ static int load_weights(const char *cmd, const cli_args *a, zkm_net *net)
         }
         free(report);
     }
-    zkm_tensor_set_free(&w);
     return st ? ZKM_EXIT_USAGE : ZKM_EXIT_OK;
 }
 
@@ -259,6 +257,7 @@ static int load_inputs(const char *cmd, const cli_args *a, cli_ctx *c)
 int cli_open(const char *cmd, const cli_args *a, unsigned need, cli_ctx *c)
 {
     memset(c, 0, sizeof *c);
+    zkm_tensor_set_init(&c->w);
     zkm_tensor_set_init(&c->in);
     int rc = load_model(cmd, a->pos[0], a->bits, &c->model);
     if (!rc && need) {
@@ -271,8 +270,11 @@ int cli_open(const char *cmd, const cli_args *a, unsigned need, cli_ctx *c)
             rc = ZKM_EXIT_USAGE;
         }
     }
-    if (!rc && (need & CLI_NEED_WEIGHTS))
-        rc = load_weights(cmd, a, c->net);
+    if (!rc && (need & CLI_NEED_WEIGHTS)) {
+        rc = load_weights(cmd, a, c->net, &c->w);
+        if (!(need & CLI_KEEP_WEIGHTS)) /* quantized into the net: not needed */
+            zkm_tensor_set_free(&c->w);
+    }
     if (!rc && (need & CLI_NEED_INPUTS))
         rc = load_inputs(cmd, a, c);
     return rc;
@@ -281,6 +283,7 @@ int cli_open(const char *cmd, const cli_args *a, unsigned need, cli_ctx *c)
 void cli_close(cli_ctx *c)
 {
     zkm_qinputs_free(&c->q);
+    zkm_tensor_set_free(&c->w);
     zkm_tensor_set_free(&c->in);
     if (c->net)
         zkm_net_free(c->net); /* before the model it was built from */

@@ -59,13 +59,16 @@ int cli_args_parse(const cli_spec *s, int argc, char **argv, cli_args *a);
 enum {
     CLI_NEED_NET = 1u << 0,     /* zkm_net_init                               */
     CLI_NEED_WEIGHTS = 1u << 1, /* W, set on the net (implies NET)            */
-    CLI_NEED_INPUTS = 1u << 2   /* I (default --input-seed 1), real and
+    CLI_NEED_INPUTS = 1u << 2,  /* I (default --input-seed 1), real and
                                    quantized (implies NET)                    */
+    CLI_KEEP_WEIGHTS = 1u << 3  /* keep the real weights in cli_ctx.w (for the
+                                   float reference)                           */
 };
 
 typedef struct {
     zkm_model *model;
     zkm_net *net;          /* NULL unless CLI_NEED_NET                     */
+    zkm_tensor_set w;      /* the real weights (CLI_KEEP_WEIGHTS)          */
     zkm_tensor_set in;     /* the real inputs (CLI_NEED_INPUTS)            */
     zkm_qinputs q;         /* the same, quantized                         */
 } cli_ctx;

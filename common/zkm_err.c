@@ -17,6 +17,22 @@ zkm_status zkm_fail(zkm_err *e, zkm_status code, const char *fmt, ...)
     return code;
 }
 
+zkm_status zkm_err_prefix(zkm_err *e, zkm_status code, const char *fmt, ...)
+{
+    if (!e)
+        return code;
+    char old[sizeof e->msg];
+    memcpy(old, e->msg, sizeof old);
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    if (k >= 0 && (size_t)k < sizeof e->msg)
+        snprintf(e->msg + k, sizeof e->msg - (size_t)k, "%s", old);
+    e->code = code;
+    return code;
+}
+
 void zkm_err_clear(zkm_err *e)
 {
     if (e) {

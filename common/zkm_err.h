@@ -27,6 +27,11 @@ typedef struct {
 zkm_status zkm_fail(zkm_err *e, zkm_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Put context before the message a helper left in e (the formatted text,
+ * then the old message: include the separator, e.g. "%s: ") and set code. */
+zkm_status zkm_err_prefix(zkm_err *e, zkm_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Reset e to ZKM_OK with an empty message. */
 void zkm_err_clear(zkm_err *e);
 

@@ -47,6 +47,15 @@ void gkr_circuit_free(gkr_circuit *c)
     c->n_layers = 0;
 }
 
+uint32_t gkr_layer_views(gkr_layer *l, gkr_view **out)
+{
+    const gkr_kind_ops *ops = gkr_kind_get(l->kind);
+    const gkr_view *v = NULL;
+    const uint32_t n = ops && ops->views ? ops->views(l, &v) : 0;
+    *out = (gkr_view *)v; /* the views live in l's parameters, which the caller may change */
+    return n;
+}
+
 uint64_t gkr_layer_ops(const gkr_layer *l)
 {
     const gkr_kind_ops *ops = gkr_kind_get(l->kind);

@@ -209,6 +209,10 @@ void gkr_circuit_digest(const gkr_circuit *c, uint8_t out[GKR_DIGEST_BYTES]);
 /* Name of a kind ("input", "generic", ...). */
 const char *gkr_kind_name(gkr_kind k);
 
+/* The views layer l reads (*out points into its parameters, so a caller
+ * building a circuit may renumber them); 0 for input layers. */
+uint32_t gkr_layer_views(gkr_layer *l, gkr_view **out);
+
 /* Number of multiply-or-add operations a layer performs to compute its
  * values (gates for generic layers, 2^(m+k+n) for matrix products): the
  * circuit size used in statistics. */

@@ -690,12 +690,8 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
         claims_draw_alpha(&cl[li], &tr);
         gkr_vctx x = {.c = c, .tr = &tr, .in = &in, .claims = cl};
         st = gkr_kind_get(l->kind)->verify(&x, li, e);
-        if (st == ZKM_EREJECT && e) {
-            /* say where */
-            char msg[sizeof e->msg];
-            memcpy(msg, e->msg, sizeof msg);
-            zkm_fail(e, ZKM_EREJECT, "layer %u (%s): %s", li, gkr_kind_name(l->kind), msg);
-        }
+        if (st == ZKM_EREJECT) /* say where */
+            zkm_err_prefix(e, ZKM_EREJECT, "layer %u (%s): ", li, gkr_kind_name(l->kind));
         if (!st && in.pos != in.n)
             st = zkm_fail(e, ZKM_EREJECT, "layer %u: %zu unread elements in its proof section",
                           li, in.n - in.pos);

@@ -23,16 +23,6 @@
 
 static const uint8_t MAGIC[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 
-/* Prefix e->msg with "a: b: ". */
-static zkm_status prefix(zkm_err *e, zkm_status code, const char *a, const char *b)
-{
-    if (!e)
-        return code;
-    char m[sizeof e->msg];
-    snprintf(m, sizeof m, "%s", e->msg);
-    return zkm_fail(e, code, "%s: %s: %s", a, b, m);
-}
-
 /* ---------------------------------------------------------------- header */
 
 typedef struct {
@@ -304,19 +294,6 @@ static zkm_status parse_descr(const char *s, size_t n, zkm_tensor_dtype *dt, int
 }
 
 /* "[i, j, ...]" of element flat of shape, whose file order is C or Fortran. */
-static void index_str(const uint64_t *shape, uint32_t rank, int fortran, size_t flat, char *buf,
-                      size_t n)
-{
-    uint64_t idx[ZKM_TENSOR_MAX_RANK];
-    uint64_t f = flat;
-    for (uint32_t k = 0; k < rank; k++) {
-        uint32_t j = fortran ? k : rank - 1 - k;
-        idx[j] = f % shape[j];
-        f /= shape[j];
-    }
-    zkm_tensor_shape_str(idx, rank, buf, n);
-}
-
 zkm_status zkm_npy_parse(const uint8_t *buf, size_t len, const char *name, const char *file,
                          zkm_tensor *out, zkm_err *e)
 {
@@ -324,7 +301,7 @@ zkm_status zkm_npy_parse(const uint8_t *buf, size_t len, const char *name, const
     if (!file)
         file = "<buffer>";
     if (zkm_tensor_check_name(name, e))
-        return prefix(e, ZKM_EFORMAT, file, name && *name ? name : "(no name)");
+        return zkm_err_prefix(e, ZKM_EFORMAT, "%s: %s: ", file, name && *name ? name : "(no name)");
     if (len && memcmp(buf, MAGIC, len < 6 ? len : 6) != 0)
         return zkm_fail(e, ZKM_EFORMAT,
                         "%s: %s: not a .npy file: it does not start with the magic \\x93NUMPY",
@@ -359,7 +336,7 @@ zkm_status zkm_npy_parse(const uint8_t *buf, size_t len, const char *name, const
     if (parse_header((const char *)buf + pre, hlen, &h, e) ||
         parse_descr(h.descr, h.descr_len, &dt, &be, e) ||
         zkm_tensor_shape_count(h.shape, h.rank, &count, e))
-        return prefix(e, ZKM_EFORMAT, file, name);
+        return zkm_err_prefix(e, ZKM_EFORMAT, "%s: %s: ", file, name);
 
     const size_t esz = zkm_tensor_dtype_size(dt);
     const size_t need = count * esz; /* count <= 2^40: no overflow */
@@ -384,17 +361,16 @@ zkm_status zkm_npy_parse(const uint8_t *buf, size_t len, const char *name, const
             tmp = zkm_alloc_array(count, sizeof *tmp, name, e);
         if (!data || (transpose && !tmp)) {
             free(data);
-            return prefix(e, ZKM_ENOMEM, file, name);
+            return zkm_err_prefix(e, ZKM_ENOMEM, "%s: %s: ", file, name);
         }
     }
     size_t bad = 0;
     if (zkm_tensor_decode(dt, be, buf + pre + hlen, count, transpose ? tmp : data, &bad, e)) {
-        char is[200], m[sizeof e->msg];
-        index_str(h.shape, h.rank, h.fortran, bad, is, sizeof is);
-        snprintf(m, sizeof m, "%s", e->msg);
+        char is[200];
+        zkm_tensor_index_str(h.shape, h.rank, h.fortran, bad, is, sizeof is);
         free(data);
         free(tmp);
-        return zkm_fail(e, ZKM_EFORMAT, "%s: %s: element %s %s", file, name, is, m);
+        return zkm_err_prefix(e, ZKM_EFORMAT, "%s: %s: element %s ", file, name, is);
     }
     if (transpose) {
         /* walk the C-order destination with an odometer, tracking the
@@ -483,11 +459,10 @@ zkm_status zkm_npy_encode(const zkm_tensor *t, uint8_t **out, size_t *len, zkm_e
     b[10 + hlen - 1] = '\n';
     size_t bad;
     if (zkm_tensor_encode(t->dtype, t->data, count, b + 10 + hlen, &bad, e)) {
-        char is[200], m[sizeof e->msg];
-        index_str(t->shape, t->rank, 0, bad, is, sizeof is);
-        snprintf(m, sizeof m, "%s", e->msg);
+        char is[200];
+        zkm_tensor_index_str(t->shape, t->rank, 0, bad, is, sizeof is);
         free(b);
-        return zkm_fail(e, ZKM_EINVAL, "%s: element %s %s", nm, is, m);
+        return zkm_err_prefix(e, ZKM_EINVAL, "%s: element %s ", nm, is);
     }
     *out = b;
     *len = total;
@@ -500,7 +475,7 @@ zkm_status zkm_npy_write(const char *path, const zkm_tensor *t, zkm_err *e)
     size_t n;
     zkm_status st = zkm_npy_encode(t, &b, &n, e);
     if (st)
-        return prefix(e, st, path, "cannot write");
+        return zkm_err_prefix(e, st, "%s: cannot write: ", path);
     st = zkm_write_file_atomic(path, b, n, e);
     free(b);
     return st;

@@ -29,15 +29,6 @@ static const char *const ST_NAME[ZKM_TENSOR_DTYPE_COUNT] = {
     [ZKM_TENSOR_F64] = "F64",
 };
 
-static zkm_status prefix(zkm_err *e, zkm_status code, const char *a, const char *b)
-{
-    if (!e)
-        return code;
-    char m[sizeof e->msg];
-    snprintf(m, sizeof m, "%s", e->msg);
-    return zkm_fail(e, code, "%s: %s: %s", a, b, m);
-}
-
 typedef struct {
     const char *name; /* a key of the parsed header */
     zkm_tensor_dtype dt;
@@ -78,7 +69,7 @@ static zkm_status parse_entry(const char *file, const char *key, const json_t *v
                               st_entry *en, zkm_err *e)
 {
     if (zkm_tensor_check_name(key, e))
-        return prefix(e, ZKM_EFORMAT, file, "safetensors header");
+        return zkm_err_prefix(e, ZKM_EFORMAT, "%s: safetensors header: ", file);
     if (!json_is_object(val))
         return zkm_fail(e, ZKM_EFORMAT,
                         "%s: %s: expected an object with dtype, shape and data_offsets", file,
@@ -119,7 +110,7 @@ static zkm_status parse_entry(const char *file, const char *key, const json_t *v
                         ZKM_TENSOR_MAX_RANK);
     en->rank = (uint32_t)n;
     if (zkm_tensor_shape_count(en->shape, en->rank, &en->count, e))
-        return prefix(e, ZKM_EFORMAT, file, key);
+        return zkm_err_prefix(e, ZKM_EFORMAT, "%s: %s: ", file, key);
     uint64_t off[2];
     if (!uint_array(of, off, 2, &n) || n != 2)
         return zkm_fail(e, ZKM_EFORMAT,
@@ -200,7 +191,7 @@ zkm_status zkm_st_parse(const uint8_t *buf, size_t len, const char *file, zkm_te
     st_entry *en = zkm_calloc(n, sizeof *en, "safetensors header", e);
     st_entry **ord = zkm_calloc(n, sizeof *ord, "safetensors header", e);
     if (!en || !ord) {
-        st = prefix(e, ZKM_ENOMEM, file, "safetensors header");
+        st = zkm_err_prefix(e, ZKM_ENOMEM, "%s: safetensors header: ", file);
         goto done;
     }
     const char *key;
@@ -243,7 +234,7 @@ zkm_status zkm_st_parse(const uint8_t *buf, size_t len, const char *file, zkm_te
         goto done;
     }
     if (m && !(out->t = zkm_calloc(m, sizeof *out->t, "tensor set", e))) {
-        st = prefix(e, ZKM_ENOMEM, file, "tensor set");
+        st = zkm_err_prefix(e, ZKM_ENOMEM, "%s: tensor set: ", file);
         goto done;
     }
     out->cap = m;
@@ -264,16 +255,9 @@ zkm_status zkm_st_parse(const uint8_t *buf, size_t len, const char *file, zkm_te
         t->count = x->count;
         size_t bad;
         if (zkm_tensor_decode(x->dt, 0, data + x->begin, x->count, t->data, &bad, e)) {
-            uint64_t idx[ZKM_TENSOR_MAX_RANK];
-            uint64_t f = bad;
-            char is[200], msg[sizeof e->msg];
-            for (uint32_t k = x->rank; k-- > 0;) {
-                idx[k] = f % x->shape[k];
-                f /= x->shape[k];
-            }
-            snprintf(msg, sizeof msg, "%s", e->msg);
-            st = zkm_fail(e, ZKM_EFORMAT, "%s: %s: element %s %s", file, x->name,
-                          zkm_tensor_shape_str(idx, x->rank, is, sizeof is), msg);
+            char is[200];
+            zkm_tensor_index_str(x->shape, x->rank, 0, bad, is, sizeof is);
+            st = zkm_err_prefix(e, ZKM_EFORMAT, "%s: %s: element %s ", file, x->name, is);
             goto done;
         }
     }
@@ -382,16 +366,9 @@ zkm_status zkm_st_encode(const zkm_tensor_set *s, uint8_t **out, size_t *len, zk
         const zkm_tensor *t = &s->t[i];
         size_t bad;
         if (zkm_tensor_encode(t->dtype, t->data, t->count, b + 8 + hn + begin[i], &bad, e)) {
-            uint64_t idx[ZKM_TENSOR_MAX_RANK];
-            uint64_t f = bad;
-            char is[200], msg[sizeof e->msg];
-            for (uint32_t k = t->rank; k-- > 0;) {
-                idx[k] = f % t->shape[k];
-                f /= t->shape[k];
-            }
-            snprintf(msg, sizeof msg, "%s", e->msg);
-            st = zkm_fail(e, ZKM_EINVAL, "%s: element %s %s", t->name,
-                          zkm_tensor_shape_str(idx, t->rank, is, sizeof is), msg);
+            char is[200];
+            zkm_tensor_index_str(t->shape, t->rank, 0, bad, is, sizeof is);
+            st = zkm_err_prefix(e, ZKM_EINVAL, "%s: element %s ", t->name, is);
             goto done;
         }
     }
@@ -413,7 +390,7 @@ zkm_status zkm_safetensors_write(const char *path, const zkm_tensor_set *s, zkm_
     size_t n;
     zkm_status st = zkm_st_encode(s, &b, &n, e);
     if (st)
-        return prefix(e, st, path, "cannot write");
+        return zkm_err_prefix(e, st, "%s: cannot write: ", path);
     st = zkm_write_file_atomic(path, b, n, e);
     free(b);
     return st;

@@ -19,19 +19,6 @@
 #include "zkm_file.h"
 #include "zkm_rng.h"
 
-/* Prefix e->msg with "a: " (and "b: " if b): the context of a message a
- * helper wrote without it. */
-static zkm_status prefix(zkm_err *e, zkm_status code, const char *a, const char *b)
-{
-    if (!e)
-        return code;
-    char m[sizeof e->msg];
-    snprintf(m, sizeof m, "%s", e->msg);
-    if (b)
-        return zkm_fail(e, code, "%s: %s: %s", a, b, m);
-    return zkm_fail(e, code, "%s: %s", a, m);
-}
-
 /* ---------------------------------------------------------------- dtypes */
 
 static const struct {
@@ -308,6 +295,19 @@ char *zkm_tensor_shape_str(const uint64_t *shape, uint32_t rank, char *buf, size
     return buf;
 }
 
+char *zkm_tensor_index_str(const uint64_t *shape, uint32_t rank, int fortran, size_t flat,
+                           char *buf, size_t n)
+{
+    uint64_t idx[ZKM_TENSOR_MAX_RANK];
+    uint64_t f = flat;
+    for (uint32_t k = 0; k < rank; k++) {
+        const uint32_t j = fortran ? k : rank - 1 - k;
+        idx[j] = f % shape[j];
+        f /= shape[j];
+    }
+    return zkm_tensor_shape_str(idx, rank, buf, n);
+}
+
 zkm_status zkm_tensor_check_name(const char *name, zkm_err *e)
 {
     if (!name || !*name)
@@ -327,9 +327,9 @@ zkm_status zkm_tensor_init(zkm_tensor *t, const char *name, zkm_tensor_dtype dt,
     if ((unsigned)dt >= ZKM_TENSOR_DTYPE_COUNT)
         return zkm_fail(e, ZKM_EINVAL, "%s: unknown dtype %d", name ? name : "?", (int)dt);
     if (zkm_tensor_check_name(name, e))
-        return prefix(e, ZKM_EINVAL, "invalid tensor name", NULL);
+        return zkm_err_prefix(e, ZKM_EINVAL, "invalid tensor name: ");
     if (zkm_tensor_shape_count(shape, rank, &count, e))
-        return prefix(e, ZKM_EINVAL, name, NULL);
+        return zkm_err_prefix(e, ZKM_EINVAL, "%s: ", name);
     t->name = strdup(name);
     if (!t->name)
         return zkm_fail(e, ZKM_ENOMEM, "%s: out of memory", name);

@@ -119,6 +119,11 @@ char *zkm_tensor_shape_str(const uint64_t *shape, uint32_t rank, char *buf, size
 /* Refuse (ZKM_EFORMAT) an empty name or one holding a control character. */
 zkm_status zkm_tensor_check_name(const char *name, zkm_err *e);
 
+/* The multi-index of element number flat (in C order, or Fortran order if
+ * fortran) written as zkm_tensor_shape_str writes a shape: "[0, 2, 1]". */
+char *zkm_tensor_index_str(const uint64_t *shape, uint32_t rank, int fortran, size_t flat,
+                           char *buf, size_t n);
+
 /* A tensor named name (copied) of the given dtype and shape, values zero. */
 zkm_status zkm_tensor_init(zkm_tensor *t, const char *name, zkm_tensor_dtype dt,
                            const uint64_t *shape, uint32_t rank, zkm_err *e);

@@ -61,8 +61,6 @@ zkm_status lw_mask(lw_builder *b, uint32_t rb, uint32_t wb, uint32_t H, uint32_t
     b->cur_node = saved;
     if (st)
         return st;
-    b->meta[*id].arg = H;
-    b->meta[*id].arg2 = W;
     b->masks[b->n_masks++] = (struct lw_mask){rb, wb, H, W, *id};
     return ZKM_OK;
 }
@@ -100,6 +98,19 @@ static void fr_pow2(fr *out, uint32_t k, int negative)
         fr_neg(out, out);
 }
 
+/* A new eltwise layer with field coefficients. */
+static zkm_status new_eltwise(lw_builder *b, uint32_t nvars, uint32_t n_src, const gkr_view *src,
+                              uint32_t n_terms, const fr *coef, const uint32_t *start,
+                              const uint32_t *fac, uint32_t flags, uint32_t *id, zkm_err *e)
+{
+    zkm_status st = lw_new(b, id, e);
+    if (!st)
+        st = gkr_layer_eltwise(&b->layers[*id], nvars, n_src, src, n_terms, coef, start, fac, e);
+    if (!st)
+        b->layers[*id].flags = flags;
+    return st;
+}
+
 zkm_status lw_eltwise(lw_builder *b, const lw_sum *s, uint32_t flags, uint32_t *id, zkm_err *e)
 {
     fr *coef = zkm_calloc(s->n_terms, sizeof(fr), "eltwise coefficients", e);
@@ -107,27 +118,15 @@ zkm_status lw_eltwise(lw_builder *b, const lw_sum *s, uint32_t flags, uint32_t *
         return ZKM_ENOMEM;
     for (uint32_t t = 0; t < s->n_terms; t++)
         fr_set_i64(&coef[t], s->coef[t]);
-    zkm_status st = lw_new(b, id, e);
-    if (!st)
-        st = gkr_layer_eltwise(&b->layers[*id], s->nvars, s->n_src, s->src, s->n_terms, coef,
-                               s->term_start, s->factors, e);
+    zkm_status st = new_eltwise(b, s->nvars, s->n_src, s->src, s->n_terms, coef, s->term_start,
+                                s->factors, flags, id, e);
     free(coef);
-    if (!st)
-        b->layers[*id].flags = flags;
     return st;
-}
-
-static uint32_t log2_ceil(uint64_t x)
-{
-    uint32_t k = 0;
-    while (((uint64_t)1 << k) < x)
-        k++;
-    return k;
 }
 
 /* The recomposition layer: S + 2^(s-1) + [signed] 2^(s+B-1)
  *   - sum_{j<s} 2^j D_j - sum_{j<B} 2^(s+j) D_{s+j} = 0. */
-static zkm_status build_recompose(lw_builder *b, const lw_sum *s, const lw_range *r, zkm_err *e)
+static zkm_status build_recompose(lw_builder *b, const lw_sum *s, lw_range *r, zkm_err *e)
 {
     const uint32_t rows = r->shift + r->bits, ns = s->n_src + rows;
     const uint32_t nt = s->n_terms + rows + 1, nf = s->term_start[s->n_terms] + rows;
@@ -166,15 +165,9 @@ static zkm_status build_recompose(lw_builder *b, const lw_sum *s, const lw_range
     }
     coef[t] = c;
     start[t] = f;
-    start[t + 1] = f;
-    uint32_t id;
-    st = lw_new(b, &id, e);
-    if (!st)
-        st = gkr_layer_eltwise(&b->layers[id], s->nvars, ns, src, nt, coef, start, fac, e);
-    if (!st) {
-        b->layers[id].flags = GKR_LAYER_ZERO;
-        ((lw_range *)r)->zrec = id;
-    }
+    const uint32_t terms = fr_is_zero(&c) ? nt - 1 : nt; /* no zero constant */
+    start[terms] = f;
+    st = new_eltwise(b, s->nvars, ns, src, terms, coef, start, fac, GKR_LAYER_ZERO, &r->zrec, e);
 done:
     free(src);
     free(coef);
@@ -212,10 +205,7 @@ static zkm_status build_output(lw_builder *b, uint32_t nvars, lw_range *r, zkm_e
         }
     }
     start[t] = f;
-    zkm_status st = lw_new(b, &r->out, e);
-    if (!st)
-        st = gkr_layer_eltwise(&b->layers[r->out], nvars, B, src, t, coef, start, fac, e);
-    return st;
+    return new_eltwise(b, nvars, B, src, t, coef, start, fac, 0, &r->out, e);
 }
 
 zkm_status lw_range_build(lw_builder *b, const lw_sum *s, uint32_t shift, uint32_t bits,
@@ -226,7 +216,7 @@ zkm_status lw_range_build(lw_builder *b, const lw_sum *s, uint32_t shift, uint32
     if (shift > 62)
         return zkm_fail(e, ZKM_EFORMAT, "a rescale by %u bits is beyond the prover's 62",
                         shift);
-    *r = (lw_range){.shift = shift, .bits = bits, .nb = log2_ceil(shift + bits),
+    *r = (lw_range){.shift = shift, .bits = bits, .nb = lw_log2_ceil(shift + bits),
                     .is_signed = is_signed, .out_kind = out, .out = LW_NONE};
     const uint32_t rows = shift + bits;
     zkm_status st = lw_new(b, &r->d, e);
@@ -269,11 +259,6 @@ int32_t *lw_act(lw_wit *w, uint32_t node)
         w->act[node] = zkm_calloc(n, sizeof(int32_t), "activations", w->e);
     }
     return w->act[node];
-}
-
-const char *lw_node_name(const zkm_model *m, uint32_t i)
-{
-    return m->nodes[i].name;
 }
 
 void lw_fr_set_i128(fr *out, __int128 v)
@@ -325,13 +310,13 @@ zkm_status lw_range_witness(lw_wit *w, uint32_t i, const lw_range *r, const __in
             zkm_qfmt_str(w->m->nodes[i].fmt, fmt, sizeof fmt);
             if (li == UINT64_MAX)
                 return zkm_fail(w->e, ZKM_EFORMAT, "%s: a range check fails at frame entry "
-                                "%zu (internal error)", lw_node_name(w->m, i), g);
+                                "%zu (internal error)", w->m->nodes[i].name, g);
             if (r->is_signed)
                 return zkm_fail(w->e, ZKM_EFORMAT, "%s: entry %llu is %lld, outside %s's "
-                                "%lld..%lld", lw_node_name(w->m, i), (unsigned long long)li,
+                                "%lld..%lld", w->m->nodes[i].name, (unsigned long long)li,
                                 (long long)q, fmt, (long long)lo, (long long)(hi - 1));
             return zkm_fail(w->e, ZKM_EFORMAT, "%s: a window difference at entry %llu needs "
-                            "more than %u bits", lw_node_name(w->m, i), (unsigned long long)li,
+                            "more than %u bits", w->m->nodes[i].name, (unsigned long long)li,
                             r->bits);
         }
         const int64_t res = r->is_signed && r->out_kind == LW_OUT_RELU && q < 0 ? 0 : (int64_t)q;

@@ -15,23 +15,13 @@
  * The divisions are equalities between frames: sizes grow until every
  * constraint holds (a monotone fixpoint); a model whose constraints cannot
  * all hold (a cycle of strides through an add) is refused. */
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "lower.h"
 
-static uint32_t log2_ceil(uint64_t x)
-{
-    uint32_t k = 0;
-    while (((uint64_t)1 << k) < x)
-        k++;
-    return k;
-}
-
 static uint32_t log2_exact(uint32_t x)
 {
-    return (x & (x - 1)) == 0 ? log2_ceil(x) : UINT32_MAX;
+    return (x & (x - 1)) == 0 ? lw_log2_ceil(x) : UINT32_MAX;
 }
 
 /* (C, H, W) of a shape: vectors are 1 x 1 x N, matrices 1 x H x W. */
@@ -54,12 +44,6 @@ uint64_t lw_frame_index(const lw_frame *f, uint64_t i)
 {
     const uint64_t x = i % f->W, y = (i / f->W) % f->H, c = i / ((uint64_t)f->W * f->H);
     return (c << (f->rb + f->wb)) | (y << f->wb) | x;
-}
-
-/* Does the node pass its input's values through unchanged (no layer)? */
-static bool passes_through(zkm_op op)
-{
-    return op == ZKM_OP_FLATTEN || op == ZKM_OP_RESHAPE || op == ZKM_OP_BATCHNORM;
 }
 
 typedef struct {
@@ -86,14 +70,13 @@ zkm_status lw_layout(const zkm_model *m, lw_node *nodes, zkm_err *e)
         const zkm_node *d = &m->nodes[i];
         lw_node *x = &nodes[i];
         x->storage = i;
-        x->layer = x->fused = x->fused_into = LW_NONE;
         for (uint32_t k = 0; k < d->n_in; k++)
             nodes[d->in[k]].readers++;
         uint32_t C, H, W;
         shape_chw(&d->shape, &C, &H, &W);
-        x->frame = (lw_frame){.C = C, .H = H, .W = W, .cb = log2_ceil(C), .rb = log2_ceil(H),
-                              .wb = log2_ceil(W)};
-        if (passes_through(d->op)) {
+        x->frame = (lw_frame){.C = C, .H = H, .W = W, .cb = lw_log2_ceil(C), .rb = lw_log2_ceil(H),
+                              .wb = lw_log2_ceil(W)};
+        if (!lw_op_get(d->op)->lower) { /* passes its input's values through */
             x->storage = nodes[d->in[0]].storage;
             continue;
         }
@@ -111,10 +94,10 @@ zkm_status lw_layout(const zkm_model *m, lw_node *nodes, zkm_err *e)
             lw_frame *fi = &nodes[src].frame;
             const uint64_t h1 = (uint64_t)fi->H + 2 * d->u.conv2d.ph - d->u.conv2d.kh + 1;
             const uint64_t w1 = (uint64_t)fi->W + 2 * d->u.conv2d.pw - d->u.conv2d.kw + 1;
-            if (log2_ceil(h1) > fi->rb)
-                fi->rb = log2_ceil(h1);
-            if (log2_ceil(w1) > fi->wb)
-                fi->wb = log2_ceil(w1);
+            if (lw_log2_ceil(h1) > fi->rb)
+                fi->rb = lw_log2_ceil(h1);
+            if (lw_log2_ceil(w1) > fi->wb)
+                fi->wb = lw_log2_ceil(w1);
             edges[ne++] = (edge){src, i, a, b};
             break;
         }
@@ -137,12 +120,7 @@ zkm_status lw_layout(const zkm_model *m, lw_node *nodes, zkm_err *e)
             /* entry by entry: the values keep their input's frame (a relu
              * after a flatten works on the image frame) */
             const lw_frame *f0 = &nodes[src].frame;
-            x->frame.C = f0->C;
-            x->frame.H = f0->H;
-            x->frame.W = f0->W;
-            x->frame.cb = f0->cb;
-            x->frame.rb = f0->rb;
-            x->frame.wb = f0->wb;
+            x->frame = *f0;
             for (uint32_t k = 0; k < d->n_in; k++) {
                 const lw_frame *fk = &nodes[nodes[d->in[k]].storage].frame;
                 if (fk->C != f0->C || fk->H != f0->H || fk->W != f0->W)
@@ -187,7 +165,7 @@ zkm_status lw_layout(const zkm_model *m, lw_node *nodes, zkm_err *e)
         if (nodes[i].storage != i)
             nodes[i].frame = nodes[nodes[i].storage].frame;
     for (uint32_t i = 0; i < n; i++)
-        if (lw_frame_nvars(&nodes[i].frame) + 0u > 30u) {
+        if (lw_frame_nvars(&nodes[i].frame) > 30) {
             st = refuse(m, i, e, "its frame exceeds 2^30 entries");
             goto done;
         }

@@ -26,7 +26,6 @@
 #include "model.h"
 #include "net.h"
 #include "proof.h"
-#include "zkm_strbuf.h"
 
 #define LW_NONE UINT32_MAX
 
@@ -38,6 +37,15 @@ typedef struct {
 static inline uint32_t lw_frame_nvars(const lw_frame *f)
 {
     return f->cb + f->rb + f->wb;
+}
+
+/* The least k with 2^k >= x. */
+static inline uint32_t lw_log2_ceil(uint64_t x)
+{
+    uint32_t k = 0;
+    while (((uint64_t)1 << k) < x)
+        k++;
+    return k;
 }
 
 /* What an input layer holds, so prover and verifier fill it alike. */
@@ -52,8 +60,7 @@ typedef enum {
 typedef struct {
     uint32_t node;     /* model node that created the layer (LW_NONE: shared) */
     lw_in_role role;   /* input layers only                                   */
-    uint32_t arg;      /* LW_IN_MODEL: input index; LW_IN_MASK: rows, cols     */
-    uint32_t arg2;
+    uint32_t arg;      /* LW_IN_MODEL: the input's index                      */
     uint32_t nvars;    /* the layer's, recorded when the circuit is finished */
 } lw_meta;
 
@@ -102,7 +109,7 @@ typedef struct {
 } lw_node;
 
 /* The circuit under construction, in forward order (builder ids: a layer
- * reads only smaller ids); lw_finish reverses it into gkr's order. */
+ * reads only smaller ids); net.c's finish() reverses it into gkr's order. */
 typedef struct {
     gkr_layer *layers;
     lw_meta *meta;
@@ -194,10 +201,6 @@ zkm_status lw_range_witness(lw_wit *w, uint32_t i, const lw_range *r, const __in
 fr *lw_values(lw_wit *w, uint32_t id);
 /* A node's frame of activations, allocated on first use (zeroed). */
 int32_t *lw_act(lw_wit *w, uint32_t node);
-/* The layer-value range check for a node's final activations. */
-zkm_status lw_check_fits(const lw_wit *w, uint32_t i, int64_t q, uint64_t frame_idx);
-/* "fc1/dense: " style message prefix. */
-const char *lw_node_name(const zkm_model *m, uint32_t i);
 
 /* Output choice for an op ending in a range check: relu fused or q. */
 lw_out lw_out_for(const lw_node *nodes, uint32_t i);

@@ -23,18 +23,6 @@
 
 /* ------------------------------------------------------------ building */
 
-/* The views of a layer, writable (for renumbering). */
-static uint32_t layer_views(gkr_layer *l, gkr_view **out)
-{
-    switch (l->kind) {
-    case GKR_GENERIC: *out = l->p.generic.src; return l->p.generic.n_src;
-    case GKR_ELTWISE: *out = l->p.eltwise.src; return l->p.eltwise.n_src;
-    case GKR_MATMUL: *out = l->p.matmul.src; return 2;
-    case GKR_CONV: *out = l->p.conv.src; return 2;
-    default: *out = NULL; return 0;
-    }
-}
-
 /* A relu is computed by the op before it (through a batchnorm) when that op
  * ends in a range check and the relu is its only reader. */
 static void plan_fusion(const zkm_model *m, lw_node *nodes)
@@ -69,7 +57,7 @@ static zkm_status output_layer(zkm_net *n, zkm_err *e)
     bool read = false;
     for (uint32_t id = 0; id < b->n && !read; id++) {
         gkr_view *v;
-        const uint32_t nv = layer_views(&b->layers[id], &v);
+        const uint32_t nv = gkr_layer_views(&b->layers[id], &v);
         for (uint32_t k = 0; k < nv; k++)
             read |= v[k].layer == n->out_id;
     }
@@ -105,18 +93,15 @@ static zkm_status finish(zkm_net *n, zkm_err *e)
         *l = b->layers[id];
         b->meta[id].nvars = l->nvars;
         gkr_view *v;
-        const uint32_t nv = layer_views(l, &v);
+        const uint32_t nv = gkr_layer_views(l, &v);
         for (uint32_t k = 0; k < nv; k++)
             v[k].layer = n->final_of[v[k].layer];
     }
     free(b->layers); /* the parameters now belong to the circuit */
     b->layers = NULL;
     st = gkr_circuit_check(&n->c, e);
-    if (st) {
-        char msg[sizeof e->msg];
-        memcpy(msg, e->msg, sizeof msg);
-        return zkm_fail(e, ZKM_EINVAL, "internal error: the lowered circuit is malformed: %s", msg);
-    }
+    if (st)
+        return zkm_err_prefix(e, ZKM_EINVAL, "internal error: the lowered circuit is malformed: ");
     gkr_circuit_digest(&n->c, n->digest);
     return ZKM_OK;
 }
@@ -152,11 +137,11 @@ zkm_status zkm_net_init(const zkm_model *m, zkm_net **out, zkm_err *e)
     if (!n)
         return ZKM_ENOMEM;
     n->m = m;
-    zkm_tensor_set_init(&n->real);
     n->nodes = zkm_calloc(m->n_nodes, sizeof *n->nodes, "nodes", e);
     zkm_status st = n->nodes ? ZKM_OK : ZKM_ENOMEM;
     for (uint32_t i = 0; i < m->n_nodes && !st; i++) {
         lw_node *x = &n->nodes[i];
+        x->layer = x->fused = x->fused_into = LW_NONE;
         x->wl = x->bl = x->ml = x->al = x->dl = LW_NONE;
         x->range.out = LW_NONE;
     }
@@ -200,7 +185,6 @@ void zkm_net_free(zkm_net *n)
     free(n->stats);
     free(n->wdigest);
     lw_qweights_free(&n->qw);
-    zkm_tensor_set_free(&n->real);
     free(n);
 }
 
@@ -220,25 +204,6 @@ const zkm_node_stats *zkm_net_stats(const zkm_net *n)
 }
 
 /* ------------------------------------------------------------- weights */
-
-static zkm_status copy_set(const zkm_tensor_set *from, zkm_tensor_set *to, zkm_err *e)
-{
-    for (size_t k = 0; k < from->n; k++) {
-        const zkm_tensor *t = &from->t[k];
-        zkm_tensor c;
-        zkm_status st = zkm_tensor_init(&c, t->name, t->dtype, t->shape, t->rank, e);
-        if (st)
-            return st;
-        if (t->count)
-            memcpy(c.data, t->data, t->count * sizeof(double));
-        st = zkm_tensor_set_add(to, &c, e);
-        if (st) {
-            zkm_tensor_free(&c);
-            return st;
-        }
-    }
-    return ZKM_OK;
-}
 
 /* BLAKE2b-256 of (label, node, integers little-endian): what the transcript
  * absorbs for a public table computed from these integers (gkr_digests). */
@@ -321,12 +286,8 @@ zkm_status zkm_net_set_weights(zkm_net *n, const zkm_tensor_set *w, char **repor
     if (report)
         *report = NULL;
     lw_qweights_free(&n->qw);
-    zkm_tensor_set_free(&n->real);
-    zkm_tensor_set_init(&n->real);
     n->have_weights = false;
     zkm_status st = lw_quantize_weights(n->m, w, &n->qw, report, e);
-    if (!st)
-        st = copy_set(w, &n->real, e);
     const double t = zkm_now();
     if (!st)
         st = weight_digests(n, e);
@@ -451,8 +412,8 @@ zkm_status zkm_net_run(const zkm_net *n, const zkm_qinputs *in, int64_t **out, z
 
 /* --------------------------------------------------------- float reference */
 
-zkm_status zkm_net_reference(const zkm_net *n, const zkm_tensor_set *in, double **out,
-                             zkm_err *e)
+zkm_status zkm_net_reference(const zkm_net *n, const zkm_tensor_set *w,
+                             const zkm_tensor_set *in, double **out, zkm_err *e)
 {
     const zkm_model *m = n->m;
     if (!n->have_weights)
@@ -469,10 +430,7 @@ zkm_status zkm_net_reference(const zkm_net *n, const zkm_tensor_set *in, double 
             break;
         }
         if (d->op == ZKM_OP_INPUT) {
-            /* the same lookup as the quantizer: by name or the only tensor */
-            const zkm_tensor *t = zkm_tensor_set_find(in, d->name);
-            if (!t && m->n_inputs == 1 && in->n == 1)
-                t = &in->t[0];
+            const zkm_tensor *t = lw_input_tensor(m, d->u.input.index, in);
             if (!t || t->count != cnt)
                 st = zkm_fail(e, ZKM_EFORMAT, "no tensor of %llu values for input '%s'",
                               (unsigned long long)cnt, d->name);
@@ -481,7 +439,7 @@ zkm_status zkm_net_reference(const zkm_net *n, const zkm_tensor_set *in, double 
             continue;
         }
         const double *ins[2] = {val[d->in[0]], d->n_in > 1 ? val[d->in[1]] : NULL};
-        st = lw_op_get(d->op)->reference(m, i, ins, &n->real, val[i], e);
+        st = lw_op_get(d->op)->reference(m, i, ins, w, val[i], e);
     }
     if (!st) {
         *out = val[m->output];

@@ -42,8 +42,7 @@ const gkr_circuit *zkm_net_circuit(const zkm_net *n);
  * section 7), checked with zkm_tensors_match (any problem is ZKM_EFORMAT,
  * *report as zkm_tensors_match gives it, may be NULL), batchnorm folded,
  * then quantized (section 8).  A value that does not fit its format is
- * ZKM_EFORMAT naming the tensor, the element and the value.  The net keeps
- * a copy of the real tensors for the float reference. */
+ * ZKM_EFORMAT naming the tensor, the element and the value. */
 zkm_status zkm_net_set_weights(zkm_net *n, const zkm_tensor_set *w, char **report, zkm_err *e);
 
 /* The tensors zkm_net_set_weights expects, seeded (zkm_tensor_random,
@@ -79,11 +78,12 @@ void zkm_qinputs_free(zkm_qinputs *q);
  * q8.4's -128..127").  Weights must be set. */
 zkm_status zkm_net_run(const zkm_net *n, const zkm_qinputs *in, int64_t **out, zkm_err *e);
 
-/* The float reference: the same model in double on the real weights
- * (batchnorm applied as written, not folded, no rounding), from the real
- * inputs.  *out: the output node's entries. */
-zkm_status zkm_net_reference(const zkm_net *n, const zkm_tensor_set *in, double **out,
-                             zkm_err *e);
+/* The float reference: the same model in double on the real weights w
+ * (the set given to zkm_net_set_weights; batchnorm applied as written, not
+ * folded, no rounding), from the real inputs.  *out: the output node's
+ * entries. */
+zkm_status zkm_net_reference(const zkm_net *n, const zkm_tensor_set *w,
+                             const zkm_tensor_set *in, double **out, zkm_err *e);
 
 /* ------------------------------------------------------------- proving */
 

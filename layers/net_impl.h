@@ -14,7 +14,6 @@ struct zkm_net {
     uint32_t out_node;      /* node whose frame the output layer holds       */
     zkm_node_stats *stats;
     struct zkm_qweights qw;
-    zkm_tensor_set real;    /* the real weights, for the float reference     */
     bool have_weights;
     uint8_t (*wdigest)[2][32]; /* per node: its weights' and bias's digests   */
     double wdigest_s;          /* time spent computing them (the verifier's)  */
@@ -26,6 +25,9 @@ zkm_status lw_quantize_weights(const zkm_model *m, const zkm_tensor_set *w,
 void lw_qweights_free(struct zkm_qweights *q);
 zkm_status lw_seeded_weights(const zkm_model *m, uint64_t seed, zkm_tensor_set *out, zkm_err *e);
 zkm_status lw_seeded_inputs(const zkm_model *m, uint64_t seed, zkm_tensor_set *out, zkm_err *e);
+/* The tensor for model input k: by name, or the only tensor of a set for a
+ * model of one input. */
+const zkm_tensor *lw_input_tensor(const zkm_model *m, uint32_t k, const zkm_tensor_set *in);
 zkm_status lw_quantize_inputs(const zkm_model *m, const zkm_tensor_set *in, zkm_qinputs *out,
                               zkm_err *e);
 

@@ -13,14 +13,6 @@
 
 #include "lower.h"
 
-static uint32_t log2_ceil(uint64_t x)
-{
-    uint32_t k = 0;
-    while (((uint64_t)1 << k) < x)
-        k++;
-    return k;
-}
-
 static bool needs_mask(const lw_frame *f)
 {
     return f->H < (1u << f->rb) || f->W < (1u << f->wb);
@@ -50,7 +42,7 @@ static zkm_status conv_lower(lw_builder *b, const zkm_model *m, lw_node *nodes, 
     const lw_node *in = &nodes[nodes[d->in[0]].storage];
     const lw_frame *fi = &in->frame, *fo = &x->frame;
     const uint32_t kh = d->u.conv2d.kh, kw = d->u.conv2d.kw, taps = kh * kw;
-    const uint32_t t = log2_ceil(taps);
+    const uint32_t t = lw_log2_ceil(taps);
     if (t > 16)
         return zkm_fail(e, ZKM_EFORMAT, "%s: a %ux%u kernel has more taps than the prover's "
                         "2^16", d->name, kh, kw);

@@ -227,9 +227,7 @@ zkm_status lw_seeded_inputs(const zkm_model *m, uint64_t seed, zkm_tensor_set *o
     return ZKM_OK;
 }
 
-/* The tensor for model input k: by name, or the only tensor of a set for
- * a model of one input. */
-static const zkm_tensor *input_tensor(const zkm_model *m, uint32_t k, const zkm_tensor_set *in)
+const zkm_tensor *lw_input_tensor(const zkm_model *m, uint32_t k, const zkm_tensor_set *in)
 {
     const zkm_tensor *t = zkm_tensor_set_find(in, m->nodes[m->inputs[k]].name);
     if (!t && m->n_inputs == 1 && in->n == 1)
@@ -259,7 +257,7 @@ zkm_status lw_quantize_inputs(const zkm_model *m, const zkm_tensor_set *in, zkm_
         return ZKM_ENOMEM;
     for (uint32_t k = 0; k < m->n_inputs; k++) {
         const zkm_node *d = &m->nodes[m->inputs[k]];
-        const zkm_tensor *t = input_tensor(m, k, in);
+        const zkm_tensor *t = lw_input_tensor(m, k, in);
         char want[64];
         zkm_shape_str(&d->shape, want, sizeof want);
         zkm_status st = ZKM_OK;
