@@ -153,9 +153,9 @@ static int run(const workload *wl, result *res)
             fprintf(stderr, "%s: verify rejected: %s\n", wl->name, e.msg);
             break;
         }
-        tp[r] = ps.total_s;
+        tp[r] = ps.prove_s;
         tw[r] = ps.witness_s;
-        tg[r] = ps.prove_s;
+        tg[r] = ps.proof_s;
         tv[r] = vs.total_s;
         tvx[r] = vs.total_s - vs.weights_eval_s;
         twe[r] = vs.weights_eval_s;
@@ -167,12 +167,11 @@ static int run(const workload *wl, result *res)
 
     const int n = wl->reps;
     const gkr_circuit *c = zkm_net_circuit(net);
-    const double parts = (double)(ps.advice_bytes + ps.output_bytes + ps.input_bytes);
     *res = (result){.done = 1, .params = (double)m->params, .prove_s = bench_median(tp, n),
                     .witness_s = bench_median(tw, n), .verify_s = bench_median(tv, n),
                     .verify_excl_s = bench_median(tvx, n), .weights_s = bench_median(twe, n),
                     .proof_bytes = (double)ps.proof_bytes,
-                    .argument_bytes = (double)ps.proof_bytes - parts,
+                    .argument_bytes = (double)ps.argument_bytes,
                     .advice_bytes = (double)ps.advice_bytes, .peak_rss = (double)bench_peak_rss()};
 
     json_t *o = bench_obj(wl->name, res->params);

@@ -22,7 +22,6 @@
 #include "sample.h"
 #include "zkm_file.h"
 
-#define PROOF_MAX_BYTES ((size_t)1 << 31)
 
 #define DEMO_MODEL "lang/examples/lenet5.zkm"
 
@@ -118,7 +117,7 @@ static int run_sample(const char *name, builder build, demo_args *args, const ch
     st = build(&vc, &vin, args, e);
     have_v = !st;
     if (!st)
-        st = zkm_read_file(path, PROOF_MAX_BYTES, &bytes, &blen, e);
+        st = zkm_read_file(path, CLI_PROOF_MAX_BYTES, &bytes, &blen, e);
     if (st)
         goto done;
     st = gkr_verify(&vc, vin, bytes, blen, &out, &vs, e);
@@ -201,6 +200,7 @@ static int demo_samples(const demo_opts *o)
     snprintf(paths[1], sizeof paths[1], "%s/random.zkp", dir);
 
     demo_result res[2];
+    int ran = 0; /* samples with a result in res */
     zkm_err e;
     zkm_err_clear(&e);
     int rc = ZKM_EXIT_OK;
@@ -210,6 +210,7 @@ static int demo_samples(const demo_opts *o)
         if (!json && s == 1 && isatty(STDERR_FILENO))
             fprintf(stderr, "proving the random circuit (2^%u gates per layer)...\n", args.size);
         zkm_status st = run_sample(names[s], builders[s], &args, paths[s], &res[s], &e);
+        ran += st == ZKM_OK;
         if (st) {
             fprintf(stderr, "zkm demo: %s: %s\n", names[s], e.msg);
             rc = cli_exit_for(st);
@@ -221,29 +222,29 @@ static int demo_samples(const demo_opts *o)
     }
     if (json && rc != ZKM_EXIT_USAGE) {
         json_t *jo = json_object(), *arr = json_array();
-        for (int s = 0; s < 2; s++) {
+        int bad = !arr;
+        for (int s = 0; s < ran; s++) {
             json_t *r = json_object();
-            json_object_set_new(r, "name", json_string(res[s].name));
-            json_object_set_new(r, "layers", json_integer(res[s].layers));
-            json_object_set_new(r, "gates", json_integer((json_int_t)res[s].ops));
-            json_object_set_new(r, "prove_s", json_real(res[s].prove_s));
-            json_object_set_new(r, "verify_s", json_real(res[s].verify_s));
-            json_object_set_new(r, "verify_input_eval_s", json_real(res[s].input_eval_s));
-            json_object_set_new(r, "proof_bytes", json_integer((json_int_t)res[s].proof_bytes));
-            json_object_set_new(r, "output_bytes",
-                                json_integer((json_int_t)res[s].output_bytes));
-            json_object_set_new(r, "accepted", json_boolean(res[s].accepted));
+            bad |= json_object_set_new(r, "name", json_string(res[s].name));
+            bad |= json_object_set_new(r, "layers", json_integer(res[s].layers));
+            bad |= json_object_set_new(r, "gates", json_integer((json_int_t)res[s].ops));
+            bad |= json_object_set_new(r, "prove_s", json_real(res[s].prove_s));
+            bad |= json_object_set_new(r, "verify_s", json_real(res[s].verify_s));
+            bad |= json_object_set_new(r, "verify_input_eval_s", json_real(res[s].input_eval_s));
+            bad |= json_object_set_new(r, "proof_bytes",
+                                       json_integer((json_int_t)res[s].proof_bytes));
+            bad |= json_object_set_new(r, "output_bytes",
+                                       json_integer((json_int_t)res[s].output_bytes));
+            bad |= json_object_set_new(r, "accepted", json_boolean(res[s].accepted));
             if (!res[s].accepted)
-                json_object_set_new(r, "reason", json_string(res[s].reason));
-            json_array_append_new(arr, r);
+                bad |= json_object_set_new(r, "reason", json_string(res[s].reason));
+            bad |= json_array_append_new(arr, r);
         }
-        json_object_set_new(jo, "samples", arr);
-        json_object_set_new(jo, "accepted", json_boolean(rc == ZKM_EXIT_OK));
-        char *txt = json_dumps(jo, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (txt)
-            puts(txt);
-        free(txt);
-        json_decref(jo);
+        bad |= json_object_set_new(jo, "samples", arr);
+        bad |= json_object_set_new(jo, "accepted", json_boolean(rc == ZKM_EXIT_OK));
+        const int jrc = cli_json_print("demo", jo, bad);
+        if (rc == ZKM_EXIT_OK)
+            rc = jrc;
     }
     if (!o->outdir) {
         unlink(paths[0]);
@@ -323,46 +324,17 @@ static int prove_side(const char *mpath, const demo_opts *o, const char *path, m
     cli_args a = seeded_args(mpath, o);
     cli_ctx c;
     int64_t *out = NULL;
-    uint8_t *proof = NULL;
-    size_t len = 0;
-    zkm_err e;
-    zkm_err_clear(&e);
     int rc = cli_open("demo", &a, CLI_NEED_WEIGHTS | CLI_NEED_INPUTS, &c);
     if (!rc) {
         snprintf(r->name, sizeof r->name, "%s", c.model->name);
         r->params = c.model->params;
         r->bits = c.model->act.bits;
         r->layers = zkm_net_circuit(c.net)->n_layers;
-        cli_progress bar;
-        cli_progress_init(&bar, "prove");
-        zkm_status st = zkm_net_prove(c.net, &c.q, o->json ? NULL : cli_progress_update, &bar,
-                                      &proof, &len, &out, &r->ps, &e);
-        cli_progress_end(&bar);
-        if (st) {
-            fprintf(stderr, "zkm demo: %s: %s\n", mpath, e.msg);
-        } else {
-            st = zkm_write_file_atomic(path, proof, len, &e);
-            if (st)
-                fprintf(stderr, "zkm demo: %s\n", e.msg);
-        }
-        rc = st ? cli_exit_for(st) : ZKM_EXIT_OK;
+        rc = cli_prove_to_file("demo", &c, path, !o->json, &out, &r->ps);
     }
-    free(proof);
     free(out);
     cli_close(&c);
     return rc;
-}
-
-static int same_inputs(const zkm_model *m, const zkm_qinputs *x, const zkm_qinputs *y)
-{
-    if (x->n != y->n || x->n != m->n_inputs)
-        return 0;
-    for (uint32_t i = 0; i < x->n; i++) {
-        const uint64_t n = zkm_shape_count(&m->nodes[m->inputs[i]].shape);
-        if (memcmp(x->q[i], y->q[i], n * sizeof x->q[i][0]) != 0)
-            return 0;
-    }
-    return 1;
 }
 
 /* The verifier: the model parsed again, its own net and weights from the
@@ -373,31 +345,17 @@ static int verify_side(const char *mpath, const demo_opts *o, const char *path, 
 {
     cli_args a = seeded_args(mpath, o);
     cli_ctx c;
-    uint8_t *bytes = NULL;
-    size_t blen = 0;
-    zkm_qinputs pub = {0};
-    zkm_err e;
-    zkm_err_clear(&e);
+    cli_verdict v;
+    memset(&v, 0, sizeof v);
     int rc = cli_open("demo", &a, CLI_NEED_WEIGHTS | CLI_NEED_INPUTS, &c);
+    if (!rc)
+        rc = cli_verify_file("demo", &c, path, 1, &v);
     if (!rc) {
-        zkm_status st = zkm_read_file(path, (size_t)1 << 32, &bytes, &blen, &e);
-        if (st) {
-            fprintf(stderr, "zkm demo: %s\n", e.msg);
-            rc = ZKM_EXIT_USAGE;
-        }
-    }
-    if (!rc) {
-        zkm_status st = zkm_net_verify(c.net, bytes, blen, &r->out, &pub, &r->vs, &e);
-        r->accepted = st == ZKM_OK;
-        if (st == ZKM_EREJECT || st == ZKM_EFORMAT) {
-            snprintf(r->reason, sizeof r->reason, "%s", e.msg[0] ? e.msg : zkm_status_str(st));
-        } else if (st) {
-            fprintf(stderr, "zkm demo: %s: %s\n", path, e.msg);
-            rc = cli_exit_for(st);
-        } else if (!same_inputs(c.model, &pub, &c.q)) {
-            r->accepted = 0;
-            snprintf(r->reason, sizeof r->reason, "the proof is for another input");
-        }
+        r->accepted = v.accepted;
+        r->vs = v.s;
+        snprintf(r->reason, sizeof r->reason, "%s", v.reason);
+        r->out = v.out;
+        v.out = NULL;
     }
     if (!rc && r->accepted) {
         const zkm_model *m = c.model;
@@ -410,16 +368,9 @@ static int verify_side(const char *mpath, const demo_opts *o, const char *path, 
         r->argmax = cli_argmax_i64(r->out, r->n_out);
         r->argmax_value = cli_value(m, r->out[r->argmax]);
     }
-    free(bytes);
-    zkm_qinputs_free(&pub);
+    cli_verdict_free(&v);
     cli_close(&c);
     return rc;
-}
-
-static size_t argument_bytes(const zkm_prove_stats *s)
-{
-    const size_t parts = s->advice_bytes + s->output_bytes + s->input_bytes;
-    return s->proof_bytes > parts ? s->proof_bytes - parts : 0;
 }
 
 static void model_report(const char *mpath, const demo_opts *o, const model_result *r,
@@ -431,11 +382,11 @@ static void model_report(const char *mpath, const demo_opts *o, const model_resu
            cli_count(b[0], 32, r->params), r->bits, r->layers);
     printf("         public weights from --seed %llu, input from --input-seed %llu\n",
            (unsigned long long)o->seed, (unsigned long long)o->input_seed);
-    printf("prove    %s (witness %s + proof %s)\n", cli_seconds(b[0], 32, p->total_s),
-           cli_seconds(b[1], 32, p->witness_s), cli_seconds(b[2], 32, p->prove_s));
+    printf("prove    %s (witness %s + proof %s)\n", cli_seconds(b[0], 32, p->prove_s),
+           cli_seconds(b[1], 32, p->witness_s), cli_seconds(b[2], 32, p->proof_s));
     printf("proof    %s = argument %s + advice %s + output %s + input %s -> %s\n",
            cli_bytes(b[0], 32, (double)p->proof_bytes),
-           cli_bytes(b[1], 32, (double)argument_bytes(p)),
+           cli_bytes(b[1], 32, (double)p->argument_bytes),
            cli_bytes(b[2], 32, (double)p->advice_bytes),
            cli_bytes(b[3], 32, (double)p->output_bytes),
            cli_bytes(b[4], 32, (double)p->input_bytes), shown);
@@ -461,11 +412,11 @@ static int model_json(const char *mpath, const demo_opts *o, const model_result 
     bad |= json_object_set_new(j, "seed", json_integer((json_int_t)o->seed));
     bad |= json_object_set_new(j, "input_seed", json_integer((json_int_t)o->input_seed));
     bad |= json_object_set_new(j, "proof", kept ? json_string(kept) : json_null());
-    bad |= json_object_set_new(j, "prove_s", json_real(p->total_s));
+    bad |= json_object_set_new(j, "prove_s", json_real(p->prove_s));
     bad |= json_object_set_new(j, "witness_s", json_real(p->witness_s));
-    bad |= json_object_set_new(j, "proof_s", json_real(p->prove_s));
+    bad |= json_object_set_new(j, "proof_s", json_real(p->proof_s));
     bad |= json_object_set_new(j, "proof_bytes", json_integer((json_int_t)p->proof_bytes));
-    bad |= json_object_set_new(j, "argument_bytes", json_integer((json_int_t)argument_bytes(p)));
+    bad |= json_object_set_new(j, "argument_bytes", json_integer((json_int_t)p->argument_bytes));
     bad |= json_object_set_new(j, "advice_bytes", json_integer((json_int_t)p->advice_bytes));
     bad |= json_object_set_new(j, "output_bytes", json_integer((json_int_t)p->output_bytes));
     bad |= json_object_set_new(j, "input_bytes", json_integer((json_int_t)p->input_bytes));

@@ -38,13 +38,12 @@ static void print_report(const zkm_model *m, const char *path, const zkm_prove_s
                          const int64_t *out)
 {
     char b[6][32];
-    const size_t parts = s->advice_bytes + s->output_bytes + s->input_bytes;
-    const size_t arg = s->proof_bytes > parts ? s->proof_bytes - parts : 0;
     printf("model %s at %u bits: proof written to %s\n", m->name, m->act.bits, path);
-    printf("  time   witness %s, prove %s, total %s\n", cli_seconds(b[0], 32, s->witness_s),
-           cli_seconds(b[1], 32, s->prove_s), cli_seconds(b[2], 32, s->total_s));
+    printf("  time   %s = witness %s + proof %s\n", cli_seconds(b[0], 32, s->prove_s),
+           cli_seconds(b[1], 32, s->witness_s), cli_seconds(b[2], 32, s->proof_s));
     printf("  proof  %s = argument %s + advice %s + output %s + input %s\n",
-           cli_bytes(b[0], 32, (double)s->proof_bytes), cli_bytes(b[1], 32, (double)arg),
+           cli_bytes(b[0], 32, (double)s->proof_bytes),
+           cli_bytes(b[1], 32, (double)s->argument_bytes),
            cli_bytes(b[2], 32, (double)s->advice_bytes),
            cli_bytes(b[3], 32, (double)s->output_bytes),
            cli_bytes(b[4], 32, (double)s->input_bytes));
@@ -59,37 +58,14 @@ static int print_json(const zkm_model *m, const char *path, const zkm_prove_stat
     bad |= json_object_set_new(o, "proof", json_string(path));
     bad |= json_object_set_new(o, "prove_s", json_real(s->prove_s));
     bad |= json_object_set_new(o, "witness_s", json_real(s->witness_s));
-    bad |= json_object_set_new(o, "total_s", json_real(s->total_s));
+    bad |= json_object_set_new(o, "proof_s", json_real(s->proof_s));
     bad |= json_object_set_new(o, "proof_bytes", json_integer((json_int_t)s->proof_bytes));
+    bad |= json_object_set_new(o, "argument_bytes", json_integer((json_int_t)s->argument_bytes));
     bad |= json_object_set_new(o, "advice_bytes", json_integer((json_int_t)s->advice_bytes));
     bad |= json_object_set_new(o, "output_bytes", json_integer((json_int_t)s->output_bytes));
     bad |= json_object_set_new(o, "input_bytes", json_integer((json_int_t)s->input_bytes));
     bad |= cli_json_output(o, m, out, 0);
     return cli_json_print("prove", o, bad);
-}
-
-/* The proof (with the output; a value out of range fails before the long
- * proof), then the file.  Returns an exit status. */
-static int prove(const cli_ctx *c, const cli_args *a, int64_t **out, zkm_prove_stats *s)
-{
-    uint8_t *proof = NULL;
-    size_t len = 0;
-    cli_progress bar;
-    zkm_err e;
-    zkm_err_clear(&e);
-    cli_progress_init(&bar, "prove");
-    zkm_status st =
-        zkm_net_prove(c->net, &c->q, cli_progress_update, &bar, &proof, &len, out, s, &e);
-    cli_progress_end(&bar);
-    if (st) {
-        fprintf(stderr, "zkm prove: %s: %s\n", a->pos[0], e.msg);
-    } else {
-        st = zkm_write_file_atomic(a->out, proof, len, &e);
-        if (st)
-            fprintf(stderr, "zkm prove: %s\n", e.msg);
-    }
-    free(proof);
-    return st ? cli_exit_for(st) : ZKM_EXIT_OK;
 }
 
 int cmd_prove(int argc, char **argv)
@@ -103,7 +79,7 @@ int cmd_prove(int argc, char **argv)
         return rc;
     rc = cli_open("prove", &a, CLI_NEED_WEIGHTS | CLI_NEED_INPUTS, &c);
     if (!rc)
-        rc = prove(&c, &a, &out, &s);
+        rc = cli_prove_to_file("prove", &c, a.out, 1, &out, &s);
     if (!rc && a.json)
         rc = print_json(c.model, a.out, &s, out);
     else if (!rc)

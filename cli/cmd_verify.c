@@ -12,8 +12,6 @@
 #include "load.h"
 #include "zkm_file.h"
 
-#define PROOF_MAX_BYTES ((size_t)1 << 32)
-
 static void help(FILE *f)
 {
     fprintf(f,
@@ -44,55 +42,7 @@ static const cli_spec spec = {
     .help = help,
 };
 
-typedef struct {
-    int accepted;
-    char reason[256];
-    zkm_verify_stats s;
-    size_t file_bytes;
-    int64_t *out;
-    zkm_qinputs pub; /* the public input the proof carries */
-} verdict;
-
-static int same_inputs(const zkm_model *m, const zkm_qinputs *x, const zkm_qinputs *y)
-{
-    if (x->n != y->n || x->n != m->n_inputs)
-        return 0;
-    for (uint32_t i = 0; i < x->n; i++) {
-        const uint64_t n = zkm_shape_count(&m->nodes[m->inputs[i]].shape);
-        if (memcmp(x->q[i], y->q[i], n * sizeof x->q[i][0]) != 0)
-            return 0;
-    }
-    return 1;
-}
-
-/* Read and verify; a rejection is a verdict, not an error.  Returns an exit
- * status for errors (unreadable file, out of memory), else 0. */
-static int verify(const cli_ctx *c, const cli_args *a, int check_input, verdict *v)
-{
-    uint8_t *bytes = NULL;
-    zkm_err e;
-    zkm_err_clear(&e);
-    zkm_status st = zkm_read_file(a->pos[1], PROOF_MAX_BYTES, &bytes, &v->file_bytes, &e);
-    if (st) {
-        fprintf(stderr, "zkm verify: %s\n", e.msg);
-        return ZKM_EXIT_USAGE;
-    }
-    st = zkm_net_verify(c->net, bytes, v->file_bytes, &v->out, &v->pub, &v->s, &e);
-    free(bytes);
-    v->accepted = st == ZKM_OK;
-    if (st == ZKM_EREJECT || st == ZKM_EFORMAT) {
-        snprintf(v->reason, sizeof v->reason, "%s", e.msg[0] ? e.msg : zkm_status_str(st));
-    } else if (st) {
-        fprintf(stderr, "zkm verify: %s: %s\n", a->pos[1], e.msg);
-        return cli_exit_for(st);
-    } else if (check_input && !same_inputs(c->model, &v->pub, &c->q)) {
-        v->accepted = 0;
-        snprintf(v->reason, sizeof v->reason, "the proof is for another input");
-    }
-    return ZKM_EXIT_OK;
-}
-
-static void print_report(const zkm_model *m, const cli_args *a, const verdict *v)
+static void print_report(const zkm_model *m, const cli_args *a, const cli_verdict *v)
 {
     char b[5][32];
     if (!v->accepted) {
@@ -107,7 +57,7 @@ static void print_report(const zkm_model *m, const cli_args *a, const verdict *v
     cli_print_output(m, v->out, NULL);
 }
 
-static int print_json(const zkm_model *m, const cli_args *a, const verdict *v)
+static int print_json(const zkm_model *m, const cli_args *a, const cli_verdict *v)
 {
     json_t *o = json_object();
     int bad = json_object_set_new(o, "model", json_string(m->name));
@@ -129,7 +79,7 @@ int cmd_verify(int argc, char **argv)
 {
     cli_args a;
     cli_ctx c;
-    verdict v;
+    cli_verdict v;
     memset(&v, 0, sizeof v);
     int rc = cli_args_parse(&spec, argc, argv, &a);
     if (rc >= 0)
@@ -137,7 +87,7 @@ int cmd_verify(int argc, char **argv)
     const int check_input = a.input || a.has_input_seed;
     rc = cli_open("verify", &a, CLI_NEED_WEIGHTS | (check_input ? CLI_NEED_INPUTS : 0), &c);
     if (!rc)
-        rc = verify(&c, &a, check_input, &v);
+        rc = cli_verify_file("verify", &c, a.pos[1], check_input, &v);
     if (!rc) {
         if (a.json)
             rc = print_json(c.model, &a, &v);
@@ -146,8 +96,7 @@ int cmd_verify(int argc, char **argv)
         if (!rc && !v.accepted)
             rc = ZKM_EXIT_REJECT;
     }
-    free(v.out);
-    zkm_qinputs_free(&v.pub);
+    cli_verdict_free(&v);
     cli_close(&c);
     return rc;
 }

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "progress.h"
 #include "srcmap.h"
 #include "zkm_file.h"
 
@@ -417,4 +418,75 @@ int cli_json_print(const char *cmd, json_t *o, int bad)
     puts(txt);
     free(txt);
     return ZKM_EXIT_OK;
+}
+
+/* ------------------------------------------------- proving and verifying */
+
+int cli_prove_to_file(const char *cmd, const cli_ctx *c, const char *path, int progress,
+                      int64_t **out, zkm_prove_stats *s)
+{
+    uint8_t *proof = NULL;
+    size_t len = 0;
+    cli_progress bar;
+    zkm_err e;
+    zkm_err_clear(&e);
+    cli_progress_init(&bar, "prove");
+    zkm_status st = zkm_net_prove(c->net, &c->q, progress ? cli_progress_update : NULL, &bar,
+                                  &proof, &len, out, s, &e);
+    cli_progress_end(&bar);
+    if (st) {
+        fprintf(stderr, "zkm %s: %s: %s\n", cmd, c->model->path, e.msg);
+    } else {
+        st = zkm_write_file_atomic(path, proof, len, &e);
+        if (st)
+            fprintf(stderr, "zkm %s: %s\n", cmd, e.msg);
+    }
+    free(proof);
+    return st ? cli_exit_for(st) : ZKM_EXIT_OK;
+}
+
+static int same_inputs(const zkm_model *m, const zkm_qinputs *x, const zkm_qinputs *y)
+{
+    if (x->n != y->n || x->n != m->n_inputs)
+        return 0;
+    for (uint32_t i = 0; i < x->n; i++) {
+        const uint64_t n = zkm_shape_count(&m->nodes[m->inputs[i]].shape);
+        if (memcmp(x->q[i], y->q[i], n * sizeof x->q[i][0]) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+int cli_verify_file(const char *cmd, const cli_ctx *c, const char *path, int check_input,
+                    cli_verdict *v)
+{
+    uint8_t *bytes = NULL;
+    zkm_err e;
+    memset(v, 0, sizeof *v);
+    zkm_err_clear(&e);
+    zkm_status st = zkm_read_file(path, CLI_PROOF_MAX_BYTES, &bytes, &v->file_bytes, &e);
+    if (st) {
+        fprintf(stderr, "zkm %s: %s\n", cmd, e.msg);
+        return ZKM_EXIT_USAGE;
+    }
+    st = zkm_net_verify(c->net, bytes, v->file_bytes, &v->out, &v->pub, &v->s, &e);
+    free(bytes);
+    v->accepted = st == ZKM_OK;
+    if (st == ZKM_EREJECT || st == ZKM_EFORMAT) {
+        snprintf(v->reason, sizeof v->reason, "%s", e.msg[0] ? e.msg : zkm_status_str(st));
+    } else if (st) {
+        fprintf(stderr, "zkm %s: %s: %s\n", cmd, path, e.msg);
+        return cli_exit_for(st);
+    } else if (check_input && !same_inputs(c->model, &v->pub, &c->q)) {
+        v->accepted = 0;
+        snprintf(v->reason, sizeof v->reason, "the proof is for another input");
+    }
+    return ZKM_EXIT_OK;
+}
+
+void cli_verdict_free(cli_verdict *v)
+{
+    free(v->out);
+    v->out = NULL;
+    zkm_qinputs_free(&v->pub);
 }

@@ -110,6 +110,35 @@ json_t *cli_json_reals(const double *v, uint64_t n);
  * "zkm CMD: out of memory" instead.  Returns an exit status. */
 int cli_json_print(const char *cmd, json_t *o, int bad);
 
+/* ------------------------------------------------- proving and verifying */
+
+#define CLI_PROOF_MAX_BYTES ((size_t)1 << 32)
+
+/* Prove c's quantized inputs on c's net and write the proof to path
+ * atomically, with a progress bar on a terminal if progress is set; *out
+ * receives the output.  Returns an exit status (after a message naming
+ * cmd). */
+int cli_prove_to_file(const char *cmd, const cli_ctx *c, const char *path, int progress,
+                      int64_t **out, zkm_prove_stats *s);
+
+/* A verification's result: a rejection is a verdict, not an error. */
+typedef struct {
+    int accepted;
+    char reason[256];
+    zkm_verify_stats s;
+    size_t file_bytes;
+    int64_t *out;    /* the proven output (accepted)              */
+    zkm_qinputs pub; /* the public input the proof carries        */
+} cli_verdict;
+
+/* Read path and verify it against c's net; with check_input the proof must
+ * be for c's quantized inputs.  Returns an exit status for errors (an
+ * unreadable file, out of memory), else 0 with *v filled; free v with
+ * cli_verdict_free. */
+int cli_verify_file(const char *cmd, const cli_ctx *c, const char *path, int check_input,
+                    cli_verdict *v);
+void cli_verdict_free(cli_verdict *v);
+
 /* The help lines for W and I, shared by the commands that take them. */
 #define CLI_HELP_WEIGHTS_INPUT                                                           \
     "  --weights FILE    weights: a safetensors file, a .npy file, or a directory of\n"   \

@@ -591,8 +591,10 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
         *proof_len = len;
         buf = NULL;
         if (stats) {
-            *stats = (zkm_prove_stats){.witness_s = t1 - t0, .prove_s = t2 - t1,
-                                       .total_s = zkm_now() - t0, .proof_bytes = len,
+            *stats = (zkm_prove_stats){.witness_s = t1 - t0, .proof_s = t2 - t1,
+                                       .prove_s = zkm_now() - t0, .proof_bytes = len,
+                                       .argument_bytes = len - gs.advice_bytes -
+                                                         gs.output_bytes - in_bytes,
                                        .advice_bytes = gs.advice_bytes,
                                        .output_bytes = gs.output_bytes, .input_bytes = in_bytes};
         }

@@ -92,10 +92,11 @@ zkm_status zkm_net_reference(const zkm_net *n, const zkm_tensor_set *w,
 typedef void (*zkm_progress_fn)(void *ctx, const char *phase, uint64_t done, uint64_t total);
 
 typedef struct {
+    double prove_s;       /* the whole call: witness_s + proof_s (and the file) */
     double witness_s;     /* integer inference and layer values             */
-    double prove_s;       /* GKR proof (witness excluded)                   */
-    double total_s;       /* the whole call                                 */
+    double proof_s;       /* the GKR proof                                  */
     size_t proof_bytes;   /* the .zkp file                                  */
+    size_t argument_bytes;/* of which the argument: all but the three below */
     size_t advice_bytes;  /* of which advice travelling in the clear        */
     size_t output_bytes;  /* of which the claimed output                    */
     size_t input_bytes;   /* of which the public model input                */

@@ -59,8 +59,8 @@ import json, sys
 KEYS = {
     "check": {"model", "nodes", "params", "macs"},
     "run": {"model", "output", "values", "argmax"},
-    "prove": {"model", "proof", "prove_s", "witness_s", "total_s", "proof_bytes",
-              "advice_bytes", "output_bytes", "input_bytes", "output"},
+    "prove": {"model", "proof", "prove_s", "witness_s", "proof_s", "proof_bytes",
+              "argument_bytes", "advice_bytes", "output_bytes", "input_bytes", "output"},
     "verify": {"model", "proof", "accepted", "verify_s", "weights_eval_s", "input_eval_s",
                "advice_eval_s", "proof_bytes", "output"},
     "reject": {"model", "proof", "accepted", "reason", "verify_s", "weights_eval_s",
@@ -93,7 +93,7 @@ jkeys() { # jkeys FILE KIND
     case $2 in
     check) ks="model nodes params macs" ;;
     run) ks="model output values argmax" ;;
-    prove) ks="model proof prove_s witness_s total_s proof_bytes advice_bytes output_bytes input_bytes output" ;;
+    prove) ks="model proof prove_s witness_s proof_s proof_bytes argument_bytes advice_bytes output_bytes input_bytes output" ;;
     verify) ks="model proof accepted verify_s weights_eval_s input_eval_s advice_eval_s proof_bytes output" ;;
     reject) ks="model proof accepted reason verify_s weights_eval_s input_eval_s advice_eval_s proof_bytes" ;;
     esac
@@ -148,7 +148,7 @@ assert o["argmax"] == q.index(max(q)), "argmax is not the first largest"
         ok "$b: proof_bytes is the file's size ($((size)))" || no "$b: proof_bytes is the file's size"
     [ "$(jget "$out" output)" = "$run_out" ] && ok "$b: prove proves run's output" ||
         no "$b: prove proves run's output ($(jget "$out" output) vs $run_out)"
-    prove_s=$(jget "$out" total_s)
+    prove_s=$(jget "$out" prove_s)
     [ -z "$(find "$tmp" -name '*.tmp-*')" ] && ok "$b: no temporary file left" || no "$b: no temporary file left"
 
     expect 0 "$b: verify --seed 1 --json" "$ZKM" verify "$f" "$zkp" --seed 1 --json
