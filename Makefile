@@ -112,6 +112,8 @@ bench: $(BENCH)
 # run; findings land in build-fuzz/.
 FUZZ_SECONDS ?= 60
 fuzz: $(ZKM) $(GEN_C) | deps
+	@command -v clang >/dev/null || { echo "make fuzz needs clang and libFuzzer:" \
+	    "apt-get install clang libclang-rt-14-dev" >&2; exit 2; }
 	@mkdir -p build-fuzz/corpus
 	clang -std=c11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. -Icommon -Igkr \
 	    -o build-fuzz/fuzz_proof tests/fuzz_proof.c $(wildcard common/*.c gkr/*.c) $(LDLIBS)
@@ -126,13 +128,17 @@ fuzz: $(ZKM) $(GEN_C) | deps
 	    -max_total_time=$(FUZZ_SECONDS) parser-corpus
 
 install: $(LIB) $(ZKM)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/zkm/examples
 	install -m 755 $(ZKM) $(DESTDIR)$(PREFIX)/bin/zkm
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libzkm.a
 	install -m 644 zkm.1 $(DESTDIR)$(PREFIX)/share/man/man1/zkm.1
+	install -m 644 lang/examples/*.zkm $(DESTDIR)$(PREFIX)/share/zkm/examples/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/zkm $(DESTDIR)$(PREFIX)/lib/libzkm.a
+	rm -f $(DESTDIR)$(PREFIX)/bin/zkm $(DESTDIR)$(PREFIX)/lib/libzkm.a \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/zkm.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/zkm
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -140,10 +140,6 @@ int cmd_compile(int argc, char **argv)
     if (rc >= 0)
         return rc;
     rc = cli_open("compile", &a, CLI_NEED_NET, &c);
-    if (!rc && !zkm_net_stats(c.net)) {
-        fprintf(stderr, "zkm compile: %s: no circuit statistics\n", a.pos[0]);
-        rc = ZKM_EXIT_USAGE;
-    }
     if (!rc) {
         sum_up(c.net, &t);
         if (a.json)

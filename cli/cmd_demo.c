@@ -258,7 +258,8 @@ static int demo_samples(const demo_opts *o)
 
 /* The model file: --model as given; by default DEMO_MODEL in the working
  * directory, else next to the build directory of this executable
- * (build/zkm -> build/../lang/examples/...).  NULL after a message. */
+ * (build/zkm -> build/../lang/examples/...), else where make install puts
+ * it (bin/zkm -> share/zkm/examples/).  NULL after a message. */
 static const char *model_path(const demo_opts *o, char *buf, size_t cap)
 {
     if (o->model) {
@@ -278,15 +279,18 @@ static const char *model_path(const demo_opts *o, char *buf, size_t cap)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            snprintf(buf, cap, "%s/../%s", exe, DEMO_MODEL);
+            snprintf(buf, cap, "%s/../%s", exe, DEMO_MODEL); /* build/zkm in the tree */
+            if (access(buf, R_OK) == 0)
+                return buf;
+            snprintf(buf, cap, "%s/../share/zkm/examples/lenet5.zkm", exe); /* installed */
             if (access(buf, R_OK) == 0)
                 return buf;
         }
     }
     fprintf(stderr,
             "zkm demo: the LeNet-5 model file " DEMO_MODEL " was not found in the working\n"
-            "directory nor next to this zkm's build directory: run zkm demo from the zkm\n"
-            "source tree, or give --model FILE (or use zkm demo --samples)\n");
+            "directory, next to this zkm's build directory, nor in its installed\n"
+            "share/zkm/examples: give --model FILE (or use zkm demo --samples)\n");
     return NULL;
 }
 

@@ -4,7 +4,9 @@
 #        scripts/deps.sh --list     print the package list
 set -eu
 
-PKGS="gcc make libc6-dev pkg-config flex bison libgmp-dev libmpfr-dev libsodium-dev libjansson-dev libcmocka-dev"
+# python3 (standard library only) writes the .npy and safetensors files the
+# end-to-end tests load.
+PKGS="gcc make libc6-dev flex bison libgmp-dev libmpfr-dev libsodium-dev libjansson-dev libcmocka-dev python3"
 
 if [ "${1:-}" = "--list" ]; then
     echo "$PKGS"
