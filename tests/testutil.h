@@ -61,14 +61,14 @@ void tu_fixture_free(tu_fixture *f);
  *   0  out    eltwise 2^N: x*x + s + t + r            (r is zero: read, yet
  *                                                     a zero layer)
  *   1  bool   eltwise 2^(N+2), GKR_LAYER_ZERO: b*b - b over the bits layer
- *   2  s      advice GKR_ENC_SINT, random width 2..64, random length 1..2^N
+ *   2  s      advice GKR_ENC_SINT, random width 2..64, random length 0..2^N
  *   3  r      eltwise 2^N, GKR_LAYER_ZERO: x - sum_{i<3} 2^i plane_i, plane
  *             i the block [i*2^N, (i+1)*2^N) of the bits layer
  *   4  t      eltwise 2^N: u*u
  *   5  x      public input, 2^N values in [0, 8)
  *   6  bits   advice GKR_ENC_UINT of width bits_width (>= 1), length 3*2^N:
  *             the three bit planes of x (the fourth block is zero)
- *   7  u      advice GKR_ENC_UINT, random width 1..63, random length 1..2^N
+ *   7  u      advice GKR_ENC_UINT, random width 1..63, random length 0..2^N
  * Advice values are random in their range (extremes included), zero past
  * their length.  *inputs as for tu_random_circuit (every input layer, advice
  * included, has its 2^nvars values; free with tu_inputs_free); the caller
