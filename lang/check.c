@@ -160,7 +160,6 @@ typedef struct {
 } xnode;
 
 struct chk {
-    const zkm_ast *ast;
     zkm_diags *d;
     zkm_check_opts o;
     zkm_node *nodes;
@@ -481,8 +480,7 @@ static void add_tensor(chk *c, uint32_t ni, const char *suffix, zkm_wrole role, 
 static void account(chk *c, uint32_t ni)
 {
     zkm_node *n = &c->nodes[ni];
-    n->entries = zkm_shape_count(&n->shape);
-    c->entries = add_sat(c->entries, n->entries);
+    c->entries = add_sat(c->entries, zkm_shape_count(&n->shape));
     c->macs = add_sat(c->macs, n->macs);
     c->params = add_sat(c->params, n->params);
     const char *op = zkm_op_name(n->op);
@@ -1582,7 +1580,6 @@ zkm_status zkm_check(const zkm_ast *ast, const zkm_check_opts *o, zkm_model **ou
         return ZKM_EINVAL;
     if (!ast || !ast->name)
         return ZKM_EINVAL;
-    c.ast = ast;
     c.d = d;
     c.output = ZKM_NONE;
     c.self_off = UINT32_MAX;
@@ -1650,7 +1647,6 @@ zkm_status zkm_check(const zkm_ast *ast, const zkm_check_opts *o, zkm_model **ou
     m->weights = c.wts;
     m->params = c.params;
     m->macs = c.macs;
-    m->entries = c.entries;
     free(c.x);
     free(c.syms);
     *out = m;

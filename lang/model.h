@@ -131,7 +131,6 @@ typedef struct {
     uint64_t params;   /* parameters as PyTorch counts them (batchnorm: gamma
                           and beta; the running statistics are buffers)  */
     uint64_t macs;     /* multiply-accumulates (dense, conv2d)           */
-    uint64_t entries;  /* output entries                                 */
     zkm_loc loc;       /* the operation (or the input's name) in the source */
 } zkm_node;
 
@@ -145,7 +144,7 @@ typedef struct {
     uint32_t output;   /* the node named by `output` */
     zkm_qfmt act;      /* model-wide activation format (after any override) */
     zkm_qfmt weights;  /* model-wide weight format                          */
-    uint64_t params, macs, entries; /* totals over the nodes */
+    uint64_t params, macs; /* totals over the nodes */
 } zkm_model;
 
 void zkm_model_free(zkm_model *m);
