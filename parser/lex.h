@@ -35,8 +35,9 @@ int zkm_lex_tok(zkm_pstate *ps, int k);
 void zkm_lex_error(zkm_pstate *ps, uint32_t off, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Non-zero when the statement the parser is in (the lookahead token is of
- * kind `tok`) already has a lexical error: what follows in it is noise. */
+/* Non-zero when the statement the parser is in already has a lexical error:
+ * what follows in it is noise (tok_is_boundary: the lookahead token ends the
+ * statement). */
 int zkm_lex_quiet(const zkm_pstate *ps, int tok_is_boundary);
 
 /* flex's allocator (scanner.l's yyalloc, yyrealloc, yyfree), which keeps
