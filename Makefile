@@ -4,7 +4,8 @@
 #   make check      build and run every test (SAN=1: with ASan + UBSan)
 #   make demo       prove and verify LeNet-5 (lang/examples/lenet5.zkm)
 #   make bench      JSON lines of timings (one per measurement)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
+#   make fuzz       libFuzzer on the proof decoder and the parser (needs clang)
 #   make clean
 #
 # The first step of every target checks the Debian packages zkm needs and, as
