@@ -116,6 +116,24 @@ void gkr_view_table(fr *const *values, const gkr_circuit *c, const gkr_view *v, 
 /* The same into a fresh array (free with free()); NULL with e set if
  * allocation fails. */
 fr *gkr_view_alloc(fr *const *values, const gkr_circuit *c, const gkr_view *v, zkm_err *e);
+/* View v's entries read in place when v is an aligned block of its layer
+ * (the layer's values from v's offset), else NULL. */
+static inline const fr *gkr_view_block(fr *const *values, const gkr_circuit *c,
+                                       const gkr_view *v)
+{
+    return !v->mapped && v->nvars <= c->layers[v->layer].nvars ? values[v->layer] + v->offset
+                                                               : NULL;
+}
+/* View v's entries for reading: in place (*owned = NULL) when it is a
+ * block, else a fresh copy (*owned, free with free()); NULL with e set if
+ * allocation fails. */
+static inline const fr *gkr_view_read(fr *const *values, const gkr_circuit *c, const gkr_view *v,
+                                      fr **owned, zkm_err *e)
+{
+    const fr *own = gkr_view_block(values, c, v);
+    *owned = own ? NULL : gkr_view_alloc(values, c, v, e);
+    return own ? own : *owned;
+}
 /* Both operands of a two-operand kind (matmul, conv): both or neither. */
 zkm_status gkr_view_alloc2(fr *const *values, const gkr_circuit *c, const gkr_view src[2],
                            fr **a, fr **b, zkm_err *e);

@@ -77,11 +77,9 @@ static void kernel_point(const gkr_conv_params *p, const fr *z, const fr *rc, co
     memcpy(pt + p->t + p->ci, z + p->p, p->co * sizeof(fr));
 }
 
-/* dst[q + off_k] += w * src[q] over the positions q whose shifted position
- * lies in the image (rows of 2^pc columns, 2^(p - pc) rows).  With
- * forward = 0 the roles swap: dst[q] += w * src[q + off_k]. */
-static void shift_acc(const gkr_conv_params *p, uint32_t k, const fr *w, const fr *src, fr *dst,
-                      int forward)
+/* dst[q] += w * src[q + off_k] over the positions q whose shifted position
+ * lies in the image (rows of 2^pc columns, 2^(p - pc) rows). */
+static void shift_acc(const gkr_conv_params *p, uint32_t k, const fr *w, const fr *src, fr *dst)
 {
     const int64_t rows = (int64_t)1 << (p->p - p->pc), cols = (int64_t)1 << p->pc;
     const int64_t dy = p->off[2 * k], dx = p->off[2 * k + 1];
@@ -92,10 +90,53 @@ static void shift_acc(const gkr_conv_params *p, uint32_t k, const fr *w, const f
     for (int64_t y = y0; y < y1; y++)
         for (int64_t x = x0; x < x1; x++) {
             const int64_t q = y * cols + x;
-            const int64_t from = forward ? q : q + delta, to = forward ? q + delta : q;
-            fr_mul(&t, w, &src[from]);
-            fr_add(&dst[to], &dst[to], &t);
+            fr_mul(&t, w, &src[q + delta]);
+            fr_add(&dst[q], &dst[q], &t);
         }
+}
+
+/* Tap k with its row offset, to group the taps by row. */
+typedef struct {
+    int64_t dy;
+    uint32_t k;
+} conv_tap;
+
+static int tap_cmp(const void *a, const void *b)
+{
+    const conv_tap *x = a, *y = b;
+    return x->dy < y->dy ? -1 : x->dy > y->dy ? 1 : (x->k > y->k) - (x->k < y->k);
+}
+
+/* F(c, q') += sum_k w[k] eq(z_q, q' - off_k) over the q' with q' - off_k in
+ * the image, where eq(z_q, (y, x)) = ey[y] ex[x] (one channel c: F and w
+ * are its rows).  The shift is separable: per row offset dy,
+ * G(x') = sum over its taps of w_k ex(x' - dx_k), then
+ * F(y', x') += ey(y' - dy) G(x'): n_taps * cols + (row offsets) * rows * cols
+ * multiplies instead of n_taps * rows * cols.  taps: sorted by dy. */
+static void conv_F_channel(const gkr_conv_params *p, const conv_tap *taps, const fr *w,
+                           const fr *ey, const fr *ex, fr *G, fr *F)
+{
+    const int64_t rows = (int64_t)1 << (p->p - p->pc), cols = (int64_t)1 << p->pc;
+    fr t;
+    for (uint32_t a = 0, b; a < p->n_taps; a = b) {
+        const int64_t dy = taps[a].dy;
+        memset(G, 0, (size_t)cols * sizeof(fr));
+        for (b = a; b < p->n_taps && taps[b].dy == dy; b++) {
+            const uint32_t k = taps[b].k;
+            const int64_t dx = p->off[2 * k + 1];
+            if (fr_is_zero(&w[k]))
+                continue;
+            for (int64_t x = dx > 0 ? dx : 0; x < (dx < 0 ? cols + dx : cols); x++) {
+                fr_mul(&t, &w[k], &ex[x - dx]);
+                fr_add(&G[x], &G[x], &t);
+            }
+        }
+        for (int64_t y = dy > 0 ? dy : 0; y < (dy < 0 ? rows + dy : rows); y++)
+            for (int64_t x = 0; x < cols; x++) {
+                fr_mul(&t, &ey[y - dy], &G[x]);
+                fr_add(&F[y * cols + x], &F[y * cols + x], &t);
+            }
+    }
 }
 
 static zkm_status conv_eval(const gkr_circuit *c, uint32_t li, fr *const *values, fr *out,
@@ -114,7 +155,7 @@ static zkm_status conv_eval(const gkr_circuit *c, uint32_t li, fr *const *values
                 const fr w = K[(o * CI + ch) * T + k];
                 if (fr_is_zero(&w))
                     continue;
-                shift_acc(p, k, &w, I + ch * P, out + o * P, 0);
+                shift_acc(p, k, &w, I + ch * P, out + o * P);
             }
     free(I);
     free(K);
@@ -156,17 +197,25 @@ static zkm_status conv_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
     const size_t T = (size_t)1 << p->t, nc = cl->n;
     fr r[GKR_MAX_NVARS], rk[16], pt[GKR_MAX_NVARS], t;
     zkm_status st = ZKM_ENOMEM;
-    fr *I = NULL, *K = NULL, *F = NULL, *eqo = NULL, *eqq = NULL, *Kz = NULL, *eqc = NULL;
+    const size_t cols = (size_t)1 << p->pc, rows = P >> p->pc;
+    fr *I = NULL, *ownK = NULL, *F = NULL, *eqo = NULL, *eqq = NULL, *Kz = NULL, *eqc = NULL;
+    conv_tap *taps = malloc(p->n_taps * sizeof *taps);
     fr **tables = calloc(2 * nc, sizeof(fr *));
     unsigned *start = malloc((nc + 1) * sizeof(unsigned));
     unsigned *factors = malloc(2 * nc * sizeof(unsigned));
-    if (!tables || !start || !factors)
+    if (!tables || !start || !factors || !taps)
         goto done;
-    if (gkr_view_alloc2(x->values, x->c, p->src, &I, &K, e))
+    for (uint32_t k = 0; k < p->n_taps; k++)
+        taps[k] = (conv_tap){p->off[2 * k], k};
+    qsort(taps, p->n_taps, sizeof *taps, tap_cmp);
+    /* I is folded by the sum-check, the kernel only read (in place if it can) */
+    I = gkr_view_alloc(x->values, x->c, &p->src[0], e);
+    const fr *K = I ? gkr_view_read(x->values, x->c, &p->src[1], &ownK, e) : NULL;
+    if (!K)
         goto done;
     F = zkm_alloc_array(CI * P, sizeof(fr), "conv F", e);
     eqo = zkm_alloc_array(CO, sizeof(fr), "conv eq", e);
-    eqq = zkm_alloc_array(P, sizeof(fr), "conv eq", e);
+    eqq = zkm_alloc_array(rows + 2 * cols, sizeof(fr), "conv eq", e); /* ey, ex, G */
     Kz = zkm_alloc_array(nc * CI * T, sizeof(fr), "conv Kz", e);
     eqc = zkm_alloc_array(CI, sizeof(fr), "conv eq", e);
     if (!F || !eqo || !eqq || !Kz || !eqc)
@@ -178,18 +227,15 @@ static zkm_status conv_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
         const fr *z = cl->points + j * cl->nvars; /* z_q = z[0..p), z_o = z[p..p+co) */
         fr *kz = Kz + j * CI * T;
         mle_eq_table(eqo, z + p->p, p->co, NULL);
-        mle_eq_table(eqq, z, p->p, &cl->alpha[j]); /* F carries alpha_j, Kz_j does not */
+        /* eq(z_q, .) by rows and columns; F carries alpha_j, Kz_j does not */
+        fr *ey = eqq, *ex = eqq + rows;
+        mle_eq_table(ex, z, p->pc, NULL);
+        mle_eq_table(ey, z + p->pc, p->p - p->pc, &cl->alpha[j]);
         memset(kz, 0, CI * T * sizeof(fr));
-        for (size_t o = 0; o < CO; o++)
-            for (size_t m = 0; m < CI * T; m++) {
-                fr_mul(&t, &eqo[o], &K[o * CI * T + m]);
-                fr_add(&kz[m], &kz[m], &t);
-            }
+        for (size_t o = 0; o < CO; o++) /* padded channels and taps cost nothing */
+            mle_axpy(kz, &eqo[o], K + o * CI * T, CI * T);
         for (size_t ch = 0; ch < CI; ch++)
-            for (uint32_t k = 0; k < p->n_taps; k++) {
-                const fr w = kz[ch * T + k];
-                shift_acc(p, k, &w, eqq, F + ch * P, 1);
-            }
+            conv_F_channel(p, taps, kz + ch * T, ey, ex, ex + cols, F + ch * P);
     }
 
     /* sum-check 1: sum_{c, q'} I * F */
@@ -249,12 +295,13 @@ done:
     free(start);
     free(factors);
     free(I);
-    free(K);
+    free(ownK);
     free(F);
     free(eqo);
     free(eqq);
     free(Kz);
     free(eqc);
+    free(taps);
     if (st == ZKM_ENOMEM && e && e->code != ZKM_ENOMEM)
         zkm_fail(e, ZKM_ENOMEM, "out of memory in a conv layer");
     return st;

@@ -85,19 +85,24 @@ static zkm_status mm_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
     const gkr_claims *cl = &x->claims[li];
     const size_t M = (size_t)1 << p->m, K = (size_t)1 << p->k, N = (size_t)1 << p->n;
     const size_t nc = cl->n;
-    fr *A = NULL, *B = NULL, *eqi = NULL, *eqj = NULL;
+    fr *ownA = NULL, *ownB = NULL, *eqi = NULL, *eqj = NULL;
     fr **tables = calloc(2 * nc, sizeof(fr *));
     unsigned *start = malloc((nc + 1) * sizeof(unsigned));
     unsigned *factors = malloc(2 * nc * sizeof(unsigned));
-    fr r[GKR_MAX_NVARS], pa[GKR_MAX_NVARS], pb[GKR_MAX_NVARS], t;
+    fr r[GKR_MAX_NVARS], pa[GKR_MAX_NVARS], pb[GKR_MAX_NVARS];
     zkm_status st = ZKM_OK;
     if (!tables || !start || !factors) {
         st = zkm_fail(e, ZKM_ENOMEM, "out of memory");
         goto done;
     }
-    st = gkr_view_alloc2(x->values, x->c, p->src, &A, &B, e);
-    if (st)
+    /* the operands are only read: in place when they are blocks (a public
+     * weight matrix is) */
+    const fr *A = gkr_view_read(x->values, x->c, &p->src[0], &ownA, e);
+    const fr *B = A ? gkr_view_read(x->values, x->c, &p->src[1], &ownB, e) : NULL;
+    if (!B) {
+        st = ZKM_ENOMEM;
         goto done;
+    }
     eqi = zkm_alloc_array(M, sizeof(fr), "matmul eq", e);
     eqj = zkm_alloc_array(N, sizeof(fr), "matmul eq", e);
     if (!eqi || !eqj) {
@@ -114,13 +119,10 @@ static zkm_status mm_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
         }
         mle_eq_table(eqi, z + p->n, p->m, NULL);
         mle_eq_table(eqj, z, p->n, NULL);
-        /* Ac(l) = sum_i eq(z_i, i) A(i, l) */
+        /* Ac(l) = sum_i eq(z_i, i) A(i, l) (zero padding costs nothing) */
         memset(Ac, 0, K * sizeof(fr));
         for (size_t i = 0; i < M; i++)
-            for (size_t l = 0; l < K; l++) {
-                fr_mul(&t, &eqi[i], &A[i * K + l]);
-                fr_add(&Ac[l], &Ac[l], &t);
-            }
+            mle_axpy(Ac, &eqi[i], A + i * K, K);
         /* Bc(l) = sum_j eq(z_j, j) B(l, j) */
         for (size_t l = 0; l < K; l++)
             mle_dot(&Bc[l], B + l * N, eqj, N);
@@ -145,8 +147,8 @@ done:
     free(tables);
     free(start);
     free(factors);
-    free(A);
-    free(B);
+    free(ownA);
+    free(ownB);
     free(eqi);
     free(eqj);
     return st;

@@ -1,5 +1,7 @@
 #include "mle.h"
 
+#include <string.h>
+
 void mle_eq_eval(fr *out, const fr *a, const fr *b, unsigned n)
 {
     fr acc, ab, t, one;
@@ -17,7 +19,24 @@ void mle_eq_eval(fr *out, const fr *a, const fr *b, unsigned n)
     *out = acc;
 }
 
-void mle_eq_table(fr *out, const fr *z, unsigned n, const fr *scale)
+/* A point whose top coordinates are 0 or 1 (a claim on a block of a
+ * layer): returns the count L of coordinates below them and sets *block to
+ * their bits, so eq(z, .) is eq(z[0..L), .) on block *block and 0 elsewhere. */
+static unsigned bool_top(const fr *z, unsigned n, size_t *block)
+{
+    fr one;
+    fr_set_one(&one);
+    unsigned L = n;
+    *block = 0;
+    while (L > 0 && (fr_is_zero(&z[L - 1]) || fr_eq(&z[L - 1], &one))) {
+        L--;
+        *block = *block << 1 | (size_t)fr_eq(&z[L], &one);
+    }
+    return L;
+}
+
+/* out[b] = scale * eq(z, bits(b)) for b < 2^n, 2^n multiplies. */
+static void eq_table_full(fr *out, const fr *z, unsigned n, const fr *scale)
 {
     if (scale)
         out[0] = *scale;
@@ -37,10 +56,22 @@ void mle_eq_table(fr *out, const fr *z, unsigned n, const fr *scale)
     }
 }
 
+void mle_eq_table(fr *out, const fr *z, unsigned n, const fr *scale)
+{
+    size_t block;
+    const unsigned L = bool_top(z, n, &block);
+    if (L < n)
+        memset(out, 0, ((size_t)1 << n) * sizeof(fr));
+    eq_table_full(out + (block << L), z, L, scale);
+}
+
 void mle_eq_table_add(fr *out, const fr *z, unsigned n, const fr *scale, fr *scratch)
 {
-    size_t len = (size_t)1 << n;
-    mle_eq_table(scratch, z, n, scale);
+    size_t block;
+    const unsigned L = bool_top(z, n, &block);
+    const size_t len = (size_t)1 << L;
+    eq_table_full(scratch, z, L, scale);
+    out += block << L;
     for (size_t i = 0; i < len; i++)
         fr_add(&out[i], &out[i], &scratch[i]);
 }
@@ -75,6 +106,67 @@ void mle_eval(fr *out, const fr *table, unsigned n, const fr *point, fr *scratch
         half /= 2;
     }
     *out = scratch[0];
+}
+
+/* y += c * x for one entry x: no multiply when x is 0 or 1, nor when
+ * sign = +-1 says c is 1 or -1 (sign = 0: another c). */
+static inline void axpy1(fr *y, const fr *c, const fr *x, int sign)
+{
+    fr one, m;
+    fr_set_one(&one);
+    if (fr_is_zero(x))
+        return;
+    if (fr_eq(x, &one)) {
+        fr_add(y, y, c);
+    } else if (sign > 0) {
+        fr_add(y, y, x);
+    } else if (sign < 0) {
+        fr_sub(y, y, x);
+    } else {
+        fr_mul(&m, c, x);
+        fr_add(y, y, &m);
+    }
+}
+
+void mle_eval_split(fr *out, const fr *table, unsigned n, unsigned nl, const fr *lo,
+                    const fr *hi)
+{
+    const size_t nlo = (size_t)1 << nl, nhi = (size_t)1 << (n - nl);
+    fr acc, s;
+    fr_set_zero(&acc);
+    for (size_t h = 0; h < nhi; h++) {
+        const fr *row = table + h * nlo;
+        fr_set_zero(&s);
+        for (size_t l = 0; l < nlo; l++)
+            axpy1(&s, &lo[l], &row[l], 0);
+        fr_mul(&s, &s, &hi[h]);
+        fr_add(&acc, &acc, &s);
+    }
+    *out = acc;
+}
+
+int mle_bits(const fr *x, size_t n, uint64_t *words)
+{
+    fr one;
+    fr_set_one(&one);
+    memset(words, 0, ((n + 63) / 64) * sizeof(uint64_t));
+    for (size_t i = 0; i < n; i++) {
+        if (fr_eq(&x[i], &one))
+            words[i >> 6] |= (uint64_t)1 << (i & 63);
+        else if (!fr_is_zero(&x[i]))
+            return 0;
+    }
+    return 1;
+}
+
+void mle_axpy(fr *y, const fr *c, const fr *x, size_t len)
+{
+    fr one, minus_one;
+    fr_set_one(&one);
+    fr_neg(&minus_one, &one);
+    const int sign = fr_eq(c, &one) ? 1 : fr_eq(c, &minus_one) ? -1 : 0;
+    for (size_t i = 0; i < len; i++)
+        axpy1(&y[i], c, &x[i], sign);
 }
 
 void mle_dot(fr *out, const fr *table, const fr *weights, size_t len)

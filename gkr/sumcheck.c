@@ -112,6 +112,17 @@ static inline void pair_at(fr *T, size_t i, int fold, const fr *r, fr *x0, fr *x
     }
 }
 
+/* v[x] for x = 2 .. np-1 on the line through (0, v[0]) and (1, v[1]). */
+static inline void line_values(fr *v, unsigned np)
+{
+    if (np <= 2)
+        return;
+    fr diff;
+    fr_sub(&diff, &v[1], &v[0]);
+    for (unsigned x = 2; x < np; x++)
+        fr_add(&v[x], &v[x - 1], &diff);
+}
+
 /* value at 2 of the line through (0, x0), (1, x1) */
 static inline void at_two(fr *out, const fr *x0, const fr *x1)
 {
@@ -235,12 +246,10 @@ zkm_status sc_prove(sc_poly *p, unsigned nvars, transcript *t, fr_vec *out, fr *
         for (size_t i = 0; i < half; i++) {
             for (unsigned j = 0; j < p->n_tables; j++) {
                 const fr *T = p->tables[j];
-                fr *ej = ev + j * np, diff;
+                fr *ej = ev + j * np;
                 ej[0] = T[2 * i];
                 ej[1] = T[2 * i + 1];
-                fr_sub(&diff, &ej[1], &ej[0]);
-                for (unsigned x = 2; x <= d; x++)
-                    fr_add(&ej[x], &ej[x - 1], &diff);
+                line_values(ej, np);
             }
             for (unsigned tm = 0; tm < p->n_terms; tm++) {
                 const unsigned *f = p->factors + p->term_start[tm];
@@ -285,6 +294,405 @@ zkm_status sc_prove(sc_poly *p, unsigned nvars, transcript *t, fr_vec *out, fr *
     free(ev);
     free(acc);
     return st;
+}
+
+/* --- sum-check of eq(z, .) times a polynomial (sc_prove_eq) --------------
+ * With W = scale * eq(z, .) the round polynomial factors as
+ *   p_k(x) = c_k eq1(z_k, x) q_k(x),   c_k = scale prod_{i<k} eq1(z_i, r_i),
+ *   q_k(x) = sum_i eq(z_{>k}, i) P(r_{<k}, x, i),
+ * eq1(a, x) = (1 - a)(1 - x) + a x.  q_k has degree d - 1 (d = deg p_k): the
+ * prover evaluates it at 0, 2, .., d-1, recovers q_k(1) from the reduced
+ * claim s_k = claim_k / c_k = q_{k-1}(r_{k-1}), since
+ * s_k = (1 - z_k) q_k(0) + z_k q_k(1), extrapolates q_k(d) and sends
+ * c_k eq1(z_k, x) q_k(x) at 0, 2..d: the values sc_prove computes from a W
+ * table, exactly.  q_k(1) is evaluated directly when z_k = 0 (or, in round
+ * 0, when scale = 0).  eq(z_{>k}, i) is lo[i mod 2^nl] * hi[i >> nl], two
+ * tables of about 2^((n-k)/2) entries rebuilt each round.
+ *
+ * When P is a polynomial in one table T of 0/1 entries (booleanity), the
+ * first SC_BOOL_ROUNDS rounds need no multiplication per entry: after j
+ * rounds an entry of T is determined by the 2^j bits it folds, so round j
+ * adds each eq weight into the bucket of its pair's 2^(j+1) bits and
+ * evaluates P once per bucket; then T is rebuilt from its bytes by lookup. */
+#define SC_NP (SC_MAX_DEGREE + 1) /* stride of the per-table line values */
+#define SC_BOOL_CODES 256 /* pair patterns of the last bucket round: 2^(2^3) */
+
+enum { CK_ONE, CK_NEG, CK_MUL }; /* how a term's coefficient is applied */
+enum { EQ_GENERIC, EQ_A, EQ_AB };  /* P = any terms, one table, T0 * T1 */
+
+typedef struct {
+    sc_poly *p;
+    const fr *z;
+    unsigned n, d;
+    uint8_t *ck;           /* per term */
+    int shape;
+    fr *v;                 /* n_tables * SC_NP line values of one pair */
+    fr *lo, *hi;           /* the split eq tables of the round */
+    fr *zinv;              /* 1 / z_k, 0 where z_k = 0 */
+    fr c, s;               /* c_k and the reduced claim s_k */
+    int s_known;
+    fr deninv[SC_NP];      /* Lagrange denominators on the nodes 0..d-1 */
+    transcript *t;
+    fr_vec *out;
+    fr *r;
+} eq_state;
+
+static inline void term_add(fr *acc, const fr *prod, unsigned ck, const fr *coef)
+{
+    fr m;
+    if (ck == CK_ONE) {
+        fr_add(acc, acc, prod);
+    } else if (ck == CK_NEG) {
+        fr_sub(acc, acc, prod);
+    } else {
+        fr_mul(&m, prod, coef);
+        fr_add(acc, acc, &m);
+    }
+}
+
+/* acc[x] += w * val[x] for x < ne, x = 1 only if want1. */
+static inline void add_scaled(fr *acc, const fr *w, const fr *val, unsigned ne, int want1)
+{
+    fr m;
+    for (unsigned x = 0; x < ne; x++) {
+        if (x == 1 && !want1)
+            continue;
+        fr_mul(&m, w, &val[x]);
+        fr_add(&acc[x], &acc[x], &m);
+    }
+}
+
+/* val[x] = P at x for x < ne (x = 1 only if want1) from the tables' line
+ * values v[j * SC_NP + x], skipping the terms with a factor whose line is
+ * zero (bit j of zero, for j < 64).  Returns 0 if every term was skipped:
+ * P is zero on the whole line. */
+static int terms_at(const sc_poly *p, const uint8_t *ck, const fr *v, uint64_t zero,
+                    unsigned ne, int want1, fr *val)
+{
+    fr one, prod;
+    int any = 0;
+    fr_set_one(&one);
+    for (unsigned x = 0; x < ne; x++)
+        fr_set_zero(&val[x]);
+    for (unsigned t = 0; t < p->n_terms; t++) {
+        const unsigned a = p->term_start[t], b = p->term_start[t + 1];
+        const fr *coef = p->coef ? &p->coef[t] : NULL;
+        unsigned f = a;
+        while (f < b && !(p->factors[f] < 64 && ((zero >> p->factors[f]) & 1)))
+            f++;
+        if (f < b)
+            continue;
+        any = 1;
+        for (unsigned x = 0; x < ne; x++) {
+            if (x == 1 && !want1)
+                continue;
+            if (a == b) { /* a constant */
+                term_add(&val[x], &one, ck[t], coef);
+                continue;
+            }
+            prod = v[p->factors[a] * SC_NP + x];
+            for (f = a + 1; f < b; f++)
+                fr_mul(&prod, &prod, &v[p->factors[f] * SC_NP + x]);
+            term_add(&val[x], &prod, ck[t], coef);
+        }
+    }
+    return any;
+}
+
+/* Variables of the round's eq(z_{>k}, .) kept in hi: balances the two
+ * tables, or, with 2^cb buckets, the lo table against 2^cb products per hi
+ * entry. */
+static unsigned eq_hi_vars(unsigned m, unsigned cb)
+{
+    return m > cb ? (m - cb) / 2 : 0;
+}
+
+/* The round's eq tables over the 2^m pair indices; returns nl. */
+static unsigned eq_round_tables(eq_state *st, unsigned k, unsigned cb)
+{
+    const unsigned m = st->n - k - 1, nh = eq_hi_vars(m, cb), nl = m - nh;
+    mle_eq_table(st->lo, st->z + k + 1, nl, NULL);
+    mle_eq_table(st->hi, st->z + k + 1 + nl, nh, NULL);
+    return nl;
+}
+
+/* P on the line of pair i (tables folded by rp first when fold) at x < ne,
+ * x = 1 only if want1; returns 0 when P is zero on the whole line, so its
+ * eq weight adds nothing.  The two shapes behind most layers (one table;
+ * a product of two with coefficient 1) skip the general term loop. */
+static inline int eq_pair(eq_state *st, size_t i, int fold, const fr *rp, unsigned ne,
+                          int want1, fr *val)
+{
+    const sc_poly *p = st->p;
+    uint64_t zero = 0;
+    for (unsigned j = 0; j < p->n_tables; j++) {
+        fr *vj = st->v + j * SC_NP;
+        pair_at(p->tables[j], i, fold, rp, &vj[0], &vj[1]);
+        if (j < 64 && fr_is_zero(&vj[0]) && fr_is_zero(&vj[1]))
+            zero |= (uint64_t)1 << j;
+        else
+            line_values(vj, ne);
+    }
+    const fr *A = st->v, *B = st->v + SC_NP;
+    switch (st->shape) {
+    case EQ_A:
+        if (zero & 1)
+            return 0;
+        for (unsigned x = 0; x < ne; x++)
+            val[x] = A[x];
+        return 1;
+    case EQ_AB:
+        if (zero & 3)
+            return 0;
+        for (unsigned x = 0; x < ne; x++)
+            if (x != 1 || want1)
+                fr_mul(&val[x], &A[x], &B[x]);
+        return 1;
+    default:
+        return terms_at(p, st->ck, st->v, zero, ne, want1, val);
+    }
+}
+
+/* q[x] for x < ne over the half pairs of the tables, folding r first when fold. */
+static void eq_pairs(eq_state *st, size_t half, unsigned nl, int fold, const fr *rp, unsigned ne,
+                     int want1, fr *q)
+{
+    const size_t nlo = (size_t)1 << nl, nhi = half >> nl;
+    fr val[SC_NP], acc[SC_NP];
+    for (unsigned x = 0; x < ne; x++)
+        fr_set_zero(&q[x]);
+    for (size_t h = 0; h < nhi; h++) {
+        for (unsigned x = 0; x < ne; x++)
+            fr_set_zero(&acc[x]);
+        for (size_t l = 0; l < nlo; l++) {
+            if (!eq_pair(st, h * nlo + l, fold, rp, ne, want1, val))
+                continue;
+            add_scaled(acc, &st->lo[l], val, ne, want1);
+        }
+        add_scaled(q, &st->hi[h], acc, ne, want1);
+    }
+}
+
+/* vals[c] for c < 2^(2^j): the value after j folds (challenges r) of an
+ * entry whose 2^j folded bits are c. */
+static void bool_values(fr *vals, const fr *r, unsigned j)
+{
+    fr eqr[1u << SC_BOOL_ROUNDS];
+    mle_eq_table(eqr, r, j, NULL);
+    fr_set_zero(&vals[0]);
+    for (unsigned c = 1; c < (1u << (1u << j)); c++)
+        fr_add(&vals[c], &vals[c & (c - 1)], &eqr[__builtin_ctz(c)]);
+}
+
+/* Bucket round j of a 0/1 table (bits, packed): q[x] for x < ne.  B and Bh
+ * hold 2^(2^(j+1)) elements. */
+static void eq_buckets(eq_state *st, const uint64_t *bits, unsigned j, size_t half, unsigned nl,
+                       unsigned ne, int want1, fr *B, fr *Bh, fr *q)
+{
+    const unsigned cb = 2u << j, ncodes = 1u << cb, hb = cb / 2;
+    const uint64_t mask = ncodes - 1;
+    const size_t nlo = (size_t)1 << nl, nhi = half >> nl;
+    fr vals[1u << (1u << (SC_BOOL_ROUNDS - 1))], val[SC_NP], m;
+    bool_values(vals, st->r, j);
+    memset(B, 0, ncodes * sizeof(fr));
+    for (size_t h = 0; h < nhi; h++) {
+        memset(Bh, 0, ncodes * sizeof(fr));
+        for (size_t l = 0; l < nlo; l++) {
+            const size_t pos = (h * nlo + l) * cb;
+            const unsigned code = (unsigned)((bits[pos >> 6] >> (pos & 63)) & mask);
+            fr_add(&Bh[code], &Bh[code], &st->lo[l]);
+        }
+        for (unsigned c = 0; c < ncodes; c++) {
+            if (fr_is_zero(&Bh[c]))
+                continue;
+            fr_mul(&m, &st->hi[h], &Bh[c]);
+            fr_add(&B[c], &B[c], &m);
+        }
+    }
+    for (unsigned x = 0; x < ne; x++)
+        fr_set_zero(&q[x]);
+    for (unsigned c = 0; c < ncodes; c++) {
+        if (fr_is_zero(&B[c]))
+            continue;
+        st->v[0] = vals[c & ((1u << hb) - 1)];
+        st->v[1] = vals[c >> hb];
+        line_values(st->v, ne);
+        terms_at(st->p, st->ck, st->v, 0, ne, want1, val);
+        add_scaled(q, &B[c], val, ne, want1);
+    }
+}
+
+/* End of round k with q[x] computed for x < ne (q[1] if want1): send
+ * p_k at 0, 2..d, draw r_k, move to the next round's c and s. */
+static zkm_status eq_finish_round(eq_state *st, unsigned k, int want1, fr *q, zkm_err *e)
+{
+    const unsigned d = st->d;
+    const fr *zk = &st->z[k];
+    fr one, e1, step, xd, msg[SC_MAX_DEGREE], t;
+    fr_set_one(&one);
+    fr_sub(&e1, &one, zk); /* eq1(z_k, 0) */
+    if (!want1) {          /* s_k = (1 - z_k) q(0) + z_k q(1) */
+        fr_mul(&t, &e1, &q[0]);
+        fr_sub(&t, &st->s, &t);
+        fr_mul(&q[1], &t, &st->zinv[k]);
+    }
+    fr_set_u64(&xd, d);
+    interpolate_with(&q[d], q, d - 1, &xd, st->deninv);
+    fr_dbl(&step, zk);
+    fr_sub(&step, &step, &one); /* eq1(z_k, x + 1) - eq1(z_k, x) */
+    for (unsigned x = 0; x <= d; x++) {
+        if (x != 1) {
+            fr_mul(&t, &st->c, &e1);
+            fr_mul(&msg[x ? x - 1 : 0], &t, &q[x]);
+        }
+        fr_add(&e1, &e1, &step);
+    }
+    zkm_status s = fr_vec_push(st->out, msg, d, e);
+    if (s)
+        return s;
+    tr_absorb_frs(st->t, "sc/round", msg, d);
+    tr_challenge(st->t, "sc/r", &st->r[k]);
+    interpolate_with(&st->s, q, d - 1, &st->r[k], st->deninv);
+    st->s_known = 1;
+    fr_mul(&t, &step, &st->r[k]);
+    fr_sub(&e1, &one, zk);
+    fr_add(&t, &t, &e1);
+    fr_mul(&st->c, &st->c, &t);
+    return ZKM_OK;
+}
+
+/* The degree of W * P: 1 + the longest term of p (which may be 0). */
+static unsigned eq_degree(const sc_poly *p)
+{
+    unsigned longest = 0;
+    for (unsigned tm = 0; tm < p->n_terms; tm++)
+        if (p->term_start[tm + 1] - p->term_start[tm] > longest)
+            longest = p->term_start[tm + 1] - p->term_start[tm];
+    return longest + 1;
+}
+
+/* sc_prove_eq's rounds, nvars >= 1; with bits, p has one table of 0/1
+ * entries given by bits, nvars > SC_BOOL_ROUNDS, and tables[0] is the
+ * 2^(nvars - SC_BOOL_ROUNDS) entries it is rebuilt into. */
+static zkm_status eq_prove(sc_poly *p, const uint64_t *bits, const fr *z, const fr *scale,
+                           const fr *claim, unsigned nvars, transcript *t, fr_vec *out, fr *r,
+                           zkm_err *e)
+{
+    const unsigned d = eq_degree(p);
+    const size_t len = (size_t)1 << nvars;
+    unsigned max_nl = 0, max_nh = 0; /* the largest split tables over the rounds */
+    for (unsigned k = 0; k < nvars; k++) {
+        const unsigned m = nvars - k - 1, cb = bits && k < SC_BOOL_ROUNDS ? 2u << k : 0;
+        const unsigned nh = eq_hi_vars(m, cb);
+        max_nl = m - nh > max_nl ? m - nh : max_nl;
+        max_nh = nh > max_nh ? nh : max_nh;
+    }
+    const size_t nfr = (size_t)p->n_tables * SC_NP + ((size_t)1 << max_nl) +
+                       ((size_t)1 << max_nh) + 2 * ((size_t)nvars + 1) +
+                       (bits ? 2 * SC_BOOL_CODES : 0);
+    fr *mem = malloc(nfr * sizeof(fr));
+    uint8_t *ck = malloc(p->n_terms ? p->n_terms : 1);
+    if (!mem || !ck) {
+        free(mem);
+        free(ck);
+        return zkm_fail(e, ZKM_ENOMEM, "out of memory in sum-check");
+    }
+    eq_state st = {.p = p, .z = z, .n = nvars, .d = d, .ck = ck, .t = t, .out = out, .r = r};
+    st.v = mem;
+    st.lo = st.v + (size_t)p->n_tables * SC_NP;
+    st.hi = st.lo + ((size_t)1 << max_nl);
+    st.zinv = st.hi + ((size_t)1 << max_nh);
+    fr *zs = st.zinv + nvars + 1, *B = zs + nvars + 1, *Bh = B + SC_BOOL_CODES;
+    fr one, minus_one, q[SC_NP];
+    fr_set_one(&one);
+    fr_neg(&minus_one, &one);
+    for (unsigned tm = 0; tm < p->n_terms; tm++)
+        ck[tm] = !p->coef || fr_eq(&p->coef[tm], &one)  ? CK_ONE
+                 : fr_eq(&p->coef[tm], &minus_one)       ? CK_NEG
+                                                          : CK_MUL;
+    const unsigned *ts = p->term_start, *tf = p->factors;
+    if (p->n_terms == 1 && ck[0] == CK_ONE && ts[0] == 0 && ts[1] == 1 && tf[0] == 0 &&
+        p->n_tables == 1)
+        st.shape = EQ_A;
+    else if (p->n_terms == 1 && ck[0] == CK_ONE && ts[0] == 0 && ts[1] == 2 && tf[0] == 0 &&
+             tf[1] == 1 && p->n_tables == 2)
+        st.shape = EQ_AB;
+    else
+        st.shape = EQ_GENERIC;
+    /* 1 / z_k and 1 / scale in one inversion (zero stays zero) */
+    memcpy(st.zinv, z, nvars * sizeof(fr));
+    st.zinv[nvars] = *scale;
+    fr_batch_inv_var(st.zinv, st.zinv, nvars + 1, zs);
+    st.c = *scale;
+    st.s_known = !fr_is_zero(scale);
+    if (st.s_known)
+        fr_mul(&st.s, claim, &st.zinv[nvars]);
+    lagrange_den_inv(st.deninv, d - 1);
+
+    zkm_status s = ZKM_OK;
+    unsigned k = 0;
+    if (bits) {
+        for (; k < SC_BOOL_ROUNDS && !s; k++) {
+            const int want1 = !st.s_known || fr_is_zero(&st.zinv[k]);
+            const unsigned nl = eq_round_tables(&st, k, 2u << k);
+            eq_buckets(&st, bits, k, len >> (k + 1), nl, want1 && d < 2 ? 2 : d, want1, B, Bh, q);
+            s = eq_finish_round(&st, k, want1, q, e);
+        }
+        /* T after SC_BOOL_ROUNDS folds, from its bytes */
+        fr *T = p->tables[0];
+        bool_values(B, r, SC_BOOL_ROUNDS);
+        for (size_t i = 0; i < len >> SC_BOOL_ROUNDS; i++)
+            T[i] = B[(bits[i >> 3] >> ((i & 7) * 8)) & 0xff];
+    }
+    const unsigned k0 = k;
+    for (; k < nvars && !s; k++) {
+        const int want1 = !st.s_known || fr_is_zero(&st.zinv[k]);
+        const unsigned nl = eq_round_tables(&st, k, 0);
+        eq_pairs(&st, len >> (k + 1), nl, k > k0, k > k0 ? &r[k - 1] : NULL,
+                 want1 && d < 2 ? 2 : d, want1, q);
+        s = eq_finish_round(&st, k, want1, q, e);
+    }
+    /* bind the last challenge: two entries left per table */
+    for (unsigned j = 0; j < p->n_tables && !s; j++)
+        mle_fold(p->tables[j], 2, &r[nvars - 1]);
+    free(mem);
+    free(ck);
+    return s;
+}
+
+zkm_status sc_prove_eq(sc_poly *p, const fr *z, const fr *scale, const fr *claim,
+                       unsigned nvars, transcript *t, fr_vec *out, fr *r, zkm_err *e)
+{
+    const unsigned d = eq_degree(p);
+    if (d > SC_MAX_DEGREE)
+        return zkm_fail(e, ZKM_EINVAL, "sum-check degree %u above %u", d, SC_MAX_DEGREE);
+    if (nvars == 0)
+        return ZKM_OK;
+    uint64_t *bits = NULL;
+    if (p->n_tables == 1 && nvars > SC_BOOL_ROUNDS) {
+        const size_t len = (size_t)1 << nvars;
+        bits = malloc(((len + 63) / 64) * sizeof(uint64_t));
+        if (!bits)
+            return zkm_fail(e, ZKM_ENOMEM, "out of memory in sum-check");
+        if (!mle_bits(p->tables[0], len, bits)) {
+            free(bits);
+            bits = NULL;
+        }
+    }
+    zkm_status st = eq_prove(p, bits, z, scale, claim, nvars, t, out, r, e);
+    free(bits);
+    return st;
+}
+
+zkm_status sc_prove_eq_bits(sc_poly *p, const uint64_t *bits, const fr *z, const fr *scale,
+                            const fr *claim, unsigned nvars, transcript *t, fr_vec *out, fr *r,
+                            zkm_err *e)
+{
+    const unsigned d = eq_degree(p);
+    if (d > SC_MAX_DEGREE || p->n_tables != 1 || nvars <= SC_BOOL_ROUNDS)
+        return zkm_fail(e, ZKM_EINVAL, "sum-check over bits: one table, %u variables and "
+                        "degree %u out of range", nvars, d);
+    return eq_prove(p, bits, z, scale, claim, nvars, t, out, r, e);
 }
 
 zkm_status sc_verify(unsigned nvars, unsigned degree, fr *claim, transcript *t,

@@ -36,6 +36,32 @@ unsigned sc_degree(const sc_poly *p);
 zkm_status sc_prove(sc_poly *p, unsigned nvars, transcript *t, fr_vec *out, fr *r,
                     zkm_err *e);
 
+/* sc_prove for the polynomial W * P, where W = scale * eq(z, .) (z: nvars
+ * coordinates) is a factor of every term and p describes P: rounds of
+ * degree 1 + the longest term of p (a term may have no factors).  claim
+ * must be the true sum over the cube of W * P.  Sends the same messages,
+ * draws the same challenges and leaves the same tables[j][0] = T_j(r) as
+ * sc_prove on p with a table for W multiplied into every term, but never
+ * builds nor folds W (the eq factor of each round is split off, and one
+ * value per round comes from the claim), and when p has a single table
+ * whose entries are all 0 or 1 (booleanity), its first rounds cost
+ * additions only.  Fails only on allocation failure or a degree above
+ * SC_MAX_DEGREE. */
+zkm_status sc_prove_eq(sc_poly *p, const fr *z, const fr *scale, const fr *claim,
+                       unsigned nvars, transcript *t, fr_vec *out, fr *r, zkm_err *e);
+
+/* The bucketed rounds of sc_prove_eq over a 0/1 table. */
+#define SC_BOOL_ROUNDS 3
+
+/* sc_prove_eq when p has one table of 0/1 entries, given as bits (entry i
+ * is bit i % 64 of bits[i / 64], mle_bits), so the caller need not copy it:
+ * tables[0] only receives the table after SC_BOOL_ROUNDS folds, 2^(nvars -
+ * SC_BOOL_ROUNDS) entries, and holds T(r) at [0] on return.  Needs nvars >
+ * SC_BOOL_ROUNDS (else ZKM_EINVAL). */
+zkm_status sc_prove_eq_bits(sc_poly *p, const uint64_t *bits, const fr *z, const fr *scale,
+                            const fr *claim, unsigned nvars, transcript *t, fr_vec *out, fr *r,
+                            zkm_err *e);
+
 /* Verify n rounds of a degree-`degree` sum-check.  *claim holds the claimed
  * sum on entry and, on success, the value P(r) the caller must check against
  * the final evaluations.  Returns ZKM_EREJECT if the messages run out. */

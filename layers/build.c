@@ -243,12 +243,11 @@ zkm_status lw_range_build(lw_builder *b, const lw_sum *s, uint32_t shift, uint32
 
 fr *lw_values(lw_wit *w, uint32_t id)
 {
-    if (!w->values[id]) {
-        const size_t n = (size_t)1 << w->b->meta[id].nvars;
-        w->values[id] = zkm_alloc_array(n, sizeof(fr), "layer values", w->e);
-        if (w->values[id])
-            memset(w->values[id], 0, n * sizeof(fr));
-    }
+    /* calloc: a large table comes straight from the kernel as zero pages,
+     * not written, and a zero layer's are never written at all */
+    if (!w->values[id])
+        w->values[id] = zkm_calloc((size_t)1 << w->b->meta[id].nvars, sizeof(fr),
+                                   "layer values", w->e);
     return w->values[id];
 }
 
@@ -294,12 +293,14 @@ zkm_status lw_range_witness(lw_wit *w, uint32_t i, const lw_range *r, const __in
     const __int128 lo = r->is_signed ? -((__int128)1 << (r->bits - 1)) : 0;
     const __int128 hi = r->is_signed ? ((__int128)1 << (r->bits - 1)) : ((__int128)1 << r->bits);
     fr *D = NULL, *out = NULL, one;
+    lw_smallfr sf = {0}; /* the outputs are B-bit integers */
     fr_set_one(&one);
     if (w->fill) {
         D = lw_values(w, r->d);
         if (!D || !lw_values(w, r->zbool) || !lw_values(w, r->zrec))
             return ZKM_ENOMEM;
-        if (r->out != LW_NONE && !(out = lw_values(w, r->out)))
+        if (r->out != LW_NONE && (!(out = lw_values(w, r->out)) ||
+                                  lw_smallfr_init(&sf, r->bits + !r->is_signed, n, w->e)))
             return ZKM_ENOMEM;
     }
     for (size_t g = 0; g < n; g++) {
@@ -307,6 +308,7 @@ zkm_status lw_range_witness(lw_wit *w, uint32_t i, const lw_range *r, const __in
         if (q < lo || q >= hi) {
             const uint64_t li = f ? logical_index(f, g) : UINT64_MAX;
             char fmt[16];
+            lw_smallfr_free(&sf);
             zkm_qfmt_str(w->m->nodes[i].fmt, fmt, sizeof fmt);
             if (li == UINT64_MAX)
                 return zkm_fail(w->e, ZKM_EFORMAT, "%s: a range check fails at frame entry "
@@ -334,8 +336,9 @@ zkm_status lw_range_witness(lw_wit *w, uint32_t i, const lw_range *r, const __in
             if ((u >> j) & 1)
                 D[((size_t)(r->shift + j) << nvars) + g] = one;
         if (out)
-            fr_set_i64(&out[g], res);
+            lw_smallfr_set(&sf, &out[g], res);
     }
+    lw_smallfr_free(&sf);
     return ZKM_OK;
 }
 
@@ -395,10 +398,10 @@ zkm_status lw_witness_sum_range(lw_wit *w, uint32_t i)
     return st;
 }
 
-zkm_status lw_smallfr_init(lw_smallfr *s, uint32_t bits, zkm_err *e)
+zkm_status lw_smallfr_init(lw_smallfr *s, uint32_t bits, size_t uses, zkm_err *e)
 {
     *s = (lw_smallfr){0};
-    if (bits > 16)
+    if (bits > 16 || ((size_t)1 << bits) > uses)
         return ZKM_OK; /* conversions one by one */
     s->lo = -((int64_t)1 << (bits - 1));
     s->hi = -s->lo - 1;

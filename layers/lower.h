@@ -246,7 +246,9 @@ typedef struct {
     fr *table;
     int64_t lo, hi;
 } lw_smallfr;
-zkm_status lw_smallfr_init(lw_smallfr *s, uint32_t bits, zkm_err *e);
+/* A table for `uses` conversions: none (one by one) when it would have more
+ * entries than uses, or bits > 16. */
+zkm_status lw_smallfr_init(lw_smallfr *s, uint32_t bits, size_t uses, zkm_err *e);
 static inline void lw_smallfr_set(const lw_smallfr *s, fr *out, int64_t v)
 {
     if (s->table && v >= s->lo && v <= s->hi)

@@ -112,7 +112,7 @@ static zkm_status conv_publics(lw_wit *w, uint32_t i)
         return ZKM_OK;
     fr *K = lw_values(w, x->wl);
     lw_smallfr sf;
-    if (!K || lw_smallfr_init(&sf, d->wfmt.bits, w->e))
+    if (!K || lw_smallfr_init(&sf, d->wfmt.bits, (size_t)co * ci * taps, w->e))
         return ZKM_ENOMEM;
     for (uint32_t o = 0; o < co; o++)
         for (uint32_t c = 0; c < ci; c++)

@@ -53,7 +53,7 @@ static zkm_status dense_publics(lw_wit *w, uint32_t i)
         return ZKM_OK;
     fr *W = lw_values(w, x->wl);
     lw_smallfr sf;
-    if (!W || lw_smallfr_init(&sf, d->wfmt.bits, w->e))
+    if (!W || lw_smallfr_init(&sf, d->wfmt.bits, n_in * out, w->e))
         return ZKM_ENOMEM;
     for (uint64_t k = 0; k < n_in; k++) {
         const uint64_t g = lw_frame_index(fi, k);

@@ -103,14 +103,16 @@ static zkm_status maxpool_witness(lw_wit *w, uint32_t i)
     if (st || !w->fill)
         goto done;
     fr *vm = lw_values(w, x->al), *vd = lw_values(w, x->dl);
-    if (!vm || !vd) {
+    lw_smallfr sf; /* maxima of B bits, differences in [0, 2^B) */
+    if (!vm || !vd || lw_smallfr_init(&sf, d->fmt.bits + 1, NO << (a + c), w->e)) {
         st = ZKM_ENOMEM;
         goto done;
     }
     for (size_t g = 0; g < NO; g++)
-        fr_set_i64(&vm[g], M[g]);
+        lw_smallfr_set(&sf, &vm[g], M[g]);
     for (size_t g = 0; g < (NO << (a + c)); g++)
-        fr_set_i64(&vd[g], (int64_t)S[g]);
+        lw_smallfr_set(&sf, &vd[g], (int64_t)S[g]);
+    lw_smallfr_free(&sf);
 done:
     free(S);
     return st;

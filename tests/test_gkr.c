@@ -3,6 +3,7 @@
  * conv kind, mapped views, advice and zero layers and each eltwise prover
  * form on circuits of their own; the shift predicate's extension. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include "gkr.h"
 #include "mle.h"
 #include "sumcheck.h"
+#include "transcript.h"
 #include "testutil.h"
 
 static uint64_t g_seed;
@@ -491,7 +493,8 @@ static void test_conv_2d_origin(void **state)
 /* Mapped views: an eltwise layer reads random rearrangements of an input
  * layer (permuted variables, constants, zero-extended or broadcast free
  * variables); its values match the definition computed index by index,
- * the proof verifies, and changing one map entry breaks it. */
+ * the proof verifies, and changing one map entry breaks it.  Every other
+ * input holds bits, so the prover's 0/1 path reads its copy of the view. */
 static void test_mapped_views(void **state)
 {
     (void)state;
@@ -531,8 +534,12 @@ static void test_mapped_views(void **state)
         if (gkr_circuit_check(&c, &e))
             fail_msg("check: %s", e.msg);
         fr *values[2] = {NULL, calloc((size_t)1 << ln, sizeof(fr))};
-        for (size_t i = 0; i < ((size_t)1 << ln); i++)
-            tu_fr(&g, &values[1][i]);
+        for (size_t i = 0; i < ((size_t)1 << ln); i++) {
+            if (rep % 2)
+                fr_set_u64(&values[1][i], tu_below(&g, 2));
+            else
+                tu_fr(&g, &values[1][i]);
+        }
         assert_int_equal(gkr_eval(&c, values, &e), ZKM_OK);
         for (size_t j = 0; j < ((size_t)1 << vn); j++) {
             size_t idx = 0;
@@ -652,6 +659,266 @@ static void test_eltwise_forms(void **state)
     }
 }
 
+/* sc_prove_eq against sc_prove with the table W = scale * eq(z, .) multiplied
+ * into every term: the shapes with loops of their own (one table, a product
+ * of two, booleanity), a recomposition-like sum, constants, then random
+ * polynomials; tables of bits, of small integers with runs of zeros, or
+ * random; z with some coordinates 0 or 1, scale 0 now and then.  The same
+ * messages, challenges and final table values; and sc_prove_eq_bits on a
+ * table of bits, given only its bits, likewise. */
+static const struct {
+    unsigned n_tables, n_terms, start[5], fac[6];
+    int64_t coef[4];
+} eq_shapes[] = {
+    {1, 1, {0, 1}, {0}, {1}},                            /* one table */
+    {2, 1, {0, 2}, {0, 1}, {1}},                         /* a product of two */
+    {1, 2, {0, 2, 3}, {0, 0, 0}, {1, -1}},               /* booleanity */
+    {4, 3, {0, 1, 3, 5}, {0, 1, 2, 3, 2}, {1, 1, 1}},    /* L + A M + B M */
+    {2, 3, {0, 0, 1, 3}, {1, 0, 1}, {9, -1, 4}},         /* constant, linear, square */
+};
+
+static void eq_table_entry(tu_rng *g, fr *out, int kind)
+{
+    if (kind == 0)
+        fr_set_u64(out, tu_below(g, 2));
+    else if (kind == 1) /* small, zero in runs */
+        tu_fr_small(g, out, tu_below(g, 3) ? 0 : 3);
+    else
+        tu_fr(g, out);
+}
+
+/* Prove with sc_prove_eq (bits: sc_prove_eq_bits) and with sc_prove on W;
+ * fails on any difference. */
+static void eq_compare(tu_rng *g, const sc_poly *shape, unsigned n, int kind, int use_bits,
+                       const char *what)
+{
+    const size_t len = (size_t)1 << n;
+    const unsigned nt = shape->n_tables, n_terms = shape->n_terms;
+    unsigned wstart[9], wfac[8 * SC_MAX_DEGREE + 8], wnf = 0;
+    for (unsigned t = 0; t < n_terms; t++) {
+        wstart[t] = wnf;
+        wfac[wnf++] = 0;
+        for (unsigned f = shape->term_start[t]; f < shape->term_start[t + 1]; f++)
+            wfac[wnf++] = 1 + shape->factors[f];
+    }
+    wstart[n_terms] = wnf;
+    fr *a[8], *b[9], z[12], scale, claim, one;
+    fr_set_one(&one);
+    uint64_t *bits = calloc((len + 63) / 64, sizeof(uint64_t));
+    for (unsigned j = 0; j < nt; j++) {
+        a[j] = malloc(len * sizeof(fr));
+        b[j + 1] = malloc(len * sizeof(fr));
+        for (size_t i = 0; i < len; i++)
+            eq_table_entry(g, &b[j + 1][i], j ? (int)tu_below(g, 3) : kind);
+        memcpy(a[j], b[j + 1], len * sizeof(fr));
+    }
+    if (use_bits)
+        assert_int_equal(mle_bits(b[1], len, bits), 1);
+    for (unsigned i = 0; i < n; i++) {
+        const uint64_t w = tu_below(g, 8);
+        if (w < 2)
+            fr_set_u64(&z[i], w);
+        else
+            tu_fr(g, &z[i]);
+    }
+    const uint64_t sw = tu_below(g, 8);
+    if (sw == 0)
+        fr_set_zero(&scale);
+    else if (sw < 4)
+        tu_fr(g, &scale);
+    else
+        scale = one;
+    b[0] = malloc(len * sizeof(fr));
+    mle_eq_table(b[0], z, n, &scale);
+    sc_poly pa = *shape, pb = *shape;
+    pa.tables = a;
+    pb.n_tables = nt + 1;
+    pb.tables = b;
+    pb.term_start = wstart;
+    pb.factors = wfac;
+    fr_set_zero(&claim); /* the true sum */
+    for (size_t i = 0; i < len; i++)
+        for (unsigned t = 0; t < n_terms; t++) {
+            fr prod = shape->coef ? shape->coef[t] : one;
+            for (unsigned f = wstart[t]; f < wstart[t + 1]; f++)
+                fr_mul(&prod, &prod, &b[wfac[f]][i]);
+            fr_add(&claim, &claim, &prod);
+        }
+    transcript ta, tb;
+    tr_init(&ta, "zkm/test/eq");
+    tr_init(&tb, "zkm/test/eq");
+    fr_vec ma = {0}, mb = {0};
+    fr ra[12], rb[12];
+    zkm_err e;
+    if (use_bits) /* only the folded table: a[0] is far longer than needed */
+        assert_int_equal(sc_prove_eq_bits(&pa, bits, z, &scale, &claim, n, &ta, &ma, ra, &e),
+                         ZKM_OK);
+    else
+        assert_int_equal(sc_prove_eq(&pa, z, &scale, &claim, n, &ta, &ma, ra, &e), ZKM_OK);
+    assert_int_equal(sc_prove(&pb, n, &tb, &mb, rb, &e), ZKM_OK);
+    assert_int_equal(ma.n, mb.n);
+    for (size_t i = 0; i < ma.n; i++)
+        if (!fr_eq(&ma.v[i], &mb.v[i]))
+            fail_msg("%s, n %u, tables of kind %d%s: message %zu differs", what, n, kind,
+                     use_bits ? " as bits" : "", i);
+    if (n)
+        assert_memory_equal(ra, rb, n * sizeof(fr));
+    for (unsigned j = 0; j < nt; j++)
+        if (!fr_eq(&a[j][0], &b[j + 1][0]))
+            fail_msg("%s, n %u: table %u does not end at T(r)", what, n, j);
+    for (unsigned j = 0; j < nt; j++) {
+        free(a[j]);
+        free(b[j + 1]);
+    }
+    free(b[0]);
+    free(bits);
+    fr_vec_free(&ma);
+    fr_vec_free(&mb);
+}
+
+static void test_sumcheck_eq(void **state)
+{
+    (void)state;
+    tu_rng g;
+    tu_rng_init(&g, g_seed ^ 12);
+    const unsigned n_shapes = sizeof eq_shapes / sizeof eq_shapes[0];
+    for (unsigned n = 0; n <= 10; n++) {
+        for (unsigned rep = 0; rep < n_shapes + 12; rep++) {
+            unsigned start[5], fac[4 * SC_MAX_DEGREE];
+            fr coef[4];
+            sc_poly p = {0};
+            char what[32];
+            if (rep < n_shapes) {
+                p.n_tables = eq_shapes[rep].n_tables;
+                p.n_terms = eq_shapes[rep].n_terms;
+                memcpy(start, eq_shapes[rep].start, sizeof eq_shapes[rep].start);
+                memcpy(fac, eq_shapes[rep].fac, sizeof eq_shapes[rep].fac);
+                for (unsigned t = 0; t < p.n_terms; t++)
+                    fr_set_i64(&coef[t], eq_shapes[rep].coef[t]);
+                snprintf(what, sizeof what, "shape %u", rep);
+            } else { /* terms of 0..3 factors (up to 7 now and then) */
+                p.n_tables = rep % 3 == 0 ? 1 : 1 + (unsigned)tu_below(&g, 4);
+                p.n_terms = 1 + (unsigned)tu_below(&g, 4);
+                unsigned nf = 0;
+                for (unsigned t = 0; t < p.n_terms; t++) {
+                    const unsigned tl = (unsigned)tu_below(&g, rep % 5 ? 4 : SC_MAX_DEGREE);
+                    start[t] = nf;
+                    for (unsigned f = 0; f < tl; f++)
+                        fac[nf++] = (unsigned)tu_below(&g, p.n_tables);
+                    const uint64_t c = tu_below(&g, 3);
+                    if (c == 2)
+                        tu_fr(&g, &coef[t]);
+                    else
+                        fr_set_i64(&coef[t], c ? -1 : 1);
+                }
+                start[p.n_terms] = nf;
+                snprintf(what, sizeof what, "random polynomial %u", rep);
+            }
+            p.term_start = start;
+            p.factors = fac;
+            p.coef = rep >= n_shapes && tu_below(&g, 4) == 0 ? NULL : coef;
+            for (int kind = 0; kind < 3; kind++) {
+                eq_compare(&g, &p, n, kind, 0, what);
+                if (kind == 0 && p.n_tables == 1 && n > SC_BOOL_ROUNDS)
+                    eq_compare(&g, &p, n, kind, 1, what);
+            }
+        }
+    }
+}
+
+/* The table helpers with shortcuts against their definitions: eq tables of
+ * points whose top coordinates are 0 or 1 (built on one block only),
+ * evaluation from split eq tables, y += c x with 0/1 entries and c = +-1
+ * added without multiplying, and the packing of bits. */
+static void test_mle_fast_paths(void **state)
+{
+    (void)state;
+    tu_rng g;
+    tu_rng_init(&g, g_seed ^ 13);
+    for (unsigned n = 0; n <= 8; n++) {
+        const size_t len = (size_t)1 << n;
+        fr *t = malloc(len * sizeof(fr)), *u = malloc(len * sizeof(fr));
+        fr *y = malloc(len * sizeof(fr)), *want = malloc(len * sizeof(fr));
+        fr *scratch = malloc(len * sizeof(fr)), *lo = malloc(len * sizeof(fr));
+        fr *hi = malloc(len * sizeof(fr));
+        uint64_t words[4];
+        for (int rep = 0; rep < 8; rep++) {
+            fr z[8], scale, bz[8], e, v, w, c, one;
+            fr_set_one(&one);
+            const unsigned top = (unsigned)tu_below(&g, n + 1); /* Boolean coordinates */
+            for (unsigned i = 0; i < n; i++) {
+                if (i >= n - top)
+                    fr_set_u64(&z[i], tu_below(&g, 2));
+                else
+                    tu_fr(&g, &z[i]);
+            }
+            tu_fr(&g, &scale);
+            /* eq tables, set and added */
+            mle_eq_table(t, z, n, &scale);
+            for (size_t i = 0; i < len; i++)
+                u[i] = t[i];
+            mle_eq_table_add(u, z, n, &scale, scratch);
+            for (size_t b = 0; b < len; b++) {
+                for (unsigned i = 0; i < n; i++)
+                    fr_set_u64(&bz[i], (b >> i) & 1);
+                mle_eq_eval(&e, z, bz, n);
+                fr_mul(&e, &e, &scale);
+                assert_true(fr_eq(&t[b], &e));
+                fr_add(&e, &e, &e);
+                assert_true(fr_eq(&u[b], &e));
+            }
+            /* tables of bits, of small values with zeros, random */
+            const int kind = rep % 3;
+            for (size_t i = 0; i < len; i++) {
+                if (kind == 0)
+                    fr_set_u64(&t[i], tu_below(&g, 2));
+                else if (kind == 1)
+                    tu_fr_small(&g, &t[i], 2);
+                else
+                    tu_fr(&g, &t[i]);
+            }
+            const unsigned nl = (unsigned)tu_below(&g, n + 1);
+            mle_eq_table(lo, z, nl, NULL);
+            mle_eq_table(hi, z + nl, n - nl, NULL);
+            mle_eval_split(&v, t, n, nl, lo, hi);
+            mle_eval(&w, t, n, z, scratch);
+            assert_true(fr_eq(&v, &w));
+            /* y += c t for c = 1, -1, random */
+            if (rep % 3 == 0)
+                c = one;
+            else if (rep % 3 == 1)
+                fr_neg(&c, &one);
+            else
+                tu_fr(&g, &c);
+            for (size_t i = 0; i < len; i++) {
+                tu_fr(&g, &y[i]);
+                fr_mul(&want[i], &c, &t[i]);
+                fr_add(&want[i], &want[i], &y[i]);
+            }
+            mle_axpy(y, &c, t, len);
+            assert_memory_equal(y, want, len * sizeof(fr));
+            /* bits: packed for a table of bits, refused for random values */
+            if (kind == 0) {
+                assert_int_equal(mle_bits(t, len, words), 1);
+                for (size_t i = 0; i < len; i++)
+                    assert_int_equal((words[i / 64] >> (i % 64)) & 1, fr_eq(&t[i], &one));
+            } else if (kind == 2) {
+                assert_int_equal(mle_bits(t, len, words), 0);
+            }
+        }
+        for (size_t i = 0; i < len; i++) /* one 2 among bits */
+            fr_set_u64(&t[i], i == len / 2 ? 2 : i & 1);
+        assert_int_equal(mle_bits(t, len, words), 0);
+        free(t);
+        free(u);
+        free(y);
+        free(want);
+        free(scratch);
+        free(lo);
+        free(hi);
+    }
+}
+
 /* the shift predicate's extension agrees with its definition on the cube
  * and is multilinear (checked at random points against the cube sum) */
 static void test_shift_mle(void **state)
@@ -702,6 +969,8 @@ int main(void)
         cmocka_unit_test(test_conv_2d_origin),
         cmocka_unit_test(test_mapped_views),
         cmocka_unit_test(test_eltwise_forms),
+        cmocka_unit_test(test_sumcheck_eq),
+        cmocka_unit_test(test_mle_fast_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
