@@ -32,7 +32,8 @@ endif
 
 CFLAGS   ?=
 CPPFLAGS += -I. -Icommon -Igkr -Ilang -Iparser -Ilayers -I$(BUILD)/parser -MMD -MP -D_GNU_SOURCE
-ZKM_CFLAGS := -std=c11 $(OPT) -Wall -Wextra -Wshadow -Wstrict-prototypes $(CFLAGS)
+# -fopenmp: g1_msm_var runs its threads as an OpenMP team (compile and link)
+ZKM_CFLAGS := -std=c11 $(OPT) -fopenmp -Wall -Wextra -Wshadow -Wstrict-prototypes $(CFLAGS)
 LDLIBS   := -lsodium -ljansson -lgmp -lm
 TESTLIBS := -lcmocka
 

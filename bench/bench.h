@@ -26,6 +26,8 @@ double bench_median(double *v, int n);
 void bench_in_child(const char *name, int (*fn)(void *), void *arg);
 
 void bench_field(void);
+/* The base field, G1 operations and multi-scalar multiplication. */
+void bench_g1(void);
 void bench_gkr(void);
 /* LeNet-5 and VGG-16 (lang/examples, read from the working directory). */
 void bench_net(void);

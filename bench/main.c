@@ -1,6 +1,6 @@
 /* zkm-bench: the measurements `make bench` prints, one JSON object per
  * line on stdout (see bench.h), a readable summary on stderr.
- *   zkm-bench [field|gkr|net]...   (default: all) */
+ *   zkm-bench [field|g1|gkr|net]...   (default: all) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,18 +76,22 @@ int main(int argc, char **argv)
     }
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            printf("usage: zkm-bench [field|gkr|net]...\n"
+            printf("usage: zkm-bench [field|g1|gkr|net]...\n"
                    "Prints one JSON object per measurement on stdout.\n");
             return 0;
         }
-        if (strcmp(argv[i], "field") && strcmp(argv[i], "gkr") && strcmp(argv[i], "net")) {
-            fprintf(stderr, "zkm-bench: unknown benchmark '%s' (field, gkr, net)\n", argv[i]);
+        if (strcmp(argv[i], "field") && strcmp(argv[i], "g1") && strcmp(argv[i], "gkr") &&
+            strcmp(argv[i], "net")) {
+            fprintf(stderr, "zkm-bench: unknown benchmark '%s' (field, g1, gkr, net)\n",
+                    argv[i]);
             return 2;
         }
     }
     for (int i = all ? 0 : 1; i < (all ? 1 : argc); i++) {
         if (all || strcmp(argv[i], "field") == 0)
             bench_field();
+        if (all || strcmp(argv[i], "g1") == 0)
+            bench_g1();
         if (all || strcmp(argv[i], "gkr") == 0)
             bench_gkr();
         if (all || strcmp(argv[i], "net") == 0)

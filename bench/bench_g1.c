@@ -1,0 +1,203 @@
+/* Group benchmarks: the base field multiply, G1 additions and doubling (as
+ * dependent chains: latency per operation), g1_mul, and g1_msm_var per
+ * point for full 254-bit scalars at 2^12 and 2^16 points and for bits and
+ * 8-bit signed scalars at 2^16, on 1 and 2 threads.  Times are medians of
+ * several runs; the MSMs run in a forked child (their scratch and points
+ * are its own peak memory). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "fq.h"
+#include "g1.h"
+#include "msm.h"
+#include "zkm_err.h"
+#include "zkm_rng.h"
+
+#define BG_RUNS 5
+
+static volatile uint64_t bg_sink;
+
+typedef enum { BG_FQ_MUL, BG_MADD_VAR, BG_MADD, BG_ADD_VAR, BG_DBL, BG_MUL } bg_op;
+
+static const struct {
+    const char *name;
+    uint32_t chain;
+} BG_OPS[] = {
+    [BG_FQ_MUL] = {"fq_mul", 1u << 24},
+    [BG_MADD_VAR] = {"g1_add_mixed_var", 1u << 18},
+    [BG_MADD] = {"g1_add_mixed", 1u << 18},
+    [BG_ADD_VAR] = {"g1_add_var", 1u << 18},
+    [BG_DBL] = {"g1_dbl", 1u << 18},
+    [BG_MUL] = {"g1_mul", 1u << 8},
+};
+
+/* Seconds for a chain of n dependent calls of op. */
+static __attribute__((noinline)) double bg_chain(bg_op op, uint32_t n)
+{
+    fq a, b;
+    g1_affine pa;
+    g1_jac acc, pj;
+    fr k;
+    fq_set_u64(&a, 0x9e3779b97f4a7c15ULL);
+    fq_set_u64(&b, 0xc2b2ae3d27d4eb4fULL);
+    g1_hash_generators(&pa, 1, "zkm/bench/g1", 0);
+    g1_from_affine(&pj, &pa);
+    g1_dbl(&acc, &pj);
+    fr_set_u64(&k, 0x9e3779b97f4a7c15ULL);
+    fr_sqr(&k, &k);
+    double t0 = zkm_now();
+    switch (op) {
+    case BG_FQ_MUL:
+        for (uint32_t i = 0; i < n; i++)
+            fq_mul(&a, &a, &b);
+        break;
+    case BG_MADD_VAR:
+        for (uint32_t i = 0; i < n; i++)
+            g1_add_mixed_var(&acc, &acc, &pa);
+        break;
+    case BG_MADD:
+        for (uint32_t i = 0; i < n; i++)
+            g1_add_mixed(&acc, &acc, &pa);
+        break;
+    case BG_ADD_VAR:
+        for (uint32_t i = 0; i < n; i++)
+            g1_add_var(&acc, &acc, &pj);
+        break;
+    case BG_DBL:
+        for (uint32_t i = 0; i < n; i++)
+            g1_dbl(&acc, &acc);
+        break;
+    case BG_MUL:
+        for (uint32_t i = 0; i < n; i++)
+            g1_mul(&acc, &acc, &k);
+        break;
+    }
+    double t = zkm_now() - t0;
+    bg_sink = a.v[0] ^ acc.x.v[0] ^ acc.z.v[1];
+    return t;
+}
+
+static void bg_op_measure(bg_op op)
+{
+    double t[BG_RUNS];
+    uint32_t n = BG_OPS[op].chain;
+    bg_chain(op, n / 16); /* warm up */
+    for (int r = 0; r < BG_RUNS; r++)
+        t[r] = bg_chain(op, n);
+    double ns = bench_median(t, BG_RUNS) / n * 1e9;
+    fprintf(stderr, "%-18s %9.1f ns/op (median of %d chains of %u)\n", BG_OPS[op].name, ns,
+            BG_RUNS, n);
+    json_t *obj = bench_obj(BG_OPS[op].name, (double)n);
+    json_object_set_new(obj, "ns_per_op", json_real(ns));
+    bench_emit(obj);
+}
+
+/* ---- MSM ------------------------------------------------------------------ */
+
+typedef enum { BG_FULL, BG_BITS, BG_I8 } bg_scalars;
+
+typedef struct {
+    size_t n;
+    bg_scalars kind;
+    int runs;
+} bg_msm_job;
+
+static const char *const BG_MSM_NAMES[] = {"msm_full", "msm_bits", "msm_i8"};
+
+/* n distinct points: multiples of a hashed point by consecutive steps. */
+static int bg_points(g1_affine *pts, size_t n)
+{
+    g1_affine base;
+    g1_jac acc, step;
+    g1_jac *jac = malloc(n * sizeof *jac);
+    fq *scratch = malloc(n * sizeof *scratch);
+    if (!jac || !scratch) {
+        free(jac);
+        free(scratch);
+        return 1;
+    }
+    g1_hash_generators(&base, 1, "zkm/bench/msm", 0);
+    g1_from_affine(&step, &base);
+    g1_dbl(&acc, &step);
+    for (size_t i = 0; i < n; i++) {
+        jac[i] = acc;
+        g1_add_var(&acc, &acc, &step);
+        g1_add_mixed_var(&step, &step, &base);
+    }
+    g1_batch_to_affine(pts, jac, n, scratch);
+    free(jac);
+    free(scratch);
+    return 0;
+}
+
+static int bg_msm_child(void *arg)
+{
+    const bg_msm_job *job = arg;
+    size_t n = job->n;
+    g1_affine *pts = malloc(n * sizeof *pts);
+    fr *k = malloc(n * sizeof *k);
+    zkm_rng g;
+    if (!pts || !k || bg_points(pts, n))
+        return 1;
+    zkm_rng_init(&g, 1, "bench/msm");
+    for (size_t i = 0; i < n; i++) {
+        uint8_t w[64];
+        switch (job->kind) {
+        case BG_FULL:
+            zkm_rng_bytes(&g, w, sizeof w);
+            fr_from_wide(&k[i], w);
+            break;
+        case BG_BITS:
+            fr_set_u64(&k[i], zkm_rng_below(&g, 2));
+            break;
+        case BG_I8:
+            fr_set_i64(&k[i], (int64_t)zkm_rng_below(&g, 256) - 128);
+            break;
+        }
+    }
+    for (int threads = 1; threads <= 2; threads++) {
+        size_t bytes = g1_msm_scratch_bytes(n, threads);
+        void *scratch = zkm_alloc_array(bytes, 1, "msm scratch", NULL);
+        double t[BG_RUNS];
+        g1_jac out;
+        if (!scratch)
+            return 1;
+        g1_msm_var(&out, pts, k, n, scratch, threads); /* warm up */
+        for (int r = 0; r < job->runs; r++) {
+            double t0 = zkm_now();
+            g1_msm_var(&out, pts, k, n, scratch, threads);
+            t[r] = zkm_now() - t0;
+        }
+        bg_sink = out.x.v[0];
+        free(scratch);
+        double s = bench_median(t, job->runs);
+        fprintf(stderr, "%-10s n %-6zu threads %d  %8.4f s  %8.3f us/point (median of %d)\n",
+                BG_MSM_NAMES[job->kind], n, threads, s, s / (double)n * 1e6, job->runs);
+        json_t *obj = bench_obj(BG_MSM_NAMES[job->kind], (double)n);
+        json_object_set_new(obj, "threads", json_integer(threads));
+        json_object_set_new(obj, "s", json_real(s));
+        json_object_set_new(obj, "us_per_point", json_real(s / (double)n * 1e6));
+        json_object_set_new(obj, "scratch_bytes", json_integer((json_int_t)bytes));
+        json_object_set_new(obj, "peak_rss_bytes", json_integer(bench_peak_rss()));
+        json_object_set_new(obj, "runs", json_integer(job->runs));
+        bench_emit(obj);
+    }
+    free(pts);
+    free(k);
+    return 0;
+}
+
+void bench_g1(void)
+{
+    for (bg_op op = BG_FQ_MUL; op <= BG_MUL; op++)
+        bg_op_measure(op);
+    static const bg_msm_job jobs[] = {
+        {1u << 12, BG_FULL, 5}, {1u << 16, BG_FULL, 3},
+        {1u << 16, BG_BITS, 5}, {1u << 16, BG_I8, 5},
+    };
+    for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++)
+        bench_in_child(BG_MSM_NAMES[jobs[i].kind], bg_msm_child, (void *)&jobs[i]);
+}

@@ -1,0 +1,436 @@
+/* Tests of the multi-scalar multiplication g1_msm_var (gkr/msm.h).
+ *
+ * Two references: the naive sum of g1_mul(k_i, P_i) (small n), and, for
+ * every n, points of known discrete logarithm P_i = t_i G, where the sum is
+ * (sum k_i t_i) G: one field dot product and one g1_mul.  Scalars of every
+ * shape the window choice depends on (full, small signed, bits, zeros,
+ * single bit lengths, the sign boundary (r - 1) / 2), points with infinity,
+ * repeats and negations, on 1, 2 and 3 threads, with scratch of exactly
+ * g1_msm_scratch_bytes filled with garbage. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "msm.h"
+#include "testutil.h"
+#include "zkm_err.h"
+
+static tu_rng rng;
+
+typedef enum {
+    K_FULL,    /* uniform in [0, r) */
+    K_SMALL,   /* [-255, 255] */
+    K_BITS,    /* {0, 1} */
+    K_SIGNS,   /* {-1, 0, 1} */
+    K_ZERO,    /* all zero */
+    K_LENGTHS, /* +-(random of a random bit length 1..253) */
+    K_EDGES,   /* (r +- 1) / 2, r - 1, 2^k, 2^k - 1, ... */
+    K_SPARSE,  /* mostly zero, the rest full */
+    K_KINDS
+} scalar_kind;
+
+static const char *const KIND_NAMES[K_KINDS] = {"full",    "small", "bits",  "signs",
+                                                "zero",    "bit lengths", "edges", "sparse"};
+
+static void scalar_of_kind(fr *k, scalar_kind kind)
+{
+    uint64_t l[4] = {0, 0, 0, 0};
+    switch (kind) {
+    case K_FULL:
+        tu_fr(&rng, k);
+        return;
+    case K_SMALL:
+        tu_fr_small(&rng, k, 255);
+        return;
+    case K_BITS:
+        fr_set_u64(k, tu_below(&rng, 2));
+        return;
+    case K_SIGNS:
+        tu_fr_small(&rng, k, 1);
+        return;
+    case K_ZERO:
+        fr_set_zero(k);
+        return;
+    case K_LENGTHS: {
+        unsigned b = 1 + (unsigned)tu_below(&rng, 253);
+        for (int i = 0; i < 4; i++)
+            l[i] = tu_u64(&rng);
+        for (unsigned i = b; i < 256; i++)
+            l[i / 64] &= ~(1ULL << (i % 64));
+        l[(b - 1) / 64] |= 1ULL << ((b - 1) % 64);
+        fr_from_limbs(k, l);
+        if (tu_below(&rng, 2))
+            fr_neg(k, k);
+        return;
+    }
+    case K_EDGES: {
+        static const uint64_t half[4] = {0xa1f0fac9f8000000ULL, 0x9419f4243cdcb848ULL,
+                                         0xdc2822db40c0ac2eULL, 0x183227397098d014ULL};
+        fr one;
+        fr_set_one(&one);
+        switch (tu_below(&rng, 6)) {
+        case 0: /* (r - 1) / 2: the largest read as positive */
+            fr_from_limbs(k, half);
+            break;
+        case 1: /* (r + 1) / 2 = -(r - 1) / 2 */
+            fr_from_limbs(k, half);
+            fr_add(k, k, &one);
+            break;
+        case 2: /* r - 1 */
+            fr_neg(k, &one);
+            break;
+        case 3: /* 2^j for a window boundary j */
+        case 4: { /* 2^j - 1 */
+            unsigned j = (unsigned)tu_below(&rng, 253);
+            l[j / 64] = 1ULL << (j % 64);
+            fr_from_limbs(k, l);
+            if (tu_below(&rng, 2))
+                fr_sub(k, k, &one);
+            break;
+        }
+        default:
+            fr_set_u64(k, 1);
+        }
+        if (tu_below(&rng, 4) == 0)
+            fr_neg(k, k);
+        return;
+    }
+    case K_SPARSE:
+        if (tu_below(&rng, 10) == 0)
+            tu_fr(&rng, k);
+        else
+            fr_set_zero(k);
+        return;
+    default:
+        fail();
+    }
+}
+
+/* n affine points with known logs t[i]: consecutive steps of a random
+ * point from a random start, then some infinities, repeats and negations. */
+static void make_points(g1_affine *pts, fr *t, size_t n)
+{
+    g1_jac g, q, cur;
+    g1_affine ga;
+    fr s;
+    if (n == 0)
+        return;
+    g1_jac *jac = malloc(n * sizeof *jac);
+    fq *scratch = malloc(n * sizeof *scratch);
+    assert_non_null(jac);
+    assert_non_null(scratch);
+    g1_generator(&ga);
+    g1_from_affine(&g, &ga);
+    tu_fr(&rng, &t[0]);
+    tu_fr(&rng, &s);
+    g1_mul(&cur, &g, &t[0]);
+    g1_mul(&q, &g, &s);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) {
+            g1_add_var(&cur, &cur, &q);
+            fr_add(&t[i], &t[i - 1], &s);
+        }
+        jac[i] = cur;
+    }
+    g1_batch_to_affine(pts, jac, n, scratch);
+    for (size_t i = 0; i < n; i++) {
+        size_t j = tu_below(&rng, n);
+        switch (tu_below(&rng, 16)) {
+        case 0:
+            g1_affine_infinity(&pts[i]);
+            fr_set_zero(&t[i]);
+            break;
+        case 1: /* repeat */
+            pts[i] = pts[j];
+            t[i] = t[j];
+            break;
+        case 2: /* negation */
+            pts[i] = pts[j];
+            fq_neg(&pts[i].y, &pts[i].y);
+            fr_neg(&t[i], &t[j]);
+            break;
+        default:
+            break;
+        }
+    }
+    free(jac);
+    free(scratch);
+}
+
+/* (sum k_i t_i) G */
+static void log_reference(g1_jac *out, const fr *k, const fr *t, size_t n)
+{
+    fr acc, x;
+    g1_affine ga;
+    g1_jac g;
+    fr_set_zero(&acc);
+    for (size_t i = 0; i < n; i++) {
+        fr_mul(&x, &k[i], &t[i]);
+        fr_add(&acc, &acc, &x);
+    }
+    g1_generator(&ga);
+    g1_from_affine(&g, &ga);
+    g1_mul(out, &g, &acc);
+}
+
+static void naive_reference(g1_jac *out, const g1_affine *pts, const fr *k, size_t n)
+{
+    g1_set_infinity(out);
+    for (size_t i = 0; i < n; i++) {
+        g1_jac p, x;
+        g1_from_affine(&p, &pts[i]);
+        g1_mul(&x, &p, &k[i]);
+        g1_add(out, out, &x);
+    }
+}
+
+static void run_msm(g1_jac *out, const g1_affine *pts, const fr *k, size_t n, int threads)
+{
+    size_t bytes = g1_msm_scratch_bytes(n, threads);
+    assert_true(bytes > 0 && bytes < ((size_t)1 << 32));
+    void *scratch = zkm_alloc_array(bytes, 1, "scratch", NULL);
+    assert_non_null(scratch);
+    memset(scratch, 0xa5, bytes);
+    memset(out, 0x5a, sizeof *out);
+    g1_msm_var(out, pts, k, n, scratch, threads);
+    free(scratch);
+}
+
+/* The MSM of n points and scalars of the kind on 1, 2 and 3 threads
+ * against the references. */
+static void check_msm(size_t n, scalar_kind kind, int naive)
+{
+    size_t alloc = n ? n : 1;
+    g1_affine *pts = malloc(alloc * sizeof *pts);
+    fr *t = malloc(alloc * sizeof *t), *k = malloc(alloc * sizeof *k);
+    assert_non_null(pts);
+    assert_non_null(t);
+    assert_non_null(k);
+    make_points(pts, t, n);
+    for (size_t i = 0; i < n; i++)
+        scalar_of_kind(&k[i], kind);
+    g1_jac want, got;
+    log_reference(&want, k, t, n);
+    if (naive) {
+        g1_jac slow;
+        naive_reference(&slow, pts, k, n);
+        assert_true(g1_eq(&slow, &want));
+    }
+    for (int threads = 0; threads <= 3; threads++) {
+        run_msm(&got, pts, k, n, threads);
+        if (!g1_eq(&got, &want))
+            fprintf(stderr, "# msm of %zu %s scalars on %d threads differs\n", n,
+                    KIND_NAMES[kind], threads);
+        assert_true(g1_eq(&got, &want));
+    }
+    free(pts);
+    free(t);
+    free(k);
+}
+
+static void test_empty_and_tiny(void **state)
+{
+    (void)state;
+    g1_jac out;
+    run_msm(&out, NULL, NULL, 0, 1);
+    assert_true(g1_is_infinity(&out));
+    run_msm(&out, NULL, NULL, 0, 2);
+    assert_true(g1_is_infinity(&out));
+    for (size_t n = 1; n <= 5; n++)
+        for (int kind = 0; kind < K_KINDS; kind++)
+            for (int rep = 0; rep < 3; rep++)
+                check_msm(n, (scalar_kind)kind, 1);
+}
+
+/* n = 1: k P for k at every bit length and both signs, against g1_mul. */
+static void test_single_scalars(void **state)
+{
+    (void)state;
+    g1_affine p;
+    g1_jac pj, want, got;
+    g1_hash_generators(&p, 1, "zkm/test/msm", 0);
+    g1_from_affine(&pj, &p);
+    for (unsigned b = 0; b <= 253; b++) {
+        for (int neg = 0; neg < 2; neg++) {
+            uint64_t l[4] = {0, 0, 0, 0};
+            fr k;
+            if (b > 0) {
+                for (int i = 0; i < 4; i++)
+                    l[i] = tu_u64(&rng);
+                for (unsigned i = b; i < 256; i++)
+                    l[i / 64] &= ~(1ULL << (i % 64));
+                l[(b - 1) / 64] |= 1ULL << ((b - 1) % 64);
+            }
+            fr_from_limbs(&k, l);
+            if (neg)
+                fr_neg(&k, &k);
+            g1_mul(&want, &pj, &k);
+            run_msm(&got, &p, &k, 1, 1);
+            assert_true(g1_eq(&got, &want));
+        }
+    }
+}
+
+static void test_small_sizes(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {6, 7, 16, 31, 33, 64};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+        for (int kind = 0; kind < K_KINDS; kind++)
+            check_msm(sizes[s], (scalar_kind)kind, sizes[s] <= 16);
+}
+
+/* Sizes around the point where the threads start, odd and even. */
+static void test_threaded_sizes(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {255, 256, 257, 301, 1000};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+        for (int kind = 0; kind < K_KINDS; kind++)
+            check_msm(sizes[s], (scalar_kind)kind, 0);
+}
+
+/* Large enough for wide windows (c above 8). */
+static void test_large(void **state)
+{
+    (void)state;
+    check_msm(4096, K_FULL, 0);
+    check_msm(4097, K_SMALL, 0);
+    check_msm(1 << 13, K_BITS, 0);
+}
+
+/* The same point many times, and a point with its negation: buckets meet
+ * equal and opposite points (doubling and cancellation in the additions). */
+static void test_repeated_points(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    g1_affine pts[N];
+    fr k[N], t;
+    g1_jac want, got, p;
+    g1_hash_generators(&pts[0], 1, "zkm/test/msm", 1);
+    for (int kind = 0; kind < K_KINDS; kind++) {
+        fr_set_zero(&t);
+        for (int i = 0; i < N; i++) {
+            pts[i] = pts[0];
+            if (i % 3 == 1)
+                fq_neg(&pts[i].y, &pts[0].y);
+            scalar_of_kind(&k[i], (scalar_kind)kind);
+            if (i % 3 == 1)
+                fr_sub(&t, &t, &k[i]);
+            else
+                fr_add(&t, &t, &k[i]);
+        }
+        g1_from_affine(&p, &pts[0]);
+        g1_mul(&want, &p, &t);
+        for (int threads = 1; threads <= 2; threads++) {
+            run_msm(&got, pts, k, N, threads);
+            assert_true(g1_eq(&got, &want));
+        }
+        /* equal scalars: every point lands in the same bucket */
+        fr one;
+        fr_set_u64(&one, 5);
+        for (int i = 0; i < N; i++)
+            k[i] = one;
+        fr_set_zero(&t);
+        for (int i = 0; i < N; i++) {
+            if (i % 3 == 1)
+                fr_sub(&t, &t, &one);
+            else
+                fr_add(&t, &t, &one);
+        }
+        g1_mul(&want, &p, &t);
+        run_msm(&got, pts, k, N, 2);
+        assert_true(g1_eq(&got, &want));
+    }
+}
+
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The fastest of three runs on one thread. */
+static double msm_seconds(const g1_affine *pts, const fr *k, size_t n)
+{
+    size_t bytes = g1_msm_scratch_bytes(n, 1);
+    void *scratch = zkm_alloc_array(bytes, 1, "scratch", NULL);
+    assert_non_null(scratch);
+    double best = 1e30;
+    for (int r = 0; r < 3; r++) {
+        g1_jac out;
+        double t0 = cpu_seconds();
+        g1_msm_var(&out, pts, k, n, scratch, 1);
+        double t = cpu_seconds() - t0;
+        best = t < best ? t : best;
+    }
+    free(scratch);
+    return best;
+}
+
+/* Small scalars, negative ones included (r - k), cost about one addition
+ * per point: far below full scalars (about 30 times at this size; the
+ * margin absorbs a noisy machine).  The only test of a cost, not a value. */
+static void test_small_scalars_are_cheap(void **state)
+{
+    (void)state;
+    enum { N = 2048 };
+    static g1_affine pts[N];
+    static fr t[N], k[N];
+    make_points(pts, t, N);
+    for (size_t i = 0; i < N; i++)
+        scalar_of_kind(&k[i], K_FULL);
+    double full = msm_seconds(pts, k, N);
+    for (size_t i = 0; i < N; i++)
+        scalar_of_kind(&k[i], K_SIGNS);
+    double signs = msm_seconds(pts, k, N);
+    for (size_t i = 0; i < N; i++)
+        fr_set_i64(&k[i], (int64_t)tu_below(&rng, 256) - 128);
+    double i8 = msm_seconds(pts, k, N);
+    printf("# %d points, one thread: full %.2f ms, {-1, 0, 1} %.3f ms, 8-bit %.3f ms\n", N,
+           1e3 * full, 1e3 * signs, 1e3 * i8);
+    assert_true(signs * 8 < full);
+    assert_true(i8 * 4 < full);
+}
+
+static void test_scratch_bytes(void **state)
+{
+    (void)state;
+    size_t prev = 0;
+    for (size_t n = 1; n < (1u << 20); n *= 2) {
+        size_t b1 = g1_msm_scratch_bytes(n, 1), b2 = g1_msm_scratch_bytes(n, 2);
+        assert_true(b1 >= prev);
+        /* digits and magnitudes: well under 200 bytes a point for large n */
+        if (n >= 4096)
+            assert_true(b1 < 200 * n && b2 < 200 * n);
+        prev = b1;
+    }
+    assert_int_equal(g1_msm_scratch_bytes(10, 0), g1_msm_scratch_bytes(10, 1));
+    assert_int_equal(g1_msm_scratch_bytes(10, -3), g1_msm_scratch_bytes(10, 1));
+    assert_int_equal(g1_msm_scratch_bytes(SIZE_MAX / 16, 1), SIZE_MAX);
+}
+
+int main(void)
+{
+    tu_rng_init(&rng, tu_seed("test_msm"));
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_empty_and_tiny),
+        cmocka_unit_test(test_single_scalars),
+        cmocka_unit_test(test_small_sizes),
+        cmocka_unit_test(test_threaded_sizes),
+        cmocka_unit_test(test_large),
+        cmocka_unit_test(test_repeated_points),
+        cmocka_unit_test(test_small_scalars_are_cheap),
+        cmocka_unit_test(test_scratch_bytes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
