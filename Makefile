@@ -54,6 +54,12 @@ TESTUTIL_OBJ := $(BUILD)/tests/testutil.o $(BUILD)/tests/refnet.o
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 
+# The Hyrax generators (gkr/hyrax.h), derived at build time by hashing to the
+# curve (tools/gen_generators.c) into a table the library links.
+GEN_TOOL := $(BUILD)/tools/gen_generators
+GENS_C   := $(BUILD)/gen/hyrax_generators.c
+LIB_OBJ  += $(GENS_C:.c=.o)
+
 LIB := $(BUILD)/libzkm.a
 ZKM := $(BUILD)/zkm
 BENCH := $(BUILD)/zkm-bench
@@ -85,6 +91,17 @@ $(BUILD)/parser/%.o: $(BUILD)/parser/%.c | deps $(GEN_H)
 	$(CC) $(CPPFLAGS) $(ZKM_CFLAGS) -Wno-unused-function -Wno-sign-compare \
 	    -Wno-unused-parameter -Wno-shadow -Wno-strict-prototypes -c $< -o $@
 
+$(GEN_TOOL): $(BUILD)/tools/gen_generators.o $(BUILD)/gkr/g1.o $(BUILD)/gkr/fq.o \
+    $(BUILD)/gkr/fr.o
+	$(CC) $(ZKM_CFLAGS) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+$(GENS_C): $(GEN_TOOL)
+	@mkdir -p $(dir $@)
+	./$(GEN_TOOL) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(CPPFLAGS) $(ZKM_CFLAGS) -c $< -o $@
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -113,12 +130,13 @@ bench: $(BENCH)
 # verifier, then of the .zkm parser and checker.  FUZZ_SECONDS bounds each
 # run; findings land in build-fuzz/.
 FUZZ_SECONDS ?= 60
-fuzz: $(ZKM) $(GEN_C) | deps
+fuzz: $(ZKM) $(GEN_C) $(GENS_C) | deps
 	@command -v clang >/dev/null || { echo "make fuzz needs clang and libFuzzer:" \
 	    "apt-get install clang libclang-rt-14-dev" >&2; exit 2; }
 	@mkdir -p build-fuzz/corpus
 	clang -std=c11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. -Icommon -Igkr \
-	    -o build-fuzz/fuzz_proof tests/fuzz_proof.c $(wildcard common/*.c gkr/*.c) $(LDLIBS)
+	    -o build-fuzz/fuzz_proof tests/fuzz_proof.c $(wildcard common/*.c gkr/*.c) $(GENS_C) \
+	    $(LDLIBS)
 	./$(ZKM) demo --samples --size 4 --out build-fuzz/corpus >/dev/null
 	cd build-fuzz && ./fuzz_proof -max_total_time=$(FUZZ_SECONDS) corpus
 	@mkdir -p build-fuzz/parser-corpus

@@ -204,11 +204,12 @@ void gkr_digest_frs(crypto_generichash_state *h, const fr *a, size_t n)
 
 void gkr_circuit_digest(const gkr_circuit *c, uint8_t out[GKR_DIGEST_BYTES])
 {
-    static const char label[] = "zkm/circuit/v2";
+    static const char label[] = "zkm/circuit/v3";
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, GKR_DIGEST_BYTES);
     crypto_generichash_update(&h, (const uint8_t *)label, sizeof label);
     gkr_digest_u64(&h, c->n_layers);
+    gkr_digest_u64(&h, c->commit_col_vars);
     for (uint32_t i = 0; i < c->n_layers; i++) {
         const gkr_layer *l = &c->layers[i];
         const gkr_kind_ops *ops = gkr_kind_get(l->kind);

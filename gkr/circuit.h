@@ -73,15 +73,21 @@ gkr_view gkr_view_mapped(uint32_t layer, uint32_t layer_nvars, uint32_t nvars,
 
 /* GKR_INPUT */
 typedef enum {
-    GKR_INPUT_PUBLIC = 0, /* the verifier holds the values and evaluates them  */
-    GKR_INPUT_ADVICE = 1  /* the prover supplies them inside the proof, packed
-                             to `width` bits; the verifier evaluates them      */
+    GKR_INPUT_PUBLIC = 0,   /* the verifier holds the values and evaluates them */
+    GKR_INPUT_ADVICE = 1,   /* the prover supplies them inside the proof, packed
+                               to `width` bits; the verifier evaluates them     */
+    GKR_INPUT_COMMITTED = 2 /* Hyrax-committed (hyrax.h): the verifier sees a
+                               commitment, and the claims on the layer are
+                               proven by one batched opening                    */
 } gkr_visibility;
 
 typedef struct {
     gkr_visibility visibility;
     uint8_t encoding; /* GKR_INPUT_ADVICE: GKR_ENC_UINT or GKR_ENC_SINT (proof.h) */
     uint8_t width;    /* GKR_INPUT_ADVICE: bits per value                      */
+    uint8_t external; /* GKR_INPUT_COMMITTED: 1 if the commitment comes from
+                         outside the proof (a model commitment), 0 if the
+                         prover commits and sends it in the proof             */
     uint64_t len;     /* GKR_INPUT_ADVICE: values sent; the rest are zero      */
 } gkr_input_params;
 
@@ -165,6 +171,9 @@ typedef struct {
 typedef struct {
     uint32_t n_layers;
     gkr_layer *layers;
+    /* Column variables of every committed layer's Hyrax matrix (1 ..
+     * HYRAX_MAX_COL_VARS); required when the circuit has committed layers. */
+    uint32_t commit_col_vars;
 } gkr_circuit;
 
 /* An empty circuit of n layers (all zero: kind GKR_INPUT, nvars 0); fill
@@ -181,6 +190,8 @@ zkm_status gkr_layer_input(gkr_layer *l, uint32_t nvars, gkr_visibility vis, zkm
  * the proof; the rest of its 2^nvars values are zero. */
 zkm_status gkr_layer_advice(gkr_layer *l, uint32_t nvars, uint64_t len, unsigned encoding,
                             unsigned width, zkm_err *e);
+/* A committed input layer (external: see gkr_input_params). */
+zkm_status gkr_layer_committed(gkr_layer *l, uint32_t nvars, int external, zkm_err *e);
 zkm_status gkr_layer_generic(gkr_layer *l, uint32_t nvars, uint32_t n_src, const gkr_view *src,
                              size_t n_gates, const gkr_gate *gates, zkm_err *e);
 zkm_status gkr_layer_eltwise(gkr_layer *l, uint32_t nvars, uint32_t n_src, const gkr_view *src,

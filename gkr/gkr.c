@@ -360,14 +360,41 @@ static int is_advice(const gkr_layer *l)
     return l->kind == GKR_INPUT && l->p.input.visibility == GKR_INPUT_ADVICE;
 }
 
+static int is_committed(const gkr_layer *l)
+{
+    return l->kind == GKR_INPUT && l->p.input.visibility == GKR_INPUT_COMMITTED;
+}
+
+/* A committed layer whose commitment travels in the proof. */
+static int sends_commitment(const gkr_layer *l)
+{
+    return is_committed(l) && !l->p.input.external;
+}
+
+static int has_committed(const gkr_circuit *c)
+{
+    for (uint32_t i = 0; i < c->n_layers; i++)
+        if (is_committed(&c->layers[i]))
+            return 1;
+    return 0;
+}
+
+/* A layer with a section of its own: computed layers (their messages),
+ * advice (its values) and committed layers the prover commits (their rows). */
+static int has_section(const gkr_layer *l)
+{
+    return l->kind != GKR_INPUT || is_advice(l) || sends_commitment(l);
+}
+
 /* Everything the statement and the prover's advice fix, before any
  * challenge: digest, public inputs, advice, claimed output.  tables[i] holds
  * input layer i's values (public or advice). */
 /* layer_s (may be NULL): time spent on each input layer, added; *in_s: their
  * total, added. */
 static void absorb_statement(transcript *tr, const gkr_circuit *c, const uint8_t *digest,
-                             fr *const *tables, const fr *output, gkr_digests digests,
-                             double *layer_s, double *in_s)
+                             fr *const *tables, const hyrax_com *const *coms,
+                             const fr *output, gkr_digests digests, double *layer_s,
+                             double *in_s)
 {
     tr_init(tr, GKR_PROTOCOL);
     tr_absorb_bytes(tr, "gkr/circuit", digest, GKR_DIGEST_BYTES);
@@ -398,30 +425,46 @@ static void absorb_statement(transcript *tr, const gkr_circuit *c, const uint8_t
                 layer_s[i] += dt;
         }
     }
+    for (uint32_t i = 0; i < c->n_layers; i++) {
+        if (is_committed(&c->layers[i])) {
+            const double t = zkm_now();
+            tr_absorb_u64(tr, "gkr/committed-layer", i);
+            hyrax_absorb_com(tr, "gkr/commitment", coms[i]);
+            const double dt = zkm_now() - t;
+            *in_s += dt;
+            if (layer_s)
+                layer_s[i] += dt;
+        }
+    }
     tr_absorb_frs(tr, "gkr/output", output, (size_t)1 << c->layers[0].nvars);
 }
 
-/* Reset stats and record how the proof's bytes split. */
-static void proof_sizes(const gkr_proof *P, size_t len, gkr_stats *stats)
+/* Reset stats and record how the proof's bytes split: tags past the
+ * layers' (1 + n_layers on) are the opening's. */
+static void proof_sizes(const gkr_circuit *c, const gkr_proof *P, size_t len, gkr_stats *stats)
 {
     memset(stats, 0, sizeof *stats);
     stats->proof_bytes = len;
     for (uint32_t k = 0; k < P->n_sections; k++) {
-        if (P->sections[k].tag == 0)
-            stats->output_bytes = gkr_section_bytes(&P->sections[k]);
-        else if (P->sections[k].encoding != GKR_ENC_FIELD)
-            stats->advice_bytes += gkr_section_bytes(&P->sections[k]);
+        const gkr_section *sec = &P->sections[k];
+        if (sec->tag == 0)
+            stats->output_bytes = gkr_section_bytes(sec);
+        else if (sec->encoding == GKR_ENC_UINT || sec->encoding == GKR_ENC_SINT)
+            stats->advice_bytes += gkr_section_bytes(sec);
+        else if (sec->encoding == GKR_ENC_G1 || sec->tag > c->n_layers)
+            stats->commit_bytes += gkr_section_bytes(sec);
     }
 }
 
-/* Sections a proof of c holds: the output, each computed layer, each advice
- * layer. */
+/* Sections a proof of c holds: the output, each layer with a section of
+ * its own, and the opening's two (field elements, then points) when c has
+ * committed layers. */
 static uint32_t proof_sections(const gkr_circuit *c)
 {
     uint32_t n = 1;
     for (uint32_t i = 0; i < c->n_layers; i++)
-        n += c->layers[i].kind != GKR_INPUT || is_advice(&c->layers[i]);
-    return n;
+        n += has_section(&c->layers[i]);
+    return n + (has_committed(c) ? 2 : 0);
 }
 
 /* The output claim: a random point and the output's value there; then
@@ -470,16 +513,128 @@ zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
     return gkr_prove_ex(c, values, NULL, proof, proof_len, stats, e);
 }
 
+/* The claims made on committed layers, as the opening takes them:
+ * table k is the k-th committed layer (tab_of[li] = k).  *out and *n_out
+ * are the caller's to free. */
+static zkm_status committed_claims(const gkr_circuit *c, const gkr_claims *cl,
+                                   const uint32_t *tab_of, hyrax_claim **out, size_t *n_out,
+                                   zkm_err *e)
+{
+    size_t n = 0;
+    for (uint32_t li = 0; li < c->n_layers; li++)
+        if (is_committed(&c->layers[li]))
+            n += cl[li].n;
+    *n_out = n;
+    *out = zkm_calloc(n ? n : 1, sizeof(hyrax_claim), "commitment claims", e);
+    if (!*out)
+        return ZKM_ENOMEM;
+    size_t k = 0;
+    for (uint32_t li = 0; li < c->n_layers; li++) {
+        if (!is_committed(&c->layers[li]))
+            continue;
+        for (size_t j = 0; j < cl[li].n; j++, k++) {
+            (*out)[k].table = tab_of[li];
+            (*out)[k].point = cl[li].points + j * cl[li].nvars;
+            (*out)[k].value = cl[li].values[j];
+        }
+    }
+    return ZKM_OK;
+}
+
+/* Whether an external commitment fits committed layer li. */
+static int com_fits(const gkr_circuit *c, uint32_t li, const hyrax_com *com)
+{
+    return com && com->nvars == c->layers[li].nvars && com->col_vars == c->commit_col_vars &&
+           com->n_rows == hyrax_rows(com->nvars, com->col_vars);
+}
+
+/* Prover state for committed layers: each one's commitment and blinds
+ * (external ones borrowed from the options, the rest made here). */
+typedef struct {
+    hyrax_com *own;        /* n_layers: commitments made here  */
+    fr **own_blinds;       /* n_layers                         */
+    const hyrax_com **com; /* n_layers: every committed layer's */
+    const fr **blinds;     /* n_layers                         */
+    uint32_t *tab_of;      /* n_layers: index among committed   */
+    uint32_t n_tab;
+} commit_state;
+
+static void commit_state_free(commit_state *cs, uint32_t n_layers)
+{
+    if (cs->own)
+        for (uint32_t i = 0; i < n_layers; i++)
+            hyrax_com_free(&cs->own[i]);
+    if (cs->own_blinds)
+        for (uint32_t i = 0; i < n_layers; i++)
+            free(cs->own_blinds[i]);
+    free(cs->own);
+    free(cs->own_blinds);
+    free(cs->com);
+    free(cs->blinds);
+    free(cs->tab_of);
+    memset(cs, 0, sizeof *cs);
+}
+
+static zkm_status commit_state_init(commit_state *cs, const gkr_circuit *c, fr *const *values,
+                                    const gkr_prove_opts *o, zkm_err *e)
+{
+    const uint32_t n = c->n_layers;
+    memset(cs, 0, sizeof *cs);
+    cs->own = zkm_calloc(n, sizeof *cs->own, "commitments", e);
+    cs->own_blinds = zkm_calloc(n, sizeof *cs->own_blinds, "commitments", e);
+    cs->com = zkm_calloc(n, sizeof *cs->com, "commitments", e);
+    cs->blinds = zkm_calloc(n, sizeof *cs->blinds, "commitments", e);
+    cs->tab_of = zkm_calloc(n, sizeof *cs->tab_of, "commitments", e);
+    if (!cs->own || !cs->own_blinds || !cs->com || !cs->blinds || !cs->tab_of)
+        return ZKM_ENOMEM;
+    for (uint32_t li = 0; li < n; li++) {
+        const gkr_layer *l = &c->layers[li];
+        if (!is_committed(l))
+            continue;
+        cs->tab_of[li] = cs->n_tab++;
+        if (l->p.input.external) {
+            const hyrax_com *com = o && o->coms ? o->coms[li] : NULL;
+            const fr *bl = o && o->blinds ? o->blinds[li] : NULL;
+            if (!com_fits(c, li, com) || !bl)
+                return zkm_fail(e, ZKM_EINVAL,
+                                "committed layer %u: no commitment of its shape was given", li);
+            cs->com[li] = com;
+            cs->blinds[li] = bl;
+            continue;
+        }
+        size_t rows = hyrax_rows(l->nvars, c->commit_col_vars);
+        cs->own_blinds[li] = zkm_alloc_array(rows, sizeof(fr), "blinds", e);
+        if (!cs->own_blinds[li])
+            return ZKM_ENOMEM;
+        if (o && o->hiding)
+            hyrax_random_blinds(cs->own_blinds[li], rows);
+        else
+            memset(cs->own_blinds[li], 0, rows * sizeof(fr));
+        zkm_status st = hyrax_commit(&cs->own[li], values[li], l->nvars, c->commit_col_vars,
+                                     cs->own_blinds[li], o ? o->threads : 1, e);
+        if (st)
+            return st;
+        cs->com[li] = &cs->own[li];
+        cs->blinds[li] = cs->own_blinds[li];
+    }
+    return ZKM_OK;
+}
+
 zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove_opts *o,
                         uint8_t **proof, size_t *proof_len, gkr_stats *stats, zkm_err *e)
 {
-    double t0 = zkm_now();
+    double t0 = zkm_now(), t_commit = 0;
     zkm_status st;
     gkr_proof P;
     gkr_scratch scratch;
     transcript tr;
+    commit_state cs;
+    hyrax_claim *hc = NULL;
+    hyrax_table *ht = NULL;
+    gkr_section **sec_of = NULL;
     memset(&P, 0, sizeof P);
     memset(&scratch, 0, sizeof scratch);
+    memset(&cs, 0, sizeof cs);
     st = gkr_circuit_check(c, e);
     if (!st)
         st = check_witness(c, values, e);
@@ -490,27 +645,29 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
         return ZKM_ENOMEM;
     const uint32_t ns = proof_sections(c);
     P.sections = zkm_calloc(ns, sizeof(gkr_section), "proof sections", e);
-    if (!P.sections) {
+    sec_of = zkm_calloc(c->n_layers, sizeof *sec_of, "sections", e);
+    if (!P.sections || !sec_of) {
         st = ZKM_ENOMEM;
         goto done;
     }
     P.n_sections = ns;
+    double tc = zkm_now();
+    st = commit_state_init(&cs, c, values, o, e);
+    t_commit += zkm_now() - tc;
+    if (st)
+        goto done;
     gkr_circuit_digest(c, P.digest);
     double in_s = 0;
-    absorb_statement(&tr, c, P.digest, values, values[0], o ? o->digests : NULL, NULL, &in_s);
+    absorb_statement(&tr, c, P.digest, values, cs.com, values[0], o ? o->digests : NULL, NULL,
+                     &in_s);
 
-    /* sections in tag order: output, then layer by layer */
-    gkr_section **sec_of = zkm_calloc(c->n_layers, sizeof *sec_of, "sections", e);
-    if (!sec_of) {
-        st = ZKM_ENOMEM;
-        goto done;
-    }
+    /* sections in tag order: output, then layer by layer, then the opening */
     P.sections[0].tag = 0;
     st = fr_vec_push(&P.sections[0].msgs, values[0], (size_t)1 << c->layers[0].nvars, e);
     uint32_t s = 1;
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
         const gkr_layer *l = &c->layers[li];
-        if (l->kind == GKR_INPUT && !is_advice(l))
+        if (!has_section(l))
             continue;
         gkr_section *sec = &P.sections[s++];
         sec->tag = 1 + li;
@@ -519,6 +676,9 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
             sec->encoding = l->p.input.encoding;
             sec->width = l->p.input.width;
             st = fr_vec_push(&sec->msgs, values[li], l->p.input.len, e);
+        } else if (sends_commitment(l)) {
+            sec->encoding = GKR_ENC_G1;
+            st = g1_vec_push(&sec->pts, cs.com[li]->rows, cs.com[li]->n_rows, e);
         }
     }
     if (!st)
@@ -534,14 +694,36 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
         if (o && o->progress)
             o->progress(o->ctx, li + 1, c->n_layers);
     }
-    free(sec_of);
+    if (!st && cs.n_tab) {
+        tc = zkm_now();
+        gkr_section *fs = &P.sections[ns - 2], *ps = &P.sections[ns - 1];
+        fs->tag = 1 + c->n_layers;
+        ps->tag = 2 + c->n_layers;
+        ps->encoding = GKR_ENC_G1;
+        size_t nc;
+        ht = zkm_calloc(cs.n_tab, sizeof *ht, "commitment tables", e);
+        st = ht ? committed_claims(c, cl, cs.tab_of, &hc, &nc, e) : ZKM_ENOMEM;
+        for (uint32_t li = 0; li < c->n_layers && !st; li++)
+            if (is_committed(&c->layers[li]))
+                ht[cs.tab_of[li]] =
+                    (hyrax_table){.com = cs.com[li], .values = values[li], .blinds = cs.blinds[li]};
+        if (!st)
+            st = hyrax_open_prove(&tr, ht, cs.n_tab, hc, nc, &fs->msgs, &ps->pts,
+                                  o ? o->threads : 1, e);
+        t_commit += zkm_now() - tc;
+    }
     if (!st)
         st = gkr_proof_encode(&P, proof, proof_len, e);
     if (!st && stats) {
-        proof_sizes(&P, *proof_len, stats);
+        proof_sizes(c, &P, *proof_len, stats);
+        stats->commit_s = t_commit;
         stats->total_s = zkm_now() - t0;
     }
 done:
+    free(sec_of);
+    free(hc);
+    free(ht);
+    commit_state_free(&cs, c->n_layers);
     scratch_free(&scratch);
     gkr_proof_free(&P);
     claims_free(cl, c->n_layers);
@@ -565,12 +747,21 @@ static zkm_status bind_sections(const gkr_circuit *c, const gkr_proof *P, fr **t
     uint32_t s = 1;
     for (uint32_t li = 0; li < c->n_layers; li++) {
         const gkr_layer *l = &c->layers[li];
-        if (l->kind == GKR_INPUT && !is_advice(l))
+        if (!has_section(l))
             continue;
         const gkr_section *sec = &P->sections[s++];
         if (sec->tag != 1 + li)
             return zkm_fail(e, ZKM_EREJECT, "proof section for layer %u is missing", li);
         sec_of[li] = sec;
+        if (sends_commitment(l)) {
+            const size_t rows = hyrax_rows(l->nvars, c->commit_col_vars);
+            if (sec->encoding != GKR_ENC_G1 || sec->pts.n != rows)
+                return zkm_fail(e, ZKM_EREJECT,
+                                "committed layer %u: its section does not hold %zu row "
+                                "commitments",
+                                li, rows);
+            continue;
+        }
         if (!is_advice(l)) {
             if (sec->encoding != GKR_ENC_FIELD)
                 return zkm_fail(e, ZKM_EREJECT, "layer %u: its section is not field elements",
@@ -592,6 +783,11 @@ static zkm_status bind_sections(const gkr_circuit *c, const gkr_proof *P, fr **t
             memcpy(tables[li], sec->msgs.v, sec->msgs.n * sizeof(fr));
         memset(tables[li] + sec->msgs.n, 0, (len - sec->msgs.n) * sizeof(fr));
     }
+    if (has_committed(c) && (P->sections[s].tag != 1 + c->n_layers ||
+                             P->sections[s].encoding != GKR_ENC_FIELD ||
+                             P->sections[s + 1].tag != 2 + c->n_layers ||
+                             P->sections[s + 1].encoding != GKR_ENC_G1))
+        return zkm_fail(e, ZKM_EREJECT, "the proof's commitment opening sections are missing");
     return ZKM_OK;
 }
 
@@ -646,6 +842,10 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
     transcript tr;
     fr **tables = NULL;
     const gkr_section **sec_of = NULL;
+    hyrax_com *sent = NULL;
+    const hyrax_com **coms = NULL;
+    uint32_t *tab_of = NULL, n_tab = 0;
+    hyrax_claim *hc = NULL;
     zkm_status st = gkr_circuit_check(c, e);
     if (st)
         return st;
@@ -655,12 +855,27 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
     gkr_claims *cl = claims_new(c, e);
     tables = zkm_calloc(c->n_layers, sizeof *tables, "input tables", e);
     sec_of = zkm_calloc(c->n_layers, sizeof *sec_of, "sections", e);
-    if (!cl || !tables || !sec_of) {
+    sent = zkm_calloc(c->n_layers, sizeof *sent, "commitments", e);
+    coms = zkm_calloc(c->n_layers, sizeof *coms, "commitments", e);
+    tab_of = zkm_calloc(c->n_layers, sizeof *tab_of, "commitments", e);
+    if (!cl || !tables || !sec_of || !sent || !coms || !tab_of) {
         st = ZKM_ENOMEM;
         goto done;
     }
     for (uint32_t i = 0; i < c->n_layers; i++) {
         const gkr_layer *l = &c->layers[i];
+        if (is_committed(l)) {
+            tab_of[i] = n_tab++;
+            if (l->p.input.external) {
+                coms[i] = o && o->coms ? o->coms[i] : NULL;
+                if (!com_fits(c, i, coms[i])) {
+                    st = zkm_fail(e, ZKM_EINVAL,
+                                  "committed layer %u: no commitment of its shape was given", i);
+                    goto done;
+                }
+            }
+            continue;
+        }
         if (l->kind == GKR_INPUT && !is_advice(l) && !inputs[i]) {
             st = zkm_fail(e, ZKM_EINVAL, "no values given for public input layer %u", i);
             goto done;
@@ -676,9 +891,18 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
     st = bind_sections(c, &P, tables, sec_of, e);
     if (st)
         goto done;
+    for (uint32_t i = 0; i < c->n_layers; i++) {
+        if (!sends_commitment(&c->layers[i]))
+            continue;
+        /* the rows stay in the decoded proof: borrowed, never freed here */
+        sent[i] = (hyrax_com){.nvars = c->layers[i].nvars, .col_vars = c->commit_col_vars,
+                              .n_rows = sec_of[i]->pts.n, .rows = sec_of[i]->pts.v};
+        coms[i] = &sent[i];
+    }
     const fr *out_vals = P.sections[0].msgs.v;
     const size_t out_len = P.sections[0].msgs.n;
-    absorb_statement(&tr, c, digest, tables, out_vals, o ? o->digests : NULL, layer_s, &t_in);
+    absorb_statement(&tr, c, digest, tables, coms, out_vals, o ? o->digests : NULL, layer_s,
+                     &t_in);
     st = seed_claims(&tr, c, out_vals, cl, e);
 
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
@@ -699,7 +923,7 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
 
     /* input layers, public or advice: the verifier evaluates them itself */
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
-        if (c->layers[li].kind != GKR_INPUT)
+        if (c->layers[li].kind != GKR_INPUT || is_committed(&c->layers[li]))
             continue;
         const double t = zkm_now();
         st = check_input_claims(c, li, tables[li], &cl[li], e);
@@ -708,6 +932,25 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
         if (layer_s)
             layer_s[li] += dt;
     }
+    /* committed layers: one opening for all their claims */
+    double t_open = zkm_now();
+    if (!st && n_tab) {
+        const hyrax_com **tabs = zkm_calloc(n_tab, sizeof *tabs, "commitments", e);
+        size_t nc;
+        st = tabs ? committed_claims(c, cl, tab_of, &hc, &nc, e) : ZKM_ENOMEM;
+        for (uint32_t li = 0; li < c->n_layers && !st; li++)
+            if (is_committed(&c->layers[li]))
+                tabs[tab_of[li]] = coms[li];
+        const gkr_section *fs = &P.sections[P.n_sections - 2], *ps = &P.sections[P.n_sections - 1];
+        fr_cursor fin = {.v = fs->msgs.v, .n = fs->msgs.n, .pos = 0};
+        g1_cursor pin = {.v = ps->pts.v, .n = ps->pts.n, .pos = 0};
+        if (!st)
+            st = hyrax_open_verify(&tr, tabs, n_tab, hc, nc, &fin, &pin, o ? o->threads : 1, e);
+        if (!st && (fin.pos != fin.n || pin.pos != pin.n))
+            st = zkm_fail(e, ZKM_EREJECT, "commitment opening: unread elements in its sections");
+        free(tabs);
+    }
+    t_open = zkm_now() - t_open;
     if (!st && output) {
         *output = zkm_alloc_array(out_len, sizeof(fr), "output", e);
         if (!*output)
@@ -716,11 +959,16 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
             memcpy(*output, out_vals, out_len * sizeof(fr));
     }
     if (stats) {
-        proof_sizes(&P, proof_len, stats);
+        proof_sizes(c, &P, proof_len, stats);
         stats->total_s = zkm_now() - t0;
         stats->input_eval_s = t_in;
+        stats->commit_s = t_open;
     }
 done:
+    free(sent);
+    free(coms);
+    free(tab_of);
+    free(hc);
     if (tables)
         for (uint32_t i = 0; i < c->n_layers; i++)
             if (is_advice(&c->layers[i]))

@@ -8,7 +8,10 @@
  * on it with random coefficients (one claim needs none) and runs its kind's
  * reduction, which ends in claims on the layers it reads.  Input layers,
  * public and advice, are finally checked by evaluating their multilinear
- * extension at each claimed point.
+ * extension at each claimed point; the claims on committed layers are
+ * proven together by one Hyrax opening (hyrax.h).  Commitments (the
+ * caller's and those the prover sends) are absorbed with the statement,
+ * after the advice and before the output.
  *
  * gkr_eval, gkr_prove and gkr_verify each run gkr_circuit_check first and
  * fail with ZKM_EINVAL on a malformed circuit. */
@@ -19,6 +22,7 @@
 #include <stdint.h>
 
 #include "circuit.h"
+#include "hyrax.h"
 #include "proof.h"
 
 /* Fill values[i] for every non-input layer of a circuit, given
@@ -40,6 +44,10 @@ typedef struct {
     size_t proof_bytes;    /* the whole proof                                 */
     size_t output_bytes;   /* of which the claimed output's section           */
     size_t advice_bytes;   /* of which advice sections (headers included)     */
+    size_t commit_bytes;   /* of which commitments sent and their opening     */
+    double commit_s;       /* prover: committing the layers it sends and
+                              opening every committed layer; verifier: the
+                              opening's check                                  */
 } gkr_stats;
 
 /* Public input digests: digests[i], when digests and digests[i] are not
@@ -50,11 +58,21 @@ typedef struct {
  * proof.  Other layers' entries are ignored. */
 typedef const uint8_t *const *gkr_digests;
 
-/* Prover options: progress(ctx, done, total) after each proven layer. */
+/* Prover options: progress(ctx, done, total) after each proven layer;
+ * for each external committed layer i, coms[i] its commitment and
+ * blinds[i] its row blindings (coms and blinds may be NULL if there is no
+ * such layer); threads for the curve arithmetic (<= 1: one); hiding: the
+ * commitments the prover sends get random blindings (else none: they are
+ * then binding but not hiding, which costs nothing when the proof reveals
+ * linear combinations of the same values anyway, outside zero knowledge). */
 typedef struct {
     void (*progress)(void *ctx, uint32_t done, uint32_t total);
     void *ctx;
     gkr_digests digests;
+    const hyrax_com *const *coms;
+    const fr *const *blinds;
+    int threads;
+    int hiding;
 } gkr_prove_opts;
 
 /* Prove that values (as filled by gkr_eval) are the circuit's evaluation
@@ -62,6 +80,8 @@ typedef struct {
  * proof.  Fails with ZKM_EINVAL if a zero layer is not zero (checked before
  * proving) or an advice value does not fit its width (found when the proof
  * is encoded, after the proving work).
+ * Fails with ZKM_EINVAL if an external committed layer has no commitment
+ * in o or one of another shape.
  * Writes a fresh malloc'd proof to *proof / *proof_len.  stats may be NULL. */
 zkm_status gkr_prove(const gkr_circuit *c, fr *const *values, uint8_t **proof,
                      size_t *proof_len, gkr_stats *stats, zkm_err *e);
@@ -80,11 +100,13 @@ zkm_status gkr_verify(const gkr_circuit *c, fr *const *inputs, const uint8_t *pr
                       size_t proof_len, fr **output, gkr_stats *stats, zkm_err *e);
 /* Verifier options: if layer_s is not NULL (c->n_layers entries, the
  * caller's), layer_s[i] += the time spent on input layer i (absorbing it
- * into the transcript and evaluating it at its claims); digests as for the
- * prover. */
+ * into the transcript and evaluating it at its claims); digests, coms
+ * (external commitments) and threads as for the prover. */
 typedef struct {
     double *layer_s;
     gkr_digests digests;
+    const hyrax_com *const *coms;
+    int threads;
 } gkr_verify_opts;
 
 zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,

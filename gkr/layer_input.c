@@ -1,7 +1,9 @@
-/* GKR_INPUT: values supplied from outside, by the verifier (public) or by
- * the prover inside the proof (advice).  Either way the driver (gkr.c)
- * checks them by evaluating them at every claimed point. */
+/* GKR_INPUT: values supplied from outside, by the verifier (public), by
+ * the prover inside the proof (advice), or committed.  The driver (gkr.c)
+ * checks public and advice layers by evaluating them at every claimed
+ * point, and committed ones by a batched Hyrax opening. */
 #include "gkr_kind.h"
+#include "hyrax.h"
 #include "proof.h"
 
 static uint32_t input_views(const gkr_layer *l, const gkr_view **out)
@@ -16,6 +18,15 @@ static zkm_status input_check(const gkr_circuit *c, uint32_t li, zkm_err *e)
     const gkr_input_params *p = &c->layers[li].p.input;
     if (p->visibility == GKR_INPUT_PUBLIC)
         return ZKM_OK;
+    if (p->visibility == GKR_INPUT_COMMITTED) {
+        if (c->commit_col_vars < 1 || c->commit_col_vars > HYRAX_MAX_COL_VARS)
+            return zkm_fail(e, ZKM_EINVAL,
+                            "committed layer %u: the circuit's commitment columns (2^%u) are "
+                            "out of range",
+                            li, c->commit_col_vars);
+        return p->external <= 1 ? ZKM_OK
+                                : zkm_fail(e, ZKM_EINVAL, "committed layer %u: bad source", li);
+    }
     if (p->visibility != GKR_INPUT_ADVICE)
         return zkm_fail(e, ZKM_EINVAL, "input layer %u: unknown visibility", li);
     if (p->encoding == GKR_ENC_FIELD || !gkr_encoding_ok(p->encoding, p->width))
@@ -33,6 +44,7 @@ static void input_digest(const gkr_layer *l, crypto_generichash_state *h)
     gkr_digest_u64(h, l->p.input.encoding);
     gkr_digest_u64(h, l->p.input.width);
     gkr_digest_u64(h, l->p.input.visibility == GKR_INPUT_ADVICE ? l->p.input.len : 0);
+    gkr_digest_u64(h, l->p.input.external);
 }
 
 static zkm_status input_never(const gkr_circuit *c, uint32_t li, fr *const *values, fr *out,
@@ -71,8 +83,17 @@ zkm_status gkr_layer_input(gkr_layer *l, uint32_t nvars, gkr_visibility vis, zkm
     l->p.input.visibility = vis;
     l->p.input.encoding = 0;
     l->p.input.width = 0;
+    l->p.input.external = 0;
     l->p.input.len = (uint64_t)1 << nvars;
     return ZKM_OK;
+}
+
+zkm_status gkr_layer_committed(gkr_layer *l, uint32_t nvars, int external, zkm_err *e)
+{
+    zkm_status st = gkr_layer_input(l, nvars, GKR_INPUT_COMMITTED, e);
+    if (!st)
+        l->p.input.external = external != 0;
+    return st;
 }
 
 zkm_status gkr_layer_advice(gkr_layer *l, uint32_t nvars, uint64_t len, unsigned encoding,

@@ -3,23 +3,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Grow *v (of *cap elements of size bytes each, n used) to hold need. */
+static zkm_status vec_reserve(void **v, size_t *cap, size_t need, size_t size, zkm_err *e)
+{
+    if (need <= *cap)
+        return ZKM_OK;
+    size_t c = *cap ? *cap : 64, bytes;
+    while (c < need)
+        c *= 2;
+    if (!zkm_mul_ok(c, size, &bytes))
+        return zkm_fail(e, ZKM_ENOMEM, "proof message buffer overflow");
+    void *nv = realloc(*v, bytes);
+    if (!nv)
+        return zkm_fail(e, ZKM_ENOMEM, "out of memory growing proof messages");
+    *v = nv;
+    *cap = c;
+    return ZKM_OK;
+}
+
 zkm_status fr_vec_push(fr_vec *vec, const fr *a, size_t n, zkm_err *e)
 {
     if (n == 0)
         return ZKM_OK;
-    if (vec->n + n > vec->cap) {
-        size_t cap = vec->cap ? vec->cap : 64;
-        while (cap < vec->n + n)
-            cap *= 2;
-        size_t bytes;
-        if (!zkm_mul_ok(cap, sizeof(fr), &bytes))
-            return zkm_fail(e, ZKM_ENOMEM, "proof message buffer overflow");
-        fr *nv = realloc(vec->v, bytes);
-        if (!nv)
-            return zkm_fail(e, ZKM_ENOMEM, "out of memory growing proof messages");
-        vec->v = nv;
-        vec->cap = cap;
-    }
+    void *v = vec->v;
+    zkm_status st = vec_reserve(&v, &vec->cap, vec->n + n, sizeof(fr), e);
+    vec->v = v;
+    if (st != ZKM_OK)
+        return st;
     memcpy(vec->v + vec->n, a, n * sizeof(fr));
     vec->n += n;
     return ZKM_OK;
@@ -33,6 +43,36 @@ void fr_vec_free(fr_vec *vec)
 }
 
 int fr_cursor_take(fr_cursor *c, size_t k, const fr **out)
+{
+    if (k > c->n - c->pos)
+        return 0;
+    *out = c->v + c->pos;
+    c->pos += k;
+    return 1;
+}
+
+zkm_status g1_vec_push(g1_vec *vec, const g1_affine *a, size_t n, zkm_err *e)
+{
+    if (n == 0)
+        return ZKM_OK;
+    void *v = vec->v;
+    zkm_status st = vec_reserve(&v, &vec->cap, vec->n + n, sizeof(g1_affine), e);
+    vec->v = v;
+    if (st != ZKM_OK)
+        return st;
+    memcpy(vec->v + vec->n, a, n * sizeof(g1_affine));
+    vec->n += n;
+    return ZKM_OK;
+}
+
+void g1_vec_free(g1_vec *vec)
+{
+    free(vec->v);
+    vec->v = NULL;
+    vec->n = vec->cap = 0;
+}
+
+int g1_cursor_take(g1_cursor *c, size_t k, const g1_affine **out)
 {
     if (k > c->n - c->pos)
         return 0;
@@ -56,7 +96,8 @@ static uint32_t get32(const uint8_t *p)
 int gkr_encoding_ok(unsigned encoding, unsigned width)
 {
     switch (encoding) {
-    case GKR_ENC_FIELD: return width == 0;
+    case GKR_ENC_FIELD:
+    case GKR_ENC_G1: return width == 0;
     case GKR_ENC_UINT: return width >= 1 && width <= 63;
     case GKR_ENC_SINT: return width >= 2 && width <= 64;
     }
@@ -65,8 +106,8 @@ int gkr_encoding_ok(unsigned encoding, unsigned width)
 
 size_t gkr_section_payload_bytes(unsigned encoding, unsigned width, size_t n)
 {
-    if (encoding == GKR_ENC_FIELD)
-        return n * FR_BYTES;
+    if (encoding == GKR_ENC_FIELD || encoding == GKR_ENC_G1)
+        return n * FR_BYTES; /* G1_BYTES == FR_BYTES */
     return (n / 8) * width + ((n % 8) * width + 7) / 8;
 }
 
@@ -120,10 +161,16 @@ static void unpack_value(fr *out, uint64_t v, unsigned encoding, unsigned width)
     fr_set_i64(out, (int64_t)v);
 }
 
+/* Values a section holds: points or field elements. */
+static size_t section_count(const gkr_section *sec)
+{
+    return sec->encoding == GKR_ENC_G1 ? sec->pts.n : sec->msgs.n;
+}
+
 size_t gkr_section_bytes(const gkr_section *sec)
 {
     return GKR_PROOF_SECTION_HEADER_BYTES +
-           gkr_section_payload_bytes(sec->encoding, sec->width, sec->msgs.n);
+           gkr_section_payload_bytes(sec->encoding, sec->width, section_count(sec));
 }
 
 zkm_status gkr_proof_encode(const gkr_proof *p, uint8_t **out, size_t *out_len, zkm_err *e)
@@ -131,7 +178,7 @@ zkm_status gkr_proof_encode(const gkr_proof *p, uint8_t **out, size_t *out_len, 
     size_t len = GKR_PROOF_HEADER_BYTES;
     for (uint32_t s = 0; s < p->n_sections; s++) {
         const gkr_section *sec = &p->sections[s];
-        if (sec->msgs.n > UINT32_MAX || !gkr_encoding_ok(sec->encoding, sec->width))
+        if (section_count(sec) > UINT32_MAX || !gkr_encoding_ok(sec->encoding, sec->width))
             return zkm_fail(e, ZKM_EINVAL, "proof section %u: bad size or encoding", s);
         len += gkr_section_bytes(sec);
     }
@@ -148,8 +195,13 @@ zkm_status gkr_proof_encode(const gkr_proof *p, uint8_t **out, size_t *out_len, 
         put32(w, sec->tag);
         w[4] = sec->encoding;
         w[5] = sec->width;
-        put32(w + 8, (uint32_t)sec->msgs.n);
+        put32(w + 8, (uint32_t)section_count(sec));
         w += GKR_PROOF_SECTION_HEADER_BYTES;
+        if (sec->encoding == GKR_ENC_G1) {
+            for (size_t i = 0; i < sec->pts.n; i++, w += G1_BYTES)
+                g1_to_bytes(w, &sec->pts.v[i]);
+            continue;
+        }
         if (sec->encoding == GKR_ENC_FIELD) {
             for (size_t i = 0; i < sec->msgs.n; i++, w += FR_BYTES)
                 fr_to_bytes(w, &sec->msgs.v[i]);
@@ -174,8 +226,10 @@ zkm_status gkr_proof_encode(const gkr_proof *p, uint8_t **out, size_t *out_len, 
 
 void gkr_proof_free(gkr_proof *p)
 {
-    for (uint32_t s = 0; s < p->n_sections; s++)
+    for (uint32_t s = 0; s < p->n_sections; s++) {
         fr_vec_free(&p->sections[s].msgs);
+        g1_vec_free(&p->sections[s].pts);
+    }
     free(p->sections);
     p->sections = NULL;
     p->n_sections = 0;
@@ -236,6 +290,27 @@ zkm_status gkr_proof_decode(gkr_proof *p, const uint8_t *b, size_t len, zkm_err 
         sec->encoding = (uint8_t)enc;
         sec->width = (uint8_t)width;
         p->n_sections = s + 1;
+        const uint8_t *pl = b + off;
+        if (enc == GKR_ENC_G1) {
+            if (n) {
+                sec->pts.v = zkm_alloc_array(n, sizeof(g1_affine), "proof section", e);
+                if (!sec->pts.v) {
+                    st = ZKM_ENOMEM;
+                    goto fail;
+                }
+                sec->pts.cap = n;
+            }
+            for (uint32_t i = 0; i < n; i++)
+                if (!g1_from_bytes_var(&sec->pts.v[i], pl + (size_t)i * G1_BYTES)) {
+                    st = zkm_fail(e, ZKM_EFORMAT,
+                                  "proof section %u, point %u: not a canonical curve point", s,
+                                  i);
+                    goto fail;
+                }
+            sec->pts.n = n;
+            off += payload;
+            continue;
+        }
         if (n) {
             sec->msgs.v = zkm_alloc_array(n, sizeof(fr), "proof section", e);
             if (!sec->msgs.v) {
@@ -244,7 +319,6 @@ zkm_status gkr_proof_decode(gkr_proof *p, const uint8_t *b, size_t len, zkm_err 
             }
             sec->msgs.cap = n;
         }
-        const uint8_t *pl = b + off;
         if (enc == GKR_ENC_FIELD) {
             for (uint32_t i = 0; i < n; i++)
                 if (!fr_from_bytes(&sec->msgs.v[i], pl + (size_t)i * FR_BYTES)) {

@@ -18,14 +18,16 @@
  *                   2   reserved, zero
  *                   4   value count n
  *                   payload: GKR_ENC_FIELD: 32n bytes, canonical field
- *                       elements (each < r); GKR_ENC_UINT / GKR_ENC_SINT:
+ *                       elements (each < r); GKR_ENC_G1: 32n bytes,
+ *                       compressed curve points (g1.h); GKR_ENC_UINT / GKR_ENC_SINT:
  *                       ceil(n * width / 8) bytes, value k in bits
  *                       [k*width, (k+1)*width) counted from bit 0 of byte 0,
  *                       unsigned or two's complement, unused bits zero.
  *
  * Tags strictly increase.  The decoder checks every length against the
  * bytes actually present before allocating, rejects non-canonical field
- * elements, non-zero padding or reserved bits, and trailing bytes, and never
+ * elements, encodings of points not on the curve or not canonical, non-zero
+ * padding or reserved bits, and trailing bytes, and never
  * reads out of bounds.  Whether the sections match the circuit is the
  * verifier's business, not the decoder's. */
 #ifndef ZKM_PROOF_H
@@ -35,10 +37,11 @@
 #include <stdint.h>
 
 #include "fr.h"
+#include "g1.h"
 #include "zkm_err.h"
 
 #define GKR_PROOF_MAGIC "ZKMPROOF"
-#define GKR_PROOF_VERSION 2u
+#define GKR_PROOF_VERSION 3u
 #define GKR_PROOF_HEADER_BYTES 48u
 #define GKR_PROOF_SECTION_HEADER_BYTES 12u
 #define GKR_PROOF_MAX_SECTIONS (1u << 20)
@@ -61,20 +64,38 @@ typedef struct {
  * cursor alone) if fewer than k remain. */
 int fr_cursor_take(fr_cursor *c, size_t k, const fr **out);
 
+/* The same for curve points. */
+typedef struct {
+    g1_affine *v;
+    size_t n, cap;
+} g1_vec;
+
+zkm_status g1_vec_push(g1_vec *vec, const g1_affine *a, size_t n, zkm_err *e);
+void g1_vec_free(g1_vec *vec);
+
+typedef struct {
+    const g1_affine *v;
+    size_t n, pos;
+} g1_cursor;
+
+int g1_cursor_take(g1_cursor *c, size_t k, const g1_affine **out);
+
 typedef enum {
     GKR_ENC_FIELD = 0, /* canonical 32-byte field elements  */
     GKR_ENC_UINT = 1,  /* packed unsigned, width 1..63 bits */
-    GKR_ENC_SINT = 2   /* packed two's complement, 2..64     */
+    GKR_ENC_SINT = 2,  /* packed two's complement, 2..64     */
+    GKR_ENC_G1 = 3     /* compressed curve points            */
 } gkr_encoding;
 
 typedef struct {
     uint32_t tag;
     uint8_t encoding; /* gkr_encoding */
-    uint8_t width;    /* bits per value, 0 for GKR_ENC_FIELD */
-    fr_vec msgs;      /* the values, decoded to field elements */
+    uint8_t width;    /* bits per value, 0 for GKR_ENC_FIELD and GKR_ENC_G1 */
+    fr_vec msgs;      /* the values, decoded to field elements (not G1)   */
+    g1_vec pts;       /* GKR_ENC_G1: the points                          */
 } gkr_section;
 
-/* Whether width suits encoding (GKR_ENC_FIELD needs 0). */
+/* Whether width suits encoding (GKR_ENC_FIELD and GKR_ENC_G1 need 0). */
 int gkr_encoding_ok(unsigned encoding, unsigned width);
 
 /* Bytes a section's payload takes. */

@@ -1,9 +1,11 @@
 /* zkm_net: lowering a model, running it, proving and verifying (net.h).
  *
  * The .zkp file:
- *   "ZKMP"  u32 version (1)  32-byte circuit digest
- *   u32 number of model inputs, then per input: u64 count, u8 bytes per value,
- *       the values (little-endian two's complement)
+ *   "ZKMP"  u32 version (2)  32-byte circuit digest (of the circuit in the
+ *       proof's mode)  u32 mode (ZKM_NET_* flags)
+ *   u32 number of public model inputs (0 with ZKM_NET_PRIVATE_INPUT), then
+ *       per input: u64 count, u8 bytes per value, the values (little-endian
+ *       two's complement)
  *   u64 length of the GKR proof, the GKR proof (gkr/proof.h; it carries the
  *       claimed output)
  * All integers little-endian.  The verifier rebuilds the circuit from the
@@ -19,7 +21,14 @@
 #include "zkm_time.h"
 
 #define ZKP_MAGIC "ZKMP"
-#define ZKP_VERSION 1u
+#define ZKP_VERSION 2u
+#define ZKC_MAGIC "ZKMC"
+#define ZKC_VERSION 1u
+#define ZKK_MAGIC "ZKMK"
+#define ZKK_VERSION 1u
+/* magic, version, circuit digest, weights digest, key, .zkc digest */
+#define ZKK_BYTES (8 + 4 * 32)
+#define ZKM_NET_MODES (ZKM_NET_ADVICE_CLEAR | ZKM_NET_COMMITTED_WEIGHTS | ZKM_NET_PRIVATE_INPUT)
 
 /* ------------------------------------------------------------ building */
 
@@ -99,11 +108,74 @@ static zkm_status finish(zkm_net *n, zkm_err *e)
     }
     free(b->layers); /* the parameters now belong to the circuit */
     b->layers = NULL;
-    st = gkr_circuit_check(&n->c, e);
+    /* the commitment matrices' width: about the square root of everything
+     * the input layers hold (fixed by the model, whatever the mode) */
+    uint64_t total = 0;
+    for (uint32_t li = 0; li < n->c.n_layers; li++)
+        if (n->c.layers[li].kind == GKR_INPUT)
+            total += (uint64_t)1 << n->c.layers[li].nvars;
+    uint32_t tv = 0;
+    while (((uint64_t)1 << tv) < total)
+        tv++;
+    n->c.commit_col_vars = hyrax_col_vars_for(tv);
+    return ZKM_OK;
+}
+
+/* Input layers' visibility from the mode and each layer's role. */
+static zkm_status apply_mode(zkm_net *n, unsigned mode, zkm_err *e)
+{
+    for (uint32_t id = 0; id < n->b.n; id++) {
+        gkr_layer *l = &n->c.layers[n->final_of[id]];
+        if (l->kind != GKR_INPUT)
+            continue;
+        gkr_input_params *p = &l->p.input;
+        p->external = 0;
+        switch (n->b.meta[id].role) {
+        case LW_IN_ADVICE:
+            p->visibility = mode & ZKM_NET_ADVICE_CLEAR ? GKR_INPUT_ADVICE : GKR_INPUT_COMMITTED;
+            break;
+        case LW_IN_WEIGHT:
+        case LW_IN_BIAS:
+            p->visibility = mode & ZKM_NET_COMMITTED_WEIGHTS ? GKR_INPUT_COMMITTED
+                                                             : GKR_INPUT_PUBLIC;
+            p->external = (mode & ZKM_NET_COMMITTED_WEIGHTS) != 0;
+            break;
+        case LW_IN_MODEL:
+            p->visibility = mode & ZKM_NET_PRIVATE_INPUT ? GKR_INPUT_COMMITTED : GKR_INPUT_PUBLIC;
+            break;
+        case LW_IN_MASK:
+            p->visibility = GKR_INPUT_PUBLIC;
+            break;
+        }
+    }
+    n->mode = mode;
+    zkm_status st = gkr_circuit_check(&n->c, e);
     if (st)
         return zkm_err_prefix(e, ZKM_EINVAL, "internal error: the lowered circuit is malformed: ");
     gkr_circuit_digest(&n->c, n->digest);
     return ZKM_OK;
+}
+
+zkm_status zkm_net_set_mode(zkm_net *n, unsigned mode, zkm_err *e)
+{
+    if (mode & ~(unsigned)ZKM_NET_MODES)
+        return zkm_fail(e, ZKM_EINVAL, "unknown proof mode flags %#x", mode);
+    return apply_mode(n, mode, e);
+}
+
+unsigned zkm_net_mode(const zkm_net *n)
+{
+    return n->mode;
+}
+
+const uint8_t *zkm_net_digest(const zkm_net *n)
+{
+    return n->digest;
+}
+
+void zkm_net_set_threads(zkm_net *n, int threads)
+{
+    n->threads = threads < 1 ? 1 : threads;
 }
 
 static zkm_status node_stats(zkm_net *n, zkm_err *e)
@@ -121,7 +193,7 @@ static zkm_status node_stats(zkm_net *n, zkm_err *e)
         zkm_node_stats *s = &n->stats[node];
         s->layers++;
         s->ops += gkr_layer_ops(l);
-        if (l->kind == GKR_INPUT && l->p.input.visibility == GKR_INPUT_ADVICE) {
+        if (l->kind == GKR_INPUT && n->b.meta[id].role == LW_IN_ADVICE) {
             s->advice_values += l->p.input.len;
             s->advice_bits += l->p.input.len * l->p.input.width;
         } else if (l->kind == GKR_INPUT) {
@@ -161,12 +233,28 @@ zkm_status zkm_net_init(const zkm_model *m, zkm_net **out, zkm_err *e)
         st = finish(n, e);
     if (!st)
         st = node_stats(n, e);
+    n->threads = 1;
+    if (!st)
+        st = apply_mode(n, 0, e);
     if (st) {
         zkm_net_free(n);
         return st;
     }
     *out = n;
     return ZKM_OK;
+}
+
+static void drop_commitment(zkm_net *n)
+{
+    for (uint32_t li = 0; n->wcom && li < n->c.n_layers; li++)
+        hyrax_com_free(&n->wcom[li]);
+    for (uint32_t li = 0; n->wblinds && li < n->c.n_layers; li++)
+        free(n->wblinds[li]);
+    free(n->wcom);
+    free(n->wblinds);
+    n->wcom = NULL;
+    n->wblinds = NULL;
+    n->have_com = n->have_key = false;
 }
 
 void zkm_net_free(zkm_net *n)
@@ -179,6 +267,7 @@ void zkm_net_free(zkm_net *n)
     }
     free(n->b.meta);
     free(n->b.masks);
+    drop_commitment(n); /* before the circuit: it walks its layers */
     gkr_circuit_free(&n->c);
     free(n->final_of);
     free(n->nodes);
@@ -261,7 +350,7 @@ static const uint8_t **layer_digests(const zkm_net *n, const zkm_qinputs *in,
     const uint8_t **d = zkm_calloc(n->c.n_layers, sizeof *d, "digests", e);
     if (!d)
         return NULL;
-    for (uint32_t k = 0; k < n->m->n_inputs; k++) {
+    for (uint32_t k = 0; k < n->m->n_inputs && !(n->mode & ZKM_NET_PRIVATE_INPUT); k++) {
         const zkm_node *x = &n->m->nodes[n->m->inputs[k]];
         digest_ints("zkm/input", n->m->inputs[k], in->q[k], zkm_shape_count(&x->shape), 4,
                     indig[k]);
@@ -269,7 +358,9 @@ static const uint8_t **layer_digests(const zkm_net *n, const zkm_qinputs *in,
     for (uint32_t id = 0; id < n->b.n; id++) {
         const lw_meta *mt = &n->b.meta[id];
         const uint32_t li = n->final_of[id];
-        if (n->c.layers[li].kind != GKR_INPUT || mt->node == LW_NONE)
+        const gkr_layer *l = &n->c.layers[li];
+        if (l->kind != GKR_INPUT || l->p.input.visibility != GKR_INPUT_PUBLIC ||
+            mt->node == LW_NONE)
             continue;
         if (mt->role == LW_IN_WEIGHT)
             d[li] = n->wdigest[mt->node][0];
@@ -328,12 +419,12 @@ static void wit_free(lw_wit *w, uint32_t n_layers)
     free(w->values);
 }
 
-static zkm_status wit_init(const zkm_net *n, const zkm_qinputs *in, bool fill, lw_wit *w,
-                           zkm_err *e)
+static zkm_status wit_init(const zkm_net *n, const zkm_qinputs *in, bool fill, bool weights,
+                           lw_wit *w, zkm_err *e)
 {
     *w = (lw_wit){.m = n->m, .nodes = n->nodes, .b = &n->b, .qw = &n->qw, .in = in,
                   .fill = fill, .e = e};
-    if (!n->have_weights)
+    if (weights && !n->have_weights)
         return zkm_fail(e, ZKM_EINVAL, "no weights set");
     if (in && in->n != n->m->n_inputs)
         return zkm_fail(e, ZKM_EINVAL, "%u inputs for a model of %u", in->n, n->m->n_inputs);
@@ -358,16 +449,20 @@ static zkm_status fill_masks(const zkm_net *n, lw_wit *w)
     return ZKM_OK;
 }
 
-/* Public layers: the model input, weights, biases, masks. */
-static zkm_status fill_publics(const zkm_net *n, lw_wit *w)
+/* Which public tables fill_publics fills. */
+enum { PUB_INPUTS = 1u, PUB_WEIGHTS = 2u, PUB_MASKS = 4u, PUB_ALL = 7u };
+
+/* Public layers: the model input, weights, biases, masks (those in what). */
+static zkm_status fill_publics(const zkm_net *n, lw_wit *w, unsigned what)
 {
     zkm_status st = ZKM_OK;
     for (uint32_t i = 0; i < n->m->n_nodes && !st; i++) {
         const lw_op *op = lw_op_get(n->m->nodes[i].op);
-        if (op->publics)
+        const unsigned kind = n->m->nodes[i].op == ZKM_OP_INPUT ? PUB_INPUTS : PUB_WEIGHTS;
+        if (op->publics && (what & kind))
             st = op->publics(w, i);
     }
-    if (!st && w->fill)
+    if (!st && w->fill && (what & PUB_MASKS))
         st = fill_masks(n, w);
     return st;
 }
@@ -375,7 +470,7 @@ static zkm_status fill_publics(const zkm_net *n, lw_wit *w)
 /* Every node's integers (and, with fill, its layers' values). */
 static zkm_status run_witness(const zkm_net *n, lw_wit *w)
 {
-    zkm_status st = fill_publics(n, w);
+    zkm_status st = fill_publics(n, w, PUB_ALL);
     for (uint32_t i = 0; i < n->m->n_nodes && !st; i++) {
         const lw_op *op = lw_op_get(n->m->nodes[i].op);
         if (op->witness)
@@ -401,7 +496,7 @@ static zkm_status extract_output(const zkm_net *n, const int32_t *act, int64_t *
 zkm_status zkm_net_run(const zkm_net *n, const zkm_qinputs *in, int64_t **out, zkm_err *e)
 {
     lw_wit w;
-    zkm_status st = wit_init(n, in, false, &w, e);
+    zkm_status st = wit_init(n, in, false, true, &w, e);
     if (!st)
         st = run_witness(n, &w);
     if (!st)
@@ -449,6 +544,256 @@ zkm_status zkm_net_reference(const zkm_net *n, const zkm_tensor_set *w,
         free(val[i]);
     free(val);
     return st;
+}
+
+/* ------------------------------------------------------- model commitment */
+
+static void put_u32(uint8_t *p, uint32_t v);
+static void put_u64(uint8_t *p, uint64_t v);
+static uint32_t get_u32(const uint8_t *p);
+static uint64_t get_u64(const uint8_t *p);
+
+static bool is_weight_layer(const zkm_net *n, uint32_t id)
+{
+    const lw_in_role r = n->b.meta[id].role;
+    return n->c.layers[n->final_of[id]].kind == GKR_INPUT && (r == LW_IN_WEIGHT || r == LW_IN_BIAS);
+}
+
+/* The digest a model commitment binds: the circuit's in the
+ * committed-weights mode (advice committed, input public), whatever the
+ * net's mode now. */
+static zkm_status commitment_digest(zkm_net *n, uint8_t out[GKR_DIGEST_BYTES], zkm_err *e)
+{
+    const unsigned keep = n->mode;
+    zkm_status st = apply_mode(n, ZKM_NET_COMMITTED_WEIGHTS, e);
+    if (!st)
+        memcpy(out, n->digest, GKR_DIGEST_BYTES);
+    zkm_status st2 = apply_mode(n, keep, e);
+    return st ? st : st2;
+}
+
+/* One digest of every quantized weight and bias (from their digests). */
+static void weights_digest(const zkm_net *n, uint8_t out[32])
+{
+    crypto_generichash(out, 32, (const uint8_t *)n->wdigest,
+                       (size_t)n->m->n_nodes * sizeof *n->wdigest, NULL, 0);
+}
+
+/* The blinding of row `row` of gkr layer li, from the owner's key. */
+static void derive_blind(fr *out, const uint8_t key[32], uint32_t li, uint64_t row)
+{
+    static const char label[] = "zkm/zkc/blind";
+    uint8_t msg[sizeof label + 12], wide[64];
+    memcpy(msg, label, sizeof label);
+    put_u32(msg + sizeof label, li);
+    put_u64(msg + sizeof label + 4, row);
+    crypto_generichash(wide, sizeof wide, msg, sizeof msg, key, 32);
+    fr_from_wide(out, wide);
+    sodium_memzero(wide, sizeof wide);
+}
+
+static zkm_status derive_blinds(zkm_net *n, const uint8_t key[32], zkm_err *e)
+{
+    for (uint32_t id = 0; id < n->b.n; id++) {
+        if (!is_weight_layer(n, id))
+            continue;
+        const uint32_t li = n->final_of[id];
+        const size_t rows = hyrax_rows(n->c.layers[li].nvars, n->c.commit_col_vars);
+        free(n->wblinds[li]);
+        n->wblinds[li] = zkm_alloc_array(rows, sizeof(fr), "commitment blindings", e);
+        if (!n->wblinds[li])
+            return ZKM_ENOMEM;
+        for (size_t r = 0; r < rows; r++)
+            derive_blind(&n->wblinds[li][r], key, li, r);
+    }
+    return ZKM_OK;
+}
+
+static zkm_status alloc_commitment(zkm_net *n, zkm_err *e)
+{
+    drop_commitment(n);
+    n->wcom = zkm_calloc(n->c.n_layers, sizeof *n->wcom, "model commitment", e);
+    n->wblinds = zkm_calloc(n->c.n_layers, sizeof *n->wblinds, "model commitment", e);
+    return n->wcom && n->wblinds ? ZKM_OK : ZKM_ENOMEM;
+}
+
+zkm_status zkm_net_commit(zkm_net *n, uint8_t **zkc, size_t *zkc_len, uint8_t **key,
+                          size_t *key_len, zkm_commit_stats *stats, zkm_err *e)
+{
+    const double t0 = zkm_now();
+    uint8_t digest[GKR_DIGEST_BYTES], k[32];
+    lw_wit w;
+    uint8_t *out = NULL, *kb = NULL;
+    zkm_status st = commitment_digest(n, digest, e);
+    if (!st)
+        st = wit_init(n, NULL, true, true, &w, e);
+    else
+        memset(&w, 0, sizeof w);
+    if (!st)
+        st = fill_publics(n, &w, PUB_WEIGHTS);
+    if (!st)
+        st = alloc_commitment(n, e);
+    randombytes_buf(k, sizeof k);
+    if (!st)
+        st = derive_blinds(n, k, e);
+    size_t len = 4 + 4 + GKR_DIGEST_BYTES + 4 + 4;
+    uint32_t count = 0;
+    uint64_t values = 0;
+    for (uint32_t id = 0; id < n->b.n && !st; id++) {
+        if (!is_weight_layer(n, id))
+            continue;
+        const uint32_t li = n->final_of[id];
+        const uint32_t nv = n->c.layers[li].nvars;
+        const fr *table = w.values[id] ? w.values[id] : lw_values(&w, id);
+        if (!table) {
+            st = ZKM_ENOMEM;
+            break;
+        }
+        st = hyrax_commit(&n->wcom[li], table, nv, n->c.commit_col_vars, n->wblinds[li],
+                          n->threads, e);
+        len += 16 + n->wcom[li].n_rows * G1_RAW_BYTES;
+        values += (uint64_t)1 << nv;
+        count++;
+    }
+    if (!st && (!(out = malloc(len)) || !(kb = malloc(ZKK_BYTES))))
+        st = zkm_fail(e, ZKM_ENOMEM, "out of memory writing the model commitment");
+    if (!st) {
+        uint8_t *p = out;
+        memcpy(p, ZKC_MAGIC, 4);
+        put_u32(p + 4, ZKC_VERSION);
+        memcpy(p + 8, digest, GKR_DIGEST_BYTES);
+        p += 8 + GKR_DIGEST_BYTES;
+        put_u32(p, n->c.commit_col_vars);
+        put_u32(p + 4, count);
+        p += 8;
+        for (uint32_t id = 0; id < n->b.n; id++) {
+            if (!is_weight_layer(n, id))
+                continue;
+            const hyrax_com *c = &n->wcom[n->final_of[id]];
+            put_u32(p, n->final_of[id]);
+            put_u32(p + 4, c->nvars);
+            put_u64(p + 8, c->n_rows);
+            p += 16;
+            for (size_t r = 0; r < c->n_rows; r++, p += G1_RAW_BYTES)
+                g1_to_bytes_raw(p, &c->rows[r]);
+        }
+        memcpy(kb, ZKK_MAGIC, 4);
+        put_u32(kb + 4, ZKK_VERSION);
+        memcpy(kb + 8, digest, 32);
+        weights_digest(n, kb + 40);
+        memcpy(kb + 72, k, 32);
+        crypto_generichash(kb + 104, 32, out, len, NULL, 0);
+        memcpy(n->key_wdigest, kb + 40, 32);
+        memcpy(n->zkc_digest, kb + 104, 32);
+        *zkc = out;
+        *zkc_len = len;
+        *key = kb;
+        *key_len = ZKK_BYTES;
+        out = kb = NULL;
+        n->have_com = n->have_key = true;
+        if (stats)
+            *stats = (zkm_commit_stats){.commit_s = zkm_now() - t0, .zkc_bytes = len,
+                                        .values = values, .tables = count};
+    } else {
+        drop_commitment(n);
+    }
+    sodium_memzero(k, sizeof k);
+    free(out);
+    free(kb);
+    if (w.act || w.values)
+        wit_free(&w, n->b.n);
+    return st;
+}
+
+zkm_status zkm_net_load_commitment(zkm_net *n, const uint8_t *b, size_t len, zkm_err *e)
+{
+    const double t0 = zkm_now();
+    uint8_t digest[GKR_DIGEST_BYTES];
+    zkm_status st = commitment_digest(n, digest, e);
+    if (st)
+        return st;
+    if (len < 16 + GKR_DIGEST_BYTES || memcmp(b, ZKC_MAGIC, 4) != 0)
+        return zkm_fail(e, ZKM_EFORMAT, "not a zkm model commitment (no ZKMC header)");
+    if (get_u32(b + 4) != ZKC_VERSION)
+        return zkm_fail(e, ZKM_EFORMAT, "model commitment version %u; this zkm reads version %u",
+                        get_u32(b + 4), ZKC_VERSION);
+    if (memcmp(b + 8, digest, GKR_DIGEST_BYTES) != 0)
+        return zkm_fail(e, ZKM_EREJECT, "the model commitment is for another model, or another "
+                        "bit-width or formats");
+    size_t pos = 8 + GKR_DIGEST_BYTES;
+    const uint32_t cols = get_u32(b + pos), count = get_u32(b + pos + 4);
+    pos += 8;
+    uint32_t want = 0;
+    for (uint32_t id = 0; id < n->b.n; id++)
+        want += is_weight_layer(n, id);
+    if (cols != n->c.commit_col_vars || count != want)
+        return zkm_fail(e, ZKM_EFORMAT, "the model commitment holds %u tables of 2^%u columns, "
+                        "this model needs %u of 2^%u", count, cols, want, n->c.commit_col_vars);
+    st = alloc_commitment(n, e);
+    /* the tables in the order zkm_net_commit writes them */
+    for (uint32_t id = 0; id < n->b.n && !st; id++) {
+        if (!is_weight_layer(n, id))
+            continue;
+        const uint32_t li = n->final_of[id], nv = n->c.layers[li].nvars;
+        const size_t rows = hyrax_rows(nv, cols);
+        if (len - pos < 16 || get_u32(b + pos) != li || get_u32(b + pos + 4) != nv ||
+            get_u64(b + pos + 8) != rows) {
+            st = zkm_fail(e, ZKM_EFORMAT, "model commitment: table for layer %u is missing or "
+                          "has another shape", li);
+            break;
+        }
+        pos += 16;
+        if ((len - pos) / G1_RAW_BYTES < rows) {
+            st = zkm_fail(e, ZKM_EFORMAT, "model commitment: truncated in layer %u", li);
+            break;
+        }
+        st = hyrax_com_alloc(&n->wcom[li], nv, cols, e);
+        for (size_t r = 0; r < rows && !st; r++, pos += G1_RAW_BYTES)
+            if (!g1_from_bytes_raw(&n->wcom[li].rows[r], b + pos))
+                st = zkm_fail(e, ZKM_EFORMAT, "model commitment: layer %u, row %zu is not a "
+                              "curve point", li, r);
+    }
+    if (!st && pos != len)
+        st = zkm_fail(e, ZKM_EFORMAT, "model commitment has %zu trailing bytes", len - pos);
+    if (!st)
+        st = apply_mode(n, n->mode | ZKM_NET_COMMITTED_WEIGHTS, e);
+    if (st) {
+        drop_commitment(n);
+        return st;
+    }
+    crypto_generichash(n->zkc_digest, 32, b, len, NULL, 0);
+    n->have_com = true;
+    n->com_load_s = zkm_now() - t0;
+    return ZKM_OK;
+}
+
+zkm_status zkm_net_load_key(zkm_net *n, const uint8_t *b, size_t len, zkm_err *e)
+{
+    uint8_t digest[GKR_DIGEST_BYTES], wd[32];
+    if (!n->have_com)
+        return zkm_fail(e, ZKM_EINVAL, "load the model commitment before its key");
+    if (len != ZKK_BYTES || memcmp(b, ZKK_MAGIC, 4) != 0 || get_u32(b + 4) != ZKK_VERSION)
+        return zkm_fail(e, ZKM_EFORMAT, "not a zkm commitment key (version %u)", ZKK_VERSION);
+    if (memcmp(b + 104, n->zkc_digest, 32) != 0)
+        return zkm_fail(e, ZKM_EINVAL, "the key belongs to another model commitment (another "
+                        "zkm commit run) than the .zkc given");
+    zkm_status st = commitment_digest(n, digest, e);
+    if (st)
+        return st;
+    if (memcmp(b + 8, digest, 32) != 0)
+        return zkm_fail(e, ZKM_EINVAL, "the commitment key is for another model or bit-width");
+    if (!n->have_weights)
+        return zkm_fail(e, ZKM_EINVAL, "no weights set");
+    weights_digest(n, wd);
+    if (memcmp(b + 40, wd, 32) != 0)
+        return zkm_fail(e, ZKM_EINVAL, "the commitment key was made for other weights than "
+                        "these");
+    st = derive_blinds(n, b + 72, e);
+    if (st)
+        return st;
+    memcpy(n->key_wdigest, wd, 32);
+    n->have_key = true;
+    return ZKM_OK;
 }
 
 /* --------------------------------------------------------------- proving */
@@ -520,6 +865,16 @@ static void on_layer(void *ctx, uint32_t done, uint32_t total)
     p->fn(p->ctx, "prove", done, total);
 }
 
+/* Pointers to the model commitment's tables by gkr index (malloc'd). */
+static const hyrax_com **coms_of(const zkm_net *n)
+{
+    const hyrax_com **c = calloc(n->c.n_layers, sizeof *c);
+    for (uint32_t li = 0; c && li < n->c.n_layers; li++)
+        if (n->wcom && n->wcom[li].rows)
+            c[li] = &n->wcom[li];
+    return c;
+}
+
 zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_fn progress,
                          void *progress_ctx, uint8_t **proof, size_t *proof_len, int64_t **out,
                          zkm_prove_stats *stats, zkm_err *e)
@@ -532,9 +887,19 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
     gkr_stats gs;
     memset(&gs, 0, sizeof gs);
     fr **final = zkm_calloc(n->c.n_layers, sizeof *final, "layer values", e);
-    zkm_status st = final ? wit_init(n, in, true, &w, e) : ZKM_ENOMEM;
+    zkm_status st = final ? wit_init(n, in, true, true, &w, e) : ZKM_ENOMEM;
+    if (!st && (n->mode & ZKM_NET_COMMITTED_WEIGHTS)) {
+        uint8_t wd[32];
+        weights_digest(n, wd);
+        if (!n->have_com || !n->have_key)
+            st = zkm_fail(e, ZKM_EINVAL, "committed weights: no model commitment and key loaded");
+        else if (memcmp(wd, n->key_wdigest, 32) != 0)
+            st = zkm_fail(e, ZKM_EINVAL, "the model commitment was made for other weights");
+    }
     if (st) {
         free(final);
+        if (w.act || w.values)
+            wit_free(&w, n->b.n);
         return st;
     }
     if (progress)
@@ -552,14 +917,24 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
     if (!st) {
         progress_fwd fwd = {progress, progress_ctx};
         gkr_prove_opts o = {.progress = progress ? on_layer : NULL, .ctx = &fwd,
-                            .digests = dig};
-        st = gkr_prove_ex(&n->c, final, &o, &gp, &glen, &gs, e);
+                            .digests = dig, .threads = n->threads,
+                            .hiding = (n->mode & ZKM_NET_PRIVATE_INPUT) != 0};
+        if (n->mode & ZKM_NET_COMMITTED_WEIGHTS) {
+            o.coms = (const hyrax_com *const *)coms_of(n);
+            o.blinds = (const fr *const *)n->wblinds;
+            if (!o.coms)
+                st = zkm_fail(e, ZKM_ENOMEM, "out of memory");
+        }
+        if (!st)
+            st = gkr_prove_ex(&n->c, final, &o, &gp, &glen, &gs, e);
+        free((void *)o.coms);
     }
     free(dig);
     free(indig);
     const double t2 = zkm_now();
-    size_t len = 4 + 4 + GKR_DIGEST_BYTES + 4, in_bytes = 0;
-    for (uint32_t k = 0; k < m->n_inputs; k++) {
+    const uint32_t n_pub = n->mode & ZKM_NET_PRIVATE_INPUT ? 0 : m->n_inputs;
+    size_t len = 4 + 4 + GKR_DIGEST_BYTES + 4 + 4, in_bytes = 0;
+    for (uint32_t k = 0; k < n_pub; k++) {
         const zkm_node *d = &m->nodes[m->inputs[k]];
         in_bytes += 9 + zkm_shape_count(&d->shape) * value_bytes(d->fmt.bits);
     }
@@ -572,9 +947,10 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
         put_u32(p + 4, ZKP_VERSION);
         memcpy(p + 8, n->digest, GKR_DIGEST_BYTES);
         p += 8 + GKR_DIGEST_BYTES;
-        put_u32(p, m->n_inputs);
-        p += 4;
-        for (uint32_t k = 0; k < m->n_inputs; k++) {
+        put_u32(p, n->mode);
+        put_u32(p + 4, n_pub);
+        p += 8;
+        for (uint32_t k = 0; k < n_pub; k++) {
             const zkm_node *d = &m->nodes[m->inputs[k]];
             const uint64_t cnt = zkm_shape_count(&d->shape);
             const unsigned vb = value_bytes(d->fmt.bits);
@@ -596,7 +972,9 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
                                        .argument_bytes = len - gs.advice_bytes -
                                                          gs.output_bytes - in_bytes,
                                        .advice_bytes = gs.advice_bytes,
-                                       .output_bytes = gs.output_bytes, .input_bytes = in_bytes};
+                                       .output_bytes = gs.output_bytes, .input_bytes = in_bytes,
+                                       .commit_bytes = gs.commit_bytes,
+                                       .commit_s = gs.commit_s};
         }
     }
     if (st && out) {
@@ -612,19 +990,38 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
 
 /* ------------------------------------------------------------- verifying */
 
+#define MODE_WORDS(m)                                                                      \
+    ((m) & ZKM_NET_COMMITTED_WEIGHTS ? "committed" : "public"),                             \
+        ((m) & ZKM_NET_PRIVATE_INPUT ? "private" : "public"),                                \
+        ((m) & ZKM_NET_ADVICE_CLEAR ? "clear" : "committed")
+
+zkm_status zkm_proof_mode(const uint8_t *proof, size_t len, unsigned *mode, zkm_err *e)
+{
+    if (len < 12 + GKR_DIGEST_BYTES || memcmp(proof, ZKP_MAGIC, 4) != 0)
+        return zkm_fail(e, ZKM_EFORMAT, "not a zkm proof file (no ZKMP header)");
+    if (get_u32(proof + 4) != ZKP_VERSION)
+        return zkm_fail(e, ZKM_EFORMAT, "proof format version %u; this zkm reads version %u",
+                        get_u32(proof + 4), ZKP_VERSION);
+    *mode = get_u32(proof + 8 + GKR_DIGEST_BYTES);
+    if (*mode & ~(unsigned)ZKM_NET_MODES)
+        return zkm_fail(e, ZKM_EFORMAT, "the proof names unknown mode flags %#x", *mode);
+    return ZKM_OK;
+}
+
 /* Read the inputs of a .zkp (after the header) into q; *pos advances. */
 static zkm_status read_inputs(const zkm_net *n, const uint8_t *b, size_t len, size_t *pos,
                               zkm_qinputs *q, zkm_err *e)
 {
     const zkm_model *m = n->m;
-    if (len - *pos < 4 || get_u32(b + *pos) != m->n_inputs)
-        return zkm_fail(e, ZKM_EFORMAT, "the proof does not hold %u model inputs", m->n_inputs);
+    const uint32_t n_pub = n->mode & ZKM_NET_PRIVATE_INPUT ? 0 : m->n_inputs;
+    if (len - *pos < 4 || get_u32(b + *pos) != n_pub)
+        return zkm_fail(e, ZKM_EFORMAT, "the proof does not hold %u public model inputs", n_pub);
     *pos += 4;
     q->n = m->n_inputs;
     q->q = zkm_calloc(m->n_inputs ? m->n_inputs : 1, sizeof *q->q, "inputs", e);
     if (!q->q)
         return ZKM_ENOMEM;
-    for (uint32_t k = 0; k < m->n_inputs; k++) {
+    for (uint32_t k = 0; k < n_pub; k++) {
         const zkm_node *d = &m->nodes[m->inputs[k]];
         const uint64_t cnt = zkm_shape_count(&d->shape);
         const unsigned vb = value_bytes(d->fmt.bits);
@@ -680,24 +1077,31 @@ zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_l
     lw_wit w;
     fr **final = NULL, *output = NULL;
     double *layer_s = NULL;
-    size_t pos = 8 + GKR_DIGEST_BYTES;
+    size_t pos = 8 + GKR_DIGEST_BYTES + 4;
+    const bool pub_w = !(n->mode & ZKM_NET_COMMITTED_WEIGHTS);
     memset(&w, 0, sizeof w);
-    if (proof_len < pos || memcmp(proof, ZKP_MAGIC, 4) != 0)
-        return zkm_fail(e, ZKM_EFORMAT, "not a zkm proof file (no ZKMP header)");
-    if (get_u32(proof + 4) != ZKP_VERSION)
-        return zkm_fail(e, ZKM_EFORMAT, "proof format version %u; this zkm reads version %u",
-                        get_u32(proof + 4), ZKP_VERSION);
+    unsigned mode;
+    zkm_status st = zkm_proof_mode(proof, proof_len, &mode, e);
+    if (st)
+        return st;
+    if (mode != n->mode)
+        return zkm_fail(e, ZKM_EREJECT, "the proof was made with %s weights, %s input and %s "
+                        "advice; the verifier expects %s weights, %s input and %s advice",
+                        MODE_WORDS(mode), MODE_WORDS(n->mode));
     if (memcmp(proof + 8, n->digest, GKR_DIGEST_BYTES) != 0)
         return zkm_fail(e, ZKM_EREJECT, "the proof is for another circuit: the model, its "
                         "formats or the bit-width differ");
-    zkm_status st = read_inputs(n, proof, proof_len, &pos, &q, e);
+    if (!pub_w && !n->have_com)
+        return zkm_fail(e, ZKM_EINVAL, "committed weights: no model commitment loaded");
+    st = read_inputs(n, proof, proof_len, &pos, &q, e);
     if (!st && (proof_len - pos < 8 || get_u64(proof + pos) != proof_len - pos - 8))
         st = zkm_fail(e, ZKM_EFORMAT, "the proof's GKR part is truncated or has bytes after it");
     if (!st)
-        st = wit_init(n, &q, true, &w, e);
+        st = wit_init(n, &q, true, pub_w, &w, e);
     const double tw = zkm_now();
     if (!st)
-        st = fill_publics(n, &w);
+        st = fill_publics(n, &w, PUB_MASKS | (pub_w ? PUB_WEIGHTS : 0) |
+                                     (n->mode & ZKM_NET_PRIVATE_INPUT ? 0 : PUB_INPUTS));
     const double tw_fill = zkm_now() - tw;
     final = st ? NULL : zkm_calloc(n->c.n_layers, sizeof *final, "inputs", e);
     layer_s = st ? NULL : zkm_calloc(n->c.n_layers, sizeof *layer_s, "timing", e);
@@ -716,10 +1120,16 @@ zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_l
     const uint8_t **dig = indig ? layer_digests(n, &q, indig, e) : NULL;
     if (!st && !dig)
         st = ZKM_ENOMEM;
+    gkr_stats gs;
+    memset(&gs, 0, sizeof gs);
     if (!st) {
-        const gkr_verify_opts o = {.layer_s = layer_s, .digests = dig};
-        st = gkr_verify_ex(&n->c, final, proof + pos + 8, proof_len - pos - 8, &output, NULL, &o,
-                           e);
+        gkr_verify_opts o = {.layer_s = layer_s, .digests = dig, .threads = n->threads};
+        if (!pub_w && !(o.coms = (const hyrax_com *const *)coms_of(n)))
+            st = zkm_fail(e, ZKM_ENOMEM, "out of memory");
+        if (!st)
+            st = gkr_verify_ex(&n->c, final, proof + pos + 8, proof_len - pos - 8, &output, &gs,
+                               &o, e);
+        free((void *)o.coms);
     }
     free(dig);
     free(indig);
@@ -743,7 +1153,8 @@ zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_l
         stats->proof_bytes = proof_len;
         /* building the public tables, and digesting the weights (done once
          * when they were set, but the verifier's work all the same) */
-        stats->weights_eval_s = tw_fill + n->wdigest_s;
+        stats->weights_eval_s = pub_w ? tw_fill + n->wdigest_s : 0;
+        stats->commit_s = gs.commit_s + (pub_w ? 0 : n->com_load_s);
         for (uint32_t id = 0; layer_s && id < n->b.n; id++) {
             const double t = layer_s[n->final_of[id]];
             const gkr_layer *l = &n->c.layers[n->final_of[id]];
@@ -756,7 +1167,7 @@ zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_l
             else if (n->b.meta[id].role == LW_IN_WEIGHT || n->b.meta[id].role == LW_IN_BIAS)
                 stats->weights_eval_s += t;
         }
-        stats->total_s = zkm_now() - t0 + n->wdigest_s;
+        stats->total_s = zkm_now() - t0 + (pub_w ? n->wdigest_s : n->com_load_s);
     }
     if (!st && in_out) {
         *in_out = q;

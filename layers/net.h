@@ -10,8 +10,10 @@
  * the weights: prover and verifier build it independently from the model
  * file.  In this version the weights are public: the verifier is given the
  * same weights (file or seed) and evaluates their multilinear extensions
- * itself; the model input travels inside the proof file, the advice (bits of
- * every range check, the max-pool maxima) travels packed inside the proof.
+ * itself, or a model commitment (zkm_net_commit) stands for them; the model
+ * input travels inside the proof file unless it is private; the advice
+ * (bits of every range check, the max-pool maxima) is committed inside the
+ * proof (see the proof modes below).
  *
  * zkm_net_run and the prover compute the same integers with the same code
  * (the per-operation witness functions of layers/); the float reference
@@ -85,6 +87,58 @@ zkm_status zkm_net_run(const zkm_net *n, const zkm_qinputs *in, int64_t **out, z
 zkm_status zkm_net_reference(const zkm_net *n, const zkm_tensor_set *w,
                              const zkm_tensor_set *in, double **out, zkm_err *e);
 
+/* ---------------------------------------------------------- proof modes */
+
+/* What the proof commits to instead of showing (lang/SPEC.md section 13).
+ * The default (0): weights public (the verifier is given them), model input
+ * public (inside the proof file), advice (bits, remainders, maxima)
+ * committed inside the proof. */
+enum {
+    ZKM_NET_ADVICE_CLEAR = 1u,      /* advice packed in the clear instead       */
+    ZKM_NET_COMMITTED_WEIGHTS = 2u, /* weights in a model commitment (.zkc)      */
+    ZKM_NET_PRIVATE_INPUT = 4u      /* the model input committed in the proof    */
+};
+
+/* Set the mode (ZKM_NET_* flags): the circuit and its digest change with
+ * it, so prover and verifier must agree.  ZKM_EINVAL for unknown flags. */
+zkm_status zkm_net_set_mode(zkm_net *n, unsigned mode, zkm_err *e);
+unsigned zkm_net_mode(const zkm_net *n);
+/* The circuit digest in the current mode. */
+const uint8_t *zkm_net_digest(const zkm_net *n);
+/* Threads for the curve arithmetic (commitments, openings); <= 1: one. */
+void zkm_net_set_threads(zkm_net *n, int threads);
+
+/* ----------------------------------------------------- model commitment */
+
+typedef struct {
+    double commit_s;    /* committing every weight and bias table */
+    size_t zkc_bytes;
+    uint64_t values;    /* weight and bias entries committed (padding included) */
+    uint32_t tables;
+} zkm_commit_stats;
+
+/* Commit to the weights (set before): *zkc (malloc'd) is the public model
+ * commitment file, *key (malloc'd) the owner's secret key file, which the
+ * prover needs again (it derives the commitment's blindings).  The .zkc
+ * records the format version, the circuit digest of the committed-weights
+ * mode at this bit-width, and one Hyrax commitment per weight or bias
+ * table; the key file the circuit digest, a digest of the quantized weights
+ * (so proving with other weights fails early), 32 random bytes and a digest
+ * of the .zkc (so a key from another commit run fails early).  The net's
+ * mode is left alone.  stats may be NULL. */
+zkm_status zkm_net_commit(zkm_net *n, uint8_t **zkc, size_t *zkc_len, uint8_t **key,
+                          size_t *key_len, zkm_commit_stats *stats, zkm_err *e);
+
+/* Read a .zkc for this model: ZKM_EFORMAT for malformed bytes (bad magic,
+ * version, sizes, a point not on the curve, trailing bytes), ZKM_EREJECT if
+ * it commits to another circuit.  Sets the mode's ZKM_NET_COMMITTED_WEIGHTS
+ * flag. */
+zkm_status zkm_net_load_commitment(zkm_net *n, const uint8_t *zkc, size_t len, zkm_err *e);
+/* The prover's key for the loaded commitment: ZKM_EFORMAT if malformed,
+ * ZKM_EINVAL if it belongs to another circuit, another .zkc or other
+ * weights than those set. */
+zkm_status zkm_net_load_key(zkm_net *n, const uint8_t *key, size_t len, zkm_err *e);
+
 /* ------------------------------------------------------------- proving */
 
 /* Called between phases of a long proof (phase "witness", "prove"; done out
@@ -100,6 +154,8 @@ typedef struct {
     size_t advice_bytes;  /* of which advice travelling in the clear        */
     size_t output_bytes;  /* of which the claimed output                    */
     size_t input_bytes;   /* of which the public model input                */
+    size_t commit_bytes;  /* of the argument: commitments sent and opening   */
+    double commit_s;      /* of proof_s: committing and the opening         */
 } zkm_prove_stats;
 
 /* Prove the inference on in; *proof (malloc'd) is a whole .zkp file: a
@@ -116,7 +172,8 @@ typedef struct {
     double total_s;       /* everything the verifier computes, parsing included */
     double weights_eval_s;/* of which evaluating the public weights' extensions */
     double input_eval_s;  /* of which the model input's                         */
-    double advice_eval_s; /* of which the advice's (bits, maxima)               */
+    double advice_eval_s; /* of which the advice's in the clear (bits, maxima)  */
+    double commit_s;      /* of which the commitment opening's check             */
     size_t proof_bytes;
 } zkm_verify_stats;
 
@@ -126,6 +183,11 @@ typedef struct {
  * (free with zkm_qinputs_free).  ZKM_EREJECT: the proof does not verify (the
  * reason in e).  ZKM_EFORMAT: the bytes are not a .zkp file for this
  * model (wrong magic, version, model, truncated, ...). */
+/* The mode a .zkp file was made in (ZKM_EFORMAT if it is not one): the
+ * verifier sets the same (zkm_net_set_mode, and for committed weights the
+ * model commitment) before zkm_net_verify. */
+zkm_status zkm_proof_mode(const uint8_t *proof, size_t proof_len, unsigned *mode, zkm_err *e);
+
 zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_len,
                           int64_t **out, zkm_qinputs *in_out, zkm_verify_stats *stats,
                           zkm_err *e);

@@ -2,6 +2,7 @@
 #ifndef ZKM_NET_IMPL_H
 #define ZKM_NET_IMPL_H
 
+#include "hyrax.h"
 #include "lower.h"
 
 struct zkm_net {
@@ -17,7 +18,18 @@ struct zkm_net {
     bool have_weights;
     uint8_t (*wdigest)[2][32]; /* per node: its weights' and bias's digests   */
     double wdigest_s;          /* time spent computing them (the verifier's)  */
-    uint8_t digest[GKR_DIGEST_BYTES];
+    uint8_t digest[GKR_DIGEST_BYTES]; /* of the circuit in the current mode */
+    unsigned mode;             /* ZKM_NET_* flags                             */
+    int threads;
+    /* the model commitment (ZKM_NET_COMMITTED_WEIGHTS), by gkr index: the
+     * weight and bias layers' commitments, and the prover's row blindings
+     * derived from its key */
+    hyrax_com *wcom;
+    fr **wblinds;
+    bool have_com, have_key;
+    uint8_t key_wdigest[32];   /* the weights the key was made for          */
+    uint8_t zkc_digest[32];    /* BLAKE2b-256 of the .zkc made or loaded    */
+    double com_load_s;         /* reading the .zkc (the verifier's work)    */
 };
 
 zkm_status lw_quantize_weights(const zkm_model *m, const zkm_tensor_set *w,

@@ -1,4 +1,4 @@
-/* Proof decoder robustness, format version 2 (proof.h).  gkr_proof_decode
+/* Proof decoder robustness, format version 3 (proof.h).  gkr_proof_decode
  * and gkr_verify fed
  *   (a) random byte strings of random lengths 0..4096, bare, behind a valid
  *       magic and version, and shaped like a proof of the circuit;
@@ -77,7 +77,8 @@ enum {
     SEC_HDR = 12, /* tag 4, encoding 1, width 1, reserved 2, count 4 */
     ENC_FIELD = 0,
     ENC_UINT = 1,
-    ENC_SINT = 2
+    ENC_SINT = 2,
+    ENC_G1 = 3
 };
 
 typedef tu_fixture fixture;
@@ -86,6 +87,7 @@ enum { N_FX = 5, FX_ADVICE = 3, FX_ADVICE_WIDE = 4 };
 static uint64_t g_seed;
 static fixture g_fx[N_FX];
 static uint8_t g_r_le[FR_BYTES]; /* r, little-endian */
+static mpz_t g_p;                /* the base field's modulus */
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -132,6 +134,8 @@ static int setup(void **state)
         memset(g_r_le, 0, sizeof g_r_le);
         mpz_export(g_r_le, NULL, -1, 1, 0, 0, r);
         mpz_clear(r);
+        mpz_init_set_str(g_p, "21888242871839275222246405745257275088696311157297823662689037894"
+                              "645226208583", 10);
     }
     g_fx[0].name = "demo";
     g_fx[0].demo = 1;
@@ -167,6 +171,7 @@ static int teardown(void **state)
     (void)state;
     for (int i = 0; i < N_FX; i++)
         tu_fixture_free(&g_fx[i]);
+    mpz_clear(g_p);
     return 0;
 }
 
@@ -176,7 +181,7 @@ static int teardown(void **state)
  * integers 1..63 bits, two's complement integers 2..64 bits. */
 static int ref_width_ok(unsigned enc, unsigned width)
 {
-    if (enc == ENC_FIELD)
+    if (enc == ENC_FIELD || enc == ENC_G1)
         return width == 0;
     if (enc == ENC_UINT)
         return width >= 1 && width <= 63;
@@ -188,9 +193,41 @@ static int ref_width_ok(unsigned enc, unsigned width)
 /* Payload bytes of n values: 32 each, or ceil(n * width / 8). */
 static uint64_t ref_payload(unsigned enc, unsigned width, uint64_t n)
 {
-    if (enc == ENC_FIELD)
+    if (enc == ENC_FIELD || enc == ENC_G1)
         return n * FR_BYTES;
     return (n * width + 7) / 8; /* n < 2^32, width <= 255: no overflow */
+}
+
+/* A compressed point (g1.h): x in the low 254 bits (little-endian), bit 7
+ * of the last byte y's parity, bit 6 infinity (then nothing else set); x < p
+ * with x^3 + 3 a square mod p (BN254 G1 has no point with y = 0, so either
+ * parity names a point). */
+static int ref_point(const uint8_t *b)
+{
+    const unsigned flags = b[31] >> 6;
+    if (flags & 1) {
+        if (b[31] != 0x40)
+            return 0;
+        for (int i = 0; i < 31; i++)
+            if (b[i])
+                return 0;
+        return 1;
+    }
+    uint8_t x[32];
+    memcpy(x, b, 32);
+    x[31] &= 0x3f;
+    mpz_t X, t;
+    mpz_inits(X, t, NULL);
+    mpz_import(X, 32, -1, 1, 0, 0, x);
+    int ok = mpz_cmp(X, g_p) < 0;
+    if (ok) {
+        mpz_powm_ui(t, X, 3, g_p);
+        mpz_add_ui(t, t, 3);
+        mpz_mod(t, t, g_p);
+        ok = mpz_legendre(t, g_p) == 1;
+    }
+    mpz_clears(X, t, NULL);
+    return ok;
 }
 
 static int ref_canonical(const uint8_t *x)
@@ -204,7 +241,7 @@ static int ref_canonical(const uint8_t *x)
 /* 1 if the bytes are a well-formed proof. */
 static int ref_well_formed(const uint8_t *b, size_t n)
 {
-    if (n < HDR || memcmp(b, "ZKMPROOF", 8) != 0 || get32(b + 8) != 2)
+    if (n < HDR || memcmp(b, "ZKMPROOF", 8) != 0 || get32(b + 8) != 3)
         return 0;
     const uint32_t ns = get32(b + 44);
     if (ns > (1u << 20))
@@ -224,9 +261,9 @@ static int ref_well_formed(const uint8_t *b, size_t n)
         const uint64_t bytes = ref_payload(enc, width, cnt);
         if (bytes > n - off)
             return 0;
-        if (enc == ENC_FIELD) {
+        if (enc == ENC_FIELD || enc == ENC_G1) {
             for (uint32_t k = 0; k < cnt; k++)
-                if (!ref_canonical(b + off + (size_t)k * FR_BYTES))
+                if (!(enc == ENC_FIELD ? ref_canonical : ref_point)(b + off + (size_t)k * FR_BYTES))
                     return 0;
         } else {
             /* the used bits end inside the last byte: the rest of it is zero */
@@ -790,9 +827,11 @@ static void mutate_model(tu_rng *g, model *m)
             size_t cut = 1 + tu_below(g, x->plen);
             x->plen -= cut;
             if (tu_below(g, 2)) {
-                if (x->enc == ENC_FIELD && x->width == 0 && x->plen % FR_BYTES == 0)
+                if ((x->enc == ENC_FIELD || x->enc == ENC_G1) && x->width == 0 &&
+                    x->plen % FR_BYTES == 0)
                     x->count = (uint32_t)(x->plen / FR_BYTES);
-                else if (x->enc != ENC_FIELD && ref_width_ok(x->enc, x->width))
+                else if (x->enc != ENC_FIELD && x->enc != ENC_G1 &&
+                         ref_width_ok(x->enc, x->width))
                     x->count = (uint32_t)(8 * x->plen / x->width);
             }
         }
@@ -800,7 +839,7 @@ static void mutate_model(tu_rng *g, model *m)
     case 7: /* grow a section by one random value, with or without the count */
         if (m->n) {
             size_t grow;
-            if (x->enc == ENC_FIELD && x->width == 0)
+            if ((x->enc == ENC_FIELD || x->enc == ENC_G1) && x->width == 0)
                 grow = FR_BYTES;
             else if (ref_width_ok(x->enc, x->width))
                 grow = (size_t)ref_payload(x->enc, x->width, (uint64_t)x->count + 1) -
@@ -981,7 +1020,7 @@ static void test_framing_rules(void **state)
             if (v == GKR_PROOF_VERSION)
                 continue;
             RESET();
-            put32(b + 8, v); /* version 1 is the previous format */
+            put32(b + 8, v); /* versions 1 and 2 are earlier formats */
             FORMAT("other version", f->len);
         }
         for (uint32_t s = 1; s < ns; s++) {
@@ -1098,8 +1137,9 @@ static void test_framing_rules(void **state)
         put32(b + 44, ns + 1);
         FORMAT("section count one too large", f->len);
         /* ... unless the extra section is there, empty, of any encoding */
-        for (unsigned k = 0; k < 3; k++) {
-            static const uint8_t ew[3][2] = {{ENC_FIELD, 0}, {ENC_UINT, 1}, {ENC_SINT, 64}};
+        for (unsigned k = 0; k < 4; k++) {
+            static const uint8_t ew[4][2] = {
+                {ENC_FIELD, 0}, {ENC_UINT, 1}, {ENC_SINT, 64}, {ENC_G1, 0}};
             RESET();
             put32(b + 44, ns + 1);
             put_sec(b + f->len, 0xfffffff0u, ew[k][0], ew[k][1], 0);
@@ -1657,7 +1697,7 @@ static void test_encoding_rules(void **state)
     assert_false(gkr_encoding_ok(0xffffffffu, 0));
     assert_false(gkr_encoding_ok(ENC_UINT, 0xffffffffu));
     assert_false(gkr_encoding_ok(ENC_SINT, 0x100u + 8));
-    for (unsigned enc = 0; enc <= ENC_SINT; enc++)
+    for (unsigned enc = 0; enc <= ENC_G1; enc++)
         for (unsigned w = 0; w <= 64; w++) {
             if (!ref_width_ok(enc, w))
                 continue;
@@ -1692,7 +1732,8 @@ static void test_encoding_rules(void **state)
                     gkr_proof P;
                     const zkm_status ds = gkr_proof_decode(&P, b, n, NULL);
                     gkr_proof_free(&P);
-                    const int want = good && k == 0;
+                    /* zero bytes are no curve point (3 is not a square mod p) */
+                    const int want = good && k == 0 && (enc != ENC_G1 || cnt == 0);
                     if ((ds == ZKM_OK) != want || ref_well_formed(b, n) != want)
                         fail_msg("encoding %u, width %u, %u values in %zu bytes: decode %s, want "
                                  "%s", enc, w, cnt, sizes[k], zkm_status_str(ds),
@@ -1705,8 +1746,9 @@ static void test_encoding_rules(void **state)
             }
         }
     }
-    /* 62 + 63 + 1 valid pairs, each with 0 and 3 values */
-    assert_int_equal(n_ok, 2 * (63 + 63 + 1));
+    /* 63 + 63 + 1 valid pairs, each with 0 and 3 values, and the points'
+     * encoding with 0 values */
+    assert_int_equal(n_ok, 2 * (63 + 63 + 1) + 1);
 }
 
 /* ------------------------------------------------------ leak detection */

@@ -1,0 +1,291 @@
+/* GKR with committed input layers (circuit.h GKR_INPUT_COMMITTED, gkr.h):
+ * random circuits of every kind and the advice circuit of testutil.h, with
+ * their input layers committed, some in the proof and some from outside.
+ * Completeness at several matrix widths and thread counts; soundness: every
+ * byte of the opening's sections and of the sent commitments changed,
+ * another external commitment, a changed output, a missing commitment. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gkr.h"
+#include "testutil.h"
+
+static tu_rng rng;
+
+/* A circuit with values and, for its external committed layers, their
+ * commitments and blinds. */
+typedef struct {
+    gkr_circuit c;
+    fr **vals;
+    hyrax_com *com;  /* n_layers */
+    fr **blinds;     /* n_layers */
+} cfx;
+
+static void cfx_free(cfx *f)
+{
+    for (uint32_t i = 0; i < f->c.n_layers; i++) {
+        hyrax_com_free(&f->com[i]);
+        free(f->blinds[i]);
+    }
+    free(f->com);
+    free(f->blinds);
+    gkr_values_free(&f->c, f->vals);
+    tu_inputs_free(&f->c, f->vals);
+    gkr_circuit_free(&f->c);
+}
+
+/* Commit every input layer: layer i external when (i + parity) is odd,
+ * parity 2: none external (every commitment in the proof). */
+static void commit_inputs(cfx *f, uint32_t col_vars, unsigned parity)
+{
+    f->c.commit_col_vars = col_vars;
+    f->com = calloc(f->c.n_layers, sizeof *f->com);
+    f->blinds = calloc(f->c.n_layers, sizeof *f->blinds);
+    assert_non_null(f->com);
+    assert_non_null(f->blinds);
+    for (uint32_t i = 0; i < f->c.n_layers; i++) {
+        gkr_layer *l = &f->c.layers[i];
+        if (l->kind != GKR_INPUT)
+            continue;
+        const int ext = parity < 2 && ((i + parity) & 1) != 0;
+        assert_int_equal(gkr_layer_committed(l, l->nvars, ext, NULL), ZKM_OK);
+        if (!ext)
+            continue;
+        const size_t rows = hyrax_rows(l->nvars, col_vars);
+        f->blinds[i] = malloc(rows * sizeof(fr));
+        assert_non_null(f->blinds[i]);
+        hyrax_random_blinds(f->blinds[i], rows);
+        assert_int_equal(hyrax_commit(&f->com[i], f->vals[i], l->nvars, col_vars, f->blinds[i],
+                                      1, NULL),
+                         ZKM_OK);
+    }
+}
+
+static const hyrax_com **com_ptrs(const cfx *f)
+{
+    const hyrax_com **p = calloc(f->c.n_layers, sizeof *p);
+    assert_non_null(p);
+    for (uint32_t i = 0; i < f->c.n_layers; i++)
+        if (f->com[i].rows)
+            p[i] = &f->com[i];
+    return p;
+}
+
+static void prove_h(const cfx *f, int threads, int hiding, uint8_t **proof, size_t *len)
+{
+    const hyrax_com **p = com_ptrs(f);
+    gkr_prove_opts o = {.coms = p, .blinds = (const fr *const *)f->blinds, .threads = threads,
+                        .hiding = hiding};
+    zkm_err e = {0};
+    zkm_status st = gkr_prove_ex(&f->c, f->vals, &o, proof, len, NULL, &e);
+    if (st)
+        fail_msg("prove: %s", e.msg);
+    free(p);
+}
+
+static void prove(const cfx *f, int threads, uint8_t **proof, size_t *len)
+{
+    prove_h(f, threads, threads == 2, proof, len); /* both ways */
+}
+
+static zkm_status verify(const cfx *f, int threads, const uint8_t *proof, size_t len, zkm_err *e)
+{
+    const hyrax_com **p = com_ptrs(f);
+    gkr_verify_opts o = {.coms = p, .threads = threads};
+    zkm_status st = gkr_verify_ex(&f->c, f->vals, proof, len, NULL, NULL, &o, e);
+    free(p);
+    return st;
+}
+
+static void random_cfx(cfx *f, uint32_t col_vars, unsigned parity)
+{
+    memset(f, 0, sizeof *f);
+    tu_random_circuit(&rng, &f->c, &f->vals, 4, 6, TU_KINDS_ALL);
+    assert_int_equal(gkr_eval(&f->c, f->vals, NULL), ZKM_OK);
+    commit_inputs(f, col_vars, parity);
+}
+
+static void test_complete(void **state)
+{
+    (void)state;
+    for (uint32_t b = 1; b <= 5; b += 2)
+        for (unsigned parity = 0; parity < 2; parity++)
+            for (int threads = 1; threads <= 2; threads++) {
+                cfx f;
+                random_cfx(&f, b, parity);
+                uint8_t *proof;
+                size_t len;
+                prove(&f, threads, &proof, &len);
+                zkm_err e = {0};
+                zkm_status st = verify(&f, threads, proof, len, &e);
+                if (st)
+                    fail_msg("b %u parity %u threads %d: %s", b, parity, threads, e.msg);
+                free(proof);
+                cfx_free(&f);
+            }
+}
+
+/* The advice circuit: booleanity, recomposition and zero layers over
+ * committed bits (as layers/ builds its range checks). */
+static void test_advice_committed(void **state)
+{
+    (void)state;
+    cfx f;
+    memset(&f, 0, sizeof f);
+    tu_advice_circuit(&rng, &f.c, &f.vals, 4, 1);
+    assert_int_equal(gkr_eval(&f.c, f.vals, NULL), ZKM_OK);
+    commit_inputs(&f, 3, 0);
+    uint8_t *proof;
+    size_t len;
+    prove(&f, 1, &proof, &len);
+    assert_int_equal(verify(&f, 1, proof, len, NULL), ZKM_OK);
+    /* a bit that is not a bit: the booleanity layer is no longer zero and
+     * the prover refuses before committing anything */
+    fr two;
+    fr_set_u64(&two, 2);
+    f.vals[TU_ADV_BITS][0] = two;
+    gkr_values_free(&f.c, f.vals);
+    assert_int_equal(gkr_eval(&f.c, f.vals, NULL), ZKM_OK);
+    uint8_t *bad = NULL;
+    size_t blen = 0;
+    const hyrax_com **p = com_ptrs(&f);
+    gkr_prove_opts o = {.coms = p, .blinds = (const fr *const *)f.blinds};
+    assert_int_equal(gkr_prove_ex(&f.c, f.vals, &o, &bad, &blen, NULL, NULL), ZKM_EINVAL);
+    free(p);
+    free(bad);
+    free(proof);
+    cfx_free(&f);
+}
+
+/* Every byte of the sections that carry commitments and the opening, and
+ * a sample of the rest, changed: never accepted. */
+static void test_sound(void **state)
+{
+    (void)state;
+    cfx f;
+    random_cfx(&f, 2, 0);
+    uint8_t *proof;
+    size_t len;
+    prove(&f, 1, &proof, &len);
+    assert_int_equal(verify(&f, 1, proof, len, NULL), ZKM_OK);
+    /* find the sections: commitments (points) and the opening (tags past
+     * the layers') */
+    gkr_proof P;
+    assert_int_equal(gkr_proof_decode(&P, proof, len, NULL), ZKM_OK);
+    size_t off = GKR_PROOF_HEADER_BYTES, n_flips = 0, n_points = 0;
+    for (uint32_t s = 0; s < P.n_sections; s++) {
+        const size_t bytes = gkr_section_bytes(&P.sections[s]);
+        const int opening = P.sections[s].tag > f.c.n_layers;
+        const int points = P.sections[s].encoding == GKR_ENC_G1;
+        n_points += points ? P.sections[s].pts.n : 0;
+        for (size_t k = GKR_PROOF_SECTION_HEADER_BYTES; k < bytes; k++) {
+            if (!opening && !points && tu_below(&rng, 8))
+                continue; /* a sample of the GKR messages */
+            const uint8_t mask = (uint8_t)(1 + tu_below(&rng, 255));
+            proof[off + k] ^= mask;
+            zkm_status st = verify(&f, 1, proof, len, NULL);
+            proof[off + k] ^= mask;
+            if (st != ZKM_EREJECT && st != ZKM_EFORMAT)
+                fail_msg("byte %zu of section %u (tag %u) ^ %02x: status %d", k, s,
+                         P.sections[s].tag, mask, (int)st);
+            n_flips++;
+        }
+        off += bytes;
+    }
+    assert_true(n_points > 0);
+    printf("# %zu byte changes rejected\n", n_flips);
+    gkr_proof_free(&P);
+    /* another external commitment: a row replaced by the generator */
+    for (uint32_t i = 0; i < f.c.n_layers; i++) {
+        if (!f.com[i].rows)
+            continue;
+        g1_affine keep = f.com[i].rows[0];
+        g1_generator(&f.com[i].rows[0]);
+        assert_int_equal(verify(&f, 1, proof, len, NULL), ZKM_EREJECT);
+        f.com[i].rows[0] = keep;
+        /* none at all, or one of another shape: a caller's error */
+        hyrax_com moved = f.com[i];
+        memset(&f.com[i], 0, sizeof f.com[i]);
+        assert_int_equal(verify(&f, 1, proof, len, NULL), ZKM_EINVAL);
+        f.com[i] = moved;
+        f.com[i].col_vars++;
+        assert_int_equal(verify(&f, 1, proof, len, NULL), ZKM_EINVAL);
+        f.com[i].col_vars--;
+    }
+    assert_int_equal(verify(&f, 1, proof, len, NULL), ZKM_OK);
+    /* another matrix width: the external commitments no longer fit
+     * (EINVAL) or, with none, the circuit digest differs (EREJECT) */
+    f.c.commit_col_vars++;
+    const zkm_status st = verify(&f, 1, proof, len, NULL);
+    assert_true(st == ZKM_EINVAL || st == ZKM_EREJECT);
+    f.c.commit_col_vars--;
+    free(proof);
+    cfx_free(&f);
+}
+
+/* Hiding: two proofs of the same statement differ in every commitment row
+ * they send; without it, the rows are the same (binding only). */
+static void test_fresh_blinds(void **state)
+{
+    (void)state;
+    cfx f;
+    random_cfx(&f, 2, 2);
+    uint8_t *p1, *p2, *p3;
+    size_t l1, l2, l3;
+    prove_h(&f, 1, 1, &p1, &l1);
+    prove_h(&f, 1, 1, &p2, &l2);
+    prove_h(&f, 1, 0, &p3, &l3);
+    assert_int_equal(verify(&f, 1, p3, l3, NULL), ZKM_OK);
+    gkr_proof C, D;
+    assert_int_equal(gkr_proof_decode(&C, p3, l3, NULL), ZKM_OK);
+    free(p3);
+    prove_h(&f, 1, 0, &p3, &l3);
+    assert_int_equal(l1, l2);
+    gkr_proof A, B;
+    assert_int_equal(gkr_proof_decode(&A, p1, l1, NULL), ZKM_OK);
+    assert_int_equal(gkr_proof_decode(&B, p2, l2, NULL), ZKM_OK);
+    size_t rows = 0;
+    for (uint32_t s = 0; s < A.n_sections; s++)
+        if (A.sections[s].encoding == GKR_ENC_G1 && A.sections[s].tag <= f.c.n_layers)
+            for (size_t k = 0; k < A.sections[s].pts.n; k++, rows++)
+                assert_false(g1_affine_eq(&A.sections[s].pts.v[k], &B.sections[s].pts.v[k]));
+    assert_true(rows > 0);
+    assert_int_equal(gkr_proof_decode(&D, p3, l3, NULL), ZKM_OK);
+    for (uint32_t s = 0; s < C.n_sections; s++)
+        if (C.sections[s].encoding == GKR_ENC_G1 && C.sections[s].tag <= f.c.n_layers)
+            for (size_t k = 0; k < C.sections[s].pts.n; k++)
+                assert_true(g1_affine_eq(&C.sections[s].pts.v[k], &D.sections[s].pts.v[k]));
+    gkr_proof_free(&A);
+    gkr_proof_free(&B);
+    gkr_proof_free(&C);
+    gkr_proof_free(&D);
+    free(p1);
+    free(p2);
+    free(p3);
+    cfx_free(&f);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    tu_rng_init(&rng, tu_seed("test_commit"));
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_complete),
+        cmocka_unit_test(test_advice_committed),
+        cmocka_unit_test(test_sound),
+        cmocka_unit_test(test_fresh_blinds),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
