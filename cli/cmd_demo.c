@@ -33,7 +33,10 @@ static void help(FILE *f)
             "Prove and verify LeNet-5 (" DEMO_MODEL ") with seeded public\n"
             "weights and a seeded input.  The proof is written to a file and verified from\n"
             "that file by a verifier that parses the model again and builds its own weights\n"
-            "from the seed: it shares nothing with the prover but the file and the model.\n\n"
+            "from the seed: it shares nothing with the prover but the file and the model.\n"
+            "The proof is made in the default mode: weights and input public, the advice\n"
+            "(range-check bits, max-pool maxima) committed in the proof (Hyrax); for\n"
+            "committed weights see zkm commit and zkm prove --commitment.\n\n"
             "options:\n"
             "  --model FILE     prove this model instead (default " DEMO_MODEL ",\n"
             "                   looked up in the working directory, then next to zkm's\n"
@@ -298,6 +301,8 @@ typedef struct {
     char name[128];      /* the model's name (model NAME { ... })          */
     uint64_t params;
     uint32_t bits, layers;
+    unsigned mode;       /* the proof mode (the default: 0)               */
+    int threads;
     zkm_prove_stats ps;
     zkm_verify_stats vs;
     int64_t *out;        /* the proven output (verifier's side)          */
@@ -334,6 +339,8 @@ static int prove_side(const char *mpath, const demo_opts *o, const char *path, m
         r->params = c.model->params;
         r->bits = c.model->act.bits;
         r->layers = zkm_net_circuit(c.net)->n_layers;
+        r->mode = zkm_net_mode(c.net);
+        r->threads = cli_threads(&a);
         rc = cli_prove_to_file("demo", &c, path, !o->json, &out, &r->ps);
     }
     free(out);
@@ -384,20 +391,26 @@ static void model_report(const char *mpath, const demo_opts *o, const model_resu
     const zkm_prove_stats *p = &r->ps;
     printf("model    %s (%s): %s parameters, %u bits, %u circuit layers\n", r->name, mpath,
            cli_count(b[0], 32, r->params), r->bits, r->layers);
-    printf("         public weights from --seed %llu, input from --input-seed %llu\n",
+    printf("         public weights from --seed %llu, public input from --input-seed %llu,\n"
+           "         advice (range-check bits, max-pool maxima) committed in the proof\n",
            (unsigned long long)o->seed, (unsigned long long)o->input_seed);
-    printf("prove    %s (witness %s + proof %s)\n", cli_seconds(b[0], 32, p->prove_s),
-           cli_seconds(b[1], 32, p->witness_s), cli_seconds(b[2], 32, p->proof_s));
-    printf("proof    %s = argument %s + advice %s + output %s + input %s -> %s\n",
+    printf("prove    %s (witness %s + proof %s, of which commitments %s), %d thread%s\n",
+           cli_seconds(b[0], 32, p->prove_s), cli_seconds(b[1], 32, p->witness_s),
+           cli_seconds(b[2], 32, p->proof_s), cli_seconds(b[3], 32, p->commit_s), r->threads,
+           r->threads == 1 ? "" : "s");
+    printf("proof    %s = argument %s (of which commitments %s) + advice in the clear %s\n"
+           "         + output %s + input %s -> %s\n",
            cli_bytes(b[0], 32, (double)p->proof_bytes),
            cli_bytes(b[1], 32, (double)p->argument_bytes),
-           cli_bytes(b[2], 32, (double)p->advice_bytes),
-           cli_bytes(b[3], 32, (double)p->output_bytes),
-           cli_bytes(b[4], 32, (double)p->input_bytes), shown);
-    printf("verify   %s (of which %s evaluating the public weights), from the file by a\n"
-           "         separately built verifier: %s%s%s\n",
+           cli_bytes(b[2], 32, (double)p->commit_bytes),
+           cli_bytes(b[3], 32, (double)p->advice_bytes),
+           cli_bytes(b[4], 32, (double)p->output_bytes),
+           cli_bytes(b[5], 32, (double)p->input_bytes), shown);
+    printf("verify   %s (of which %s evaluating the public weights, %s checking the\n"
+           "         commitments), from the file by a separately built verifier: %s%s%s\n",
            cli_seconds(b[0], 32, r->vs.total_s), cli_seconds(b[1], 32, r->vs.weights_eval_s),
-           r->accepted ? "ACCEPTED" : "REJECTED", r->accepted ? "" : ": ", r->reason);
+           cli_seconds(b[2], 32, r->vs.commit_s), r->accepted ? "ACCEPTED" : "REJECTED",
+           r->accepted ? "" : ": ", r->reason);
     if (r->accepted)
         printf("output   %s, argmax %llu (value %.6g)\n", r->out_desc,
                (unsigned long long)r->argmax, r->argmax_value);
@@ -407,6 +420,7 @@ static int model_json(const char *mpath, const demo_opts *o, const model_result 
                       const char *kept)
 {
     const zkm_prove_stats *p = &r->ps;
+    char ms[64];
     json_t *j = json_object();
     int bad = json_object_set_new(j, "model", json_string(r->name));
     bad |= json_object_set_new(j, "model_file", json_string(mpath));
@@ -416,11 +430,15 @@ static int model_json(const char *mpath, const demo_opts *o, const model_result 
     bad |= json_object_set_new(j, "seed", json_integer((json_int_t)o->seed));
     bad |= json_object_set_new(j, "input_seed", json_integer((json_int_t)o->input_seed));
     bad |= json_object_set_new(j, "proof", kept ? json_string(kept) : json_null());
+    bad |= json_object_set_new(j, "mode", json_string(cli_mode_str(ms, sizeof ms, r->mode)));
+    bad |= json_object_set_new(j, "threads", json_integer(r->threads));
     bad |= json_object_set_new(j, "prove_s", json_real(p->prove_s));
     bad |= json_object_set_new(j, "witness_s", json_real(p->witness_s));
     bad |= json_object_set_new(j, "proof_s", json_real(p->proof_s));
+    bad |= json_object_set_new(j, "commit_s", json_real(p->commit_s));
     bad |= json_object_set_new(j, "proof_bytes", json_integer((json_int_t)p->proof_bytes));
     bad |= json_object_set_new(j, "argument_bytes", json_integer((json_int_t)p->argument_bytes));
+    bad |= json_object_set_new(j, "commit_bytes", json_integer((json_int_t)p->commit_bytes));
     bad |= json_object_set_new(j, "advice_bytes", json_integer((json_int_t)p->advice_bytes));
     bad |= json_object_set_new(j, "output_bytes", json_integer((json_int_t)p->output_bytes));
     bad |= json_object_set_new(j, "input_bytes", json_integer((json_int_t)p->input_bytes));
@@ -428,6 +446,7 @@ static int model_json(const char *mpath, const demo_opts *o, const model_result 
     bad |= json_object_set_new(j, "weights_eval_s", json_real(r->vs.weights_eval_s));
     bad |= json_object_set_new(j, "advice_eval_s", json_real(r->vs.advice_eval_s));
     bad |= json_object_set_new(j, "input_eval_s", json_real(r->vs.input_eval_s));
+    bad |= json_object_set_new(j, "verify_commit_s", json_real(r->vs.commit_s));
     bad |= json_object_set_new(j, "accepted", json_boolean(r->accepted));
     if (r->accepted) {
         json_t *q = json_array();

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "cli.h"
@@ -14,7 +15,8 @@
 /* ------------------------------------------------------------- options */
 
 typedef enum {
-    O_HELP, O_JSON, O_FLOAT, O_BITS, O_WEIGHTS, O_SEED, O_INPUT, O_INPUT_SEED, O_OUT
+    O_HELP, O_JSON, O_FLOAT, O_BITS, O_WEIGHTS, O_SEED, O_INPUT, O_INPUT_SEED, O_OUT,
+    O_THREADS, O_COM, O_KEY, O_PRIVATE_INPUT, O_ADVICE
 } opt_id;
 
 typedef struct {
@@ -31,6 +33,11 @@ static const opt_def opt_table[] = {
     {"--seed", O_SEED, CLI_OPT_W, 1},    {"--input", O_INPUT, CLI_OPT_I, 1},
     {"--input-seed", O_INPUT_SEED, CLI_OPT_I, 1},
     {"-o", O_OUT, CLI_OPT_OUT, 1},       {"--output", O_OUT, CLI_OPT_OUT, 1},
+    {"--threads", O_THREADS, CLI_OPT_THREADS, 1},
+    {"--commitment", O_COM, CLI_OPT_COM, 1},
+    {"--key", O_KEY, CLI_OPT_KEY, 1},
+    {"--private-input", O_PRIVATE_INPUT, CLI_OPT_MODE, 0},
+    {"--advice", O_ADVICE, CLI_OPT_MODE, 1},
 };
 
 static const opt_def *find_opt(const cli_spec *s, const char *arg, size_t len)
@@ -83,6 +90,22 @@ static int set_value(const cli_spec *s, const opt_def *d, const char *v, cli_arg
             a->has_input_seed = 1;
         }
         break;
+    case O_THREADS:
+        if (!cli_parse_u64(s->cmd, d->name, v, 1, CLI_MAX_THREADS, &x))
+            return ZKM_EXIT_USAGE;
+        a->threads = (uint32_t)x;
+        break;
+    case O_ADVICE:
+        if (strcmp(v, "committed") != 0 && strcmp(v, "clear") != 0)
+            return usage_error(s, "--advice %s: expected 'committed' or 'clear'", v);
+        a->advice_clear = !strcmp(v, "clear");
+        break;
+    case O_COM:
+        a->commitment = v;
+        break;
+    case O_KEY:
+        a->key = v;
+        break;
     case O_WEIGHTS:
         a->weights = v;
         break;
@@ -113,6 +136,8 @@ static int parse_option(const cli_spec *s, int argc, char **argv, int *i, cli_ar
         }
         if (d->id == O_JSON)
             a->json = 1;
+        else if (d->id == O_PRIVATE_INPUT)
+            a->private_input = 1;
         else
             a->use_float = 1;
         return -1;
@@ -129,10 +154,22 @@ static int parse_option(const cli_spec *s, int argc, char **argv, int *i, cli_ar
 /* The rules between options, once all are read. */
 static int check_rules(const cli_spec *s, const cli_args *a)
 {
+    const int has_w = a->weights || a->has_seed;
     if (a->weights && a->has_seed)
         return usage_error(s, "give one of --weights FILE and --seed N, not both");
-    if ((s->accept & CLI_OPT_W) && !a->weights && !a->has_seed)
+    if (s->accept & CLI_OPT_W_OR_COM) {
+        if (has_w && a->commitment)
+            return usage_error(s, "give the weights (--weights FILE or --seed N) or the model "
+                               "commitment (--commitment MODEL.zkc), not both");
+        if (!has_w && !a->commitment)
+            return usage_error(s, "missing the weights: give --weights FILE or --seed N, or "
+                               "--commitment MODEL.zkc for a proof made with committed weights");
+    } else if ((s->accept & CLI_OPT_W) && !has_w) {
         return usage_error(s, "missing the weights: give --weights FILE or --seed N");
+    }
+    if ((s->accept & CLI_OPT_COM) && a->key && !a->commitment)
+        return usage_error(s, "--key is the secret key of a model commitment: give "
+                           "--commitment MODEL.zkc too");
     if (a->input && a->has_input_seed)
         return usage_error(s, "give one of --input FILE and --input-seed N, not both");
     if ((s->accept & CLI_OPT_OUT) && !a->out)
@@ -255,6 +292,14 @@ static int load_inputs(const char *cmd, const cli_args *a, cli_ctx *c)
     return ZKM_EXIT_OK;
 }
 
+int cli_threads(const cli_args *a)
+{
+    if (a->threads)
+        return (int)a->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > CLI_MAX_THREADS ? CLI_MAX_THREADS : (int)n;
+}
+
 int cli_open(const char *cmd, const cli_args *a, unsigned need, cli_ctx *c)
 {
     memset(c, 0, sizeof *c);
@@ -269,6 +314,8 @@ int cli_open(const char *cmd, const cli_args *a, unsigned need, cli_ctx *c)
             c->net = NULL;
             fprintf(stderr, "zkm %s: %s: %s\n", cmd, a->pos[0], e.msg);
             rc = ZKM_EXIT_USAGE;
+        } else {
+            zkm_net_set_threads(c->net, cli_threads(a));
         }
     }
     if (!rc && (need & CLI_NEED_WEIGHTS)) {
@@ -279,6 +326,39 @@ int cli_open(const char *cmd, const cli_args *a, unsigned need, cli_ctx *c)
     if (!rc && (need & CLI_NEED_INPUTS))
         rc = load_inputs(cmd, a, c);
     return rc;
+}
+
+int cli_load_commitment(const char *cmd, cli_ctx *c, const char *path, char *reject,
+                        size_t reject_cap)
+{
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    zkm_err e;
+    zkm_err_clear(&e);
+    zkm_status st = zkm_read_file(path, CLI_ZKC_MAX_BYTES, &bytes, &len, &e);
+    if (st) {
+        fprintf(stderr, "zkm %s: --commitment %s\n", cmd, e.msg);
+        return ZKM_EXIT_USAGE;
+    }
+    st = zkm_net_load_commitment(c->net, bytes, len, &e);
+    free(bytes);
+    if (st == ZKM_EREJECT && reject) {
+        snprintf(reject, reject_cap, "%s: %s", path, e.msg);
+        return ZKM_EXIT_REJECT;
+    }
+    if (st) {
+        fprintf(stderr, "zkm %s: %s: %s\n", cmd, path, e.msg);
+        return ZKM_EXIT_USAGE;
+    }
+    return ZKM_EXIT_OK;
+}
+
+const char *cli_mode_str(char *buf, size_t n, unsigned mode)
+{
+    snprintf(buf, n, "%s%s%s", mode & ZKM_NET_COMMITTED_WEIGHTS ? "committed" : "public",
+             mode & ZKM_NET_PRIVATE_INPUT ? "+private-input" : "",
+             mode & ZKM_NET_ADVICE_CLEAR ? "+clear-advice" : "");
+    return buf;
 }
 
 void cli_close(cli_ctx *c)
@@ -451,6 +531,8 @@ static int same_inputs(const zkm_model *m, const zkm_qinputs *x, const zkm_qinpu
         return 0;
     for (uint32_t i = 0; i < x->n; i++) {
         const uint64_t n = zkm_shape_count(&m->nodes[m->inputs[i]].shape);
+        if (!x->q[i] || !y->q[i]) /* a private input: nothing to compare */
+            return 0;
         if (memcmp(x->q[i], y->q[i], n * sizeof x->q[i][0]) != 0)
             return 0;
     }
@@ -461,16 +543,28 @@ int cli_verify_file(const char *cmd, const cli_ctx *c, const char *path, int che
                     cli_verdict *v)
 {
     uint8_t *bytes = NULL;
+    size_t len = 0;
     zkm_err e;
     memset(v, 0, sizeof *v);
     zkm_err_clear(&e);
-    zkm_status st = zkm_read_file(path, CLI_PROOF_MAX_BYTES, &bytes, &v->file_bytes, &e);
+    zkm_status st = zkm_read_file(path, CLI_PROOF_MAX_BYTES, &bytes, &len, &e);
     if (st) {
         fprintf(stderr, "zkm %s: %s\n", cmd, e.msg);
         return ZKM_EXIT_USAGE;
     }
-    st = zkm_net_verify(c->net, bytes, v->file_bytes, &v->out, &v->pub, &v->s, &e);
+    int rc = cli_verify_bytes(cmd, c, path, bytes, len, check_input, v);
     free(bytes);
+    return rc;
+}
+
+int cli_verify_bytes(const char *cmd, const cli_ctx *c, const char *path, const uint8_t *bytes,
+                     size_t len, int check_input, cli_verdict *v)
+{
+    zkm_err e;
+    memset(v, 0, sizeof *v);
+    zkm_err_clear(&e);
+    v->file_bytes = len;
+    zkm_status st = zkm_net_verify(c->net, bytes, len, &v->out, &v->pub, &v->s, &e);
     v->accepted = st == ZKM_OK;
     if (st == ZKM_EREJECT || st == ZKM_EFORMAT) {
         snprintf(v->reason, sizeof v->reason, "%s", e.msg[0] ? e.msg : zkm_status_str(st));

@@ -1,4 +1,4 @@
-/* What the model commands (check, compile, run, prove, verify) share:
+/* What the model commands (check, compile, run, commit, prove, verify) share:
  * their options, loading a model, its weights and its input, and printing
  * the output.  Every function that can fail prints its own "zkm CMD: ..."
  * message on stderr and returns an exit status (cli.h), so a command is a
@@ -21,7 +21,13 @@ enum {
     CLI_OPT_W = 1u << 2,      /* --weights FILE | --seed N, exactly one      */
     CLI_OPT_I = 1u << 3,      /* --input FILE | --input-seed N, at most one  */
     CLI_OPT_FLOAT = 1u << 4,  /* --float                                    */
-    CLI_OPT_OUT = 1u << 5     /* -o FILE (required)                         */
+    CLI_OPT_OUT = 1u << 5,    /* -o FILE (required)                         */
+    CLI_OPT_THREADS = 1u << 6,/* --threads N                                */
+    CLI_OPT_COM = 1u << 7,    /* --commitment FILE                          */
+    CLI_OPT_KEY = 1u << 8,    /* --key FILE                                 */
+    CLI_OPT_MODE = 1u << 9,   /* --private-input, --advice committed|clear  */
+    CLI_OPT_W_OR_COM = 1u << 10 /* W or --commitment, exactly one (with
+                                   CLI_OPT_W and CLI_OPT_COM: verify)        */
 };
 
 #define CLI_MAX_POS 2
@@ -45,7 +51,17 @@ typedef struct {
     uint64_t input_seed;    /* --input-seed N when has_input_seed            */
     int has_input_seed;
     const char *out;        /* -o FILE                                       */
+    uint32_t threads;       /* --threads N; 0: the online CPUs (cli_threads) */
+    const char *commitment; /* --commitment FILE, or NULL                    */
+    const char *key;        /* --key FILE, or NULL                           */
+    int private_input;      /* --private-input                               */
+    int advice_clear;       /* --advice clear                                */
 } cli_args;
+
+#define CLI_MAX_THREADS 1024
+
+/* --threads N, else the number of online CPUs (at least 1). */
+int cli_threads(const cli_args *a);
 
 /* Parse argv[1..argc) (argv[0] is the command name) against s.  Options
  * take their value as the next argument or after '=' (--bits=8); "--" ends
@@ -74,10 +90,23 @@ typedef struct {
 } cli_ctx;
 
 /* Load the model a->pos[0] (checked with a->bits; diagnostics rendered on
- * stderr) and what `need` asks for.  Returns an exit status; c is always
+ * stderr) and what `need` asks for; the net runs on cli_threads(a) threads.  Returns an exit status; c is always
  * safe to pass to cli_close afterwards. */
 int cli_open(const char *cmd, const cli_args *a, unsigned need, cli_ctx *c);
 void cli_close(cli_ctx *c);
+
+/* Read a model commitment (.zkc) and load it into c's net
+ * (zkm_net_load_commitment: the net's mode gains ZKM_NET_COMMITTED_WEIGHTS).
+ * An unreadable or malformed file is exit status 2 after a message; a
+ * well-formed commitment to another circuit is ZKM_EREJECT: with reject set
+ * the reason goes to reject (capacity reject_cap) and 1 is returned without
+ * a message, otherwise it is exit status 2 after a message. */
+int cli_load_commitment(const char *cmd, cli_ctx *c, const char *path, char *reject,
+                        size_t reject_cap);
+
+/* The proof mode in words: "public" or "committed" (the weights), then
+ * "+private-input" and "+clear-advice" when set; into buf. */
+const char *cli_mode_str(char *buf, size_t n, unsigned mode);
 
 /* The model's output node and its number of entries. */
 const zkm_node *cli_output_node(const zkm_model *m);
@@ -113,6 +142,8 @@ int cli_json_print(const char *cmd, json_t *o, int bad);
 /* ------------------------------------------------- proving and verifying */
 
 #define CLI_PROOF_MAX_BYTES ((size_t)1 << 32)
+#define CLI_ZKC_MAX_BYTES ((size_t)1 << 32)
+#define CLI_KEY_MAX_BYTES ((size_t)1 << 16)
 
 /* Prove c's quantized inputs on c's net and write the proof to path
  * atomically, with a progress bar on a terminal if progress is set; *out
@@ -131,12 +162,15 @@ typedef struct {
     zkm_qinputs pub; /* the public input the proof carries        */
 } cli_verdict;
 
-/* Read path and verify it against c's net; with check_input the proof must
- * be for c's quantized inputs.  Returns an exit status for errors (an
- * unreadable file, out of memory), else 0 with *v filled; free v with
- * cli_verdict_free. */
+/* Read path and verify it against c's net (its mode set as the proof's
+ * already); with check_input the proof must be for c's quantized inputs.
+ * Returns an exit status for errors (an unreadable file, out of memory),
+ * else 0 with *v filled; free v with cli_verdict_free.  cli_verify_bytes:
+ * the same on the file's bytes, already read. */
 int cli_verify_file(const char *cmd, const cli_ctx *c, const char *path, int check_input,
                     cli_verdict *v);
+int cli_verify_bytes(const char *cmd, const cli_ctx *c, const char *path, const uint8_t *bytes,
+                     size_t len, int check_input, cli_verdict *v);
 void cli_verdict_free(cli_verdict *v);
 
 /* The help lines for W and I, shared by the commands that take them. */
@@ -146,5 +180,9 @@ void cli_verdict_free(cli_verdict *v);
     "  --seed N          seeded random weights instead (PyTorch's default ranges)\n"     \
     "  --input FILE      the input: a .npy file (or safetensors, or a directory)\n"      \
     "  --input-seed N    a seeded random input, uniform in [0, 1) (default: seed 1)\n"
+
+#define CLI_HELP_THREADS                                                                 \
+    "  --threads N       threads for the curve arithmetic (commitments, openings);\n"     \
+    "                    default: the online CPUs; 1 runs on one\n"
 
 #endif

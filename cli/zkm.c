@@ -10,8 +10,11 @@ static const cli_command commands[] = {
     {"check", "parse and check a model; print its nodes, shapes and parameter count", cmd_check},
     {"compile", "circuit statistics: layers, operations, advice and public values", cmd_compile},
     {"run", "quantized inference (and with --float the float reference)", cmd_run},
+    {"commit", "commit to the weights: the public model commitment and its secret key",
+     cmd_commit},
     {"prove", "prove an inference and write the proof file", cmd_prove},
-    {"verify", "verify a proof file against the model and the public weights", cmd_verify},
+    {"verify", "verify a proof file against the model and the weights or their commitment",
+     cmd_verify},
     {"demo", "prove and verify LeNet-5 (or --samples: built-in circuits) and report", cmd_demo},
 };
 

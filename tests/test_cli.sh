@@ -44,6 +44,9 @@ lenet="$root/lang/examples/lenet5.zkm"
 expect 0 "demo --json --out DIR (LeNet-5)" "$ZKM" demo --json --out "$tmp"
 grep -q '"model":"lenet5"' $out && grep -q '"accepted":true' $out &&
     ok "demo proves and verifies LeNet-5" || no "demo proves and verifies LeNet-5"
+grep -q '"mode":"public"' $out && grep -Eq '"commit_bytes":[1-9]' $out && grep -q '"verify_commit_s":' $out &&
+    ok "demo --json: the default mode, the advice's commitments counted" ||
+    no "demo --json: the default mode, the advice's commitments counted"
 [ "$(wc -l <$out)" -eq 1 ] && ok "demo --json (LeNet-5) prints one line" ||
     no "demo --json (LeNet-5) prints one line"
 head -c 4 "$tmp/lenet5.zkp" | grep -q ZKMP && ok "demo keeps lenet5.zkp in --out DIR" ||
@@ -52,6 +55,8 @@ expect 0 "zkm verify accepts the demo's proof" "$ZKM" verify "$lenet" "$tmp/lene
 expect 0 "demo (report)" "$ZKM" demo
 grep -q "ACCEPTED" $out && grep -q "argmax" $out && ok "demo report says ACCEPTED and the argmax" ||
     no "demo report says ACCEPTED and the argmax"
+grep -q "of which commitments" $out && grep -q "advice .* committed in the proof" $out &&
+    ok "demo report shows the commitments" || no "demo report shows the commitments"
 expect 0 "demo --model mlp.zkm --seed 2 --input-seed 3" "$ZKM" demo --model "$mlp" --seed 2 --input-seed 3 --out "$tmp"
 [ -s "$tmp/mlp.zkp" ] && ok "demo --model names the proof after the model" || no "demo --model names the proof after the model"
 expect 2 "demo --model with a missing file" "$ZKM" demo --model "$tmp/none.zkm"
@@ -60,7 +65,7 @@ grep -q "cannot read the model file" $err && ok "demo names the missing model fi
 expect 2 "demo --samples with --model" "$ZKM" demo --samples --model "$mlp"
 expect 2 "demo --size with --model" "$ZKM" demo --size 4 --model "$mlp"
 expect 2 "demo --input-seed without a value" "$ZKM" demo --input-seed
-for c in check compile run prove verify; do
+for c in check compile run commit prove verify; do
     expect 0 "zkm $c --help" "$ZKM" $c --help
     grep -q "^usage: zkm $c " $out && [ ! -s $err ] && ok "$c --help prints usage on stdout" ||
         no "$c --help prints usage on stdout"
@@ -106,6 +111,41 @@ for c in run prove verify; do
         no "$c refuses a negative seed"
 done
 set --
+# commit: W and -o required, its own options only
+expect 2 "commit without weights" "$ZKM" commit "$mlp" -o "$tmp/x.zkc"
+grep -q "^zkm commit: missing the weights" $err && ok "commit says the weights are missing" ||
+    no "commit says the weights are missing"
+expect 2 "commit with --weights and --seed" "$ZKM" commit "$mlp" -o "$tmp/x.zkc" --weights w --seed 1
+expect 2 "commit without -o" "$ZKM" commit "$mlp" --seed 1
+grep -q "give -o FILE" $err && ok "commit says -o is missing" || no "commit says -o is missing"
+expect 2 "commit --key without a value" "$ZKM" commit "$mlp" --seed 1 -o "$tmp/x.zkc" --key
+expect 2 "commit --threads 0" "$ZKM" commit "$mlp" --seed 1 -o "$tmp/x.zkc" --threads 0
+grep -q "^zkm commit: --threads 0: expected an integer from 1 to" $err && ok "commit refuses --threads 0" ||
+    no "commit refuses --threads 0"
+expect 2 "commit --input-seed (not an option of commit)" "$ZKM" commit "$mlp" --seed 1 -o "$tmp/x.zkc" --input-seed 1
+expect 2 "commit --commitment (not an option of commit)" "$ZKM" commit "$mlp" --seed 1 -o "$tmp/x.zkc" --commitment c
+[ ! -e "$tmp/x.zkc" ] && [ ! -e "$tmp/x.zkc.key" ] && ok "no commitment written on bad usage" ||
+    no "no commitment written on bad usage"
+"$ZKM" commit --help | grep -q -- "--key FILE" && ok "commit --help documents --key" || no "commit --help documents --key"
+# prove and verify: the mode and commitment options
+for o in --commitment --private-input --advice --threads; do
+    "$ZKM" prove --help | grep -q -- "^  $o" && ok "prove --help documents $o" || no "prove --help documents $o"
+done
+for o in --commitment --threads; do
+    "$ZKM" verify --help | grep -q -- "^  $o" && ok "verify --help documents $o" || no "verify --help documents $o"
+done
+expect 2 "prove --key without --commitment" "$ZKM" prove "$mlp" --seed 1 --key k -o "$tmp/x.zkp"
+grep -q "give --commitment MODEL.zkc too" $err && ok "prove says --key needs --commitment" ||
+    no "prove says --key needs --commitment"
+expect 2 "prove --advice maybe" "$ZKM" prove "$mlp" --seed 1 --advice maybe -o "$tmp/x.zkp"
+grep -q "expected 'committed' or 'clear'" $err && ok "prove names --advice's values" || no "prove names --advice's values"
+expect 2 "prove --private-input=1" "$ZKM" prove "$mlp" --seed 1 --private-input=1 -o "$tmp/x.zkp"
+expect 2 "verify with --seed and --commitment" "$ZKM" verify "$mlp" "$tmp/x.zkp" --seed 1 --commitment c
+grep -q "not both" $err && ok "verify refuses the weights and a commitment together" ||
+    no "verify refuses the weights and a commitment together"
+expect 2 "verify --private-input (prove only)" "$ZKM" verify "$mlp" "$tmp/x.zkp" --seed 1 --private-input
+expect 2 "run --commitment (prove and verify only)" "$ZKM" run "$mlp" --seed 1 --commitment c
+expect 2 "verify --commitment with a missing proof" "$ZKM" verify "$mlp" "$tmp/x.zkp" --commitment c
 expect 2 "prove without -o" "$ZKM" prove "$mlp" --seed 1
 grep -q "give -o FILE" $err && ok "prove says -o is missing" || no "prove says -o is missing"
 expect 2 "verify without PROOF.zkp" "$ZKM" verify "$mlp" --seed 1

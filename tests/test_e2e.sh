@@ -59,12 +59,15 @@ import json, sys
 KEYS = {
     "check": {"model", "nodes", "params", "macs"},
     "run": {"model", "output", "values", "argmax"},
-    "prove": {"model", "proof", "prove_s", "witness_s", "proof_s", "proof_bytes",
-              "argument_bytes", "advice_bytes", "output_bytes", "input_bytes", "output"},
-    "verify": {"model", "proof", "accepted", "verify_s", "weights_eval_s", "input_eval_s",
-               "advice_eval_s", "proof_bytes", "output"},
-    "reject": {"model", "proof", "accepted", "reason", "verify_s", "weights_eval_s",
-               "input_eval_s", "advice_eval_s", "proof_bytes"},
+    "commit": {"model", "bits", "commitment", "key", "threads", "commit_s", "zkc_bytes",
+               "tables", "values"},
+    "prove": {"model", "proof", "mode", "threads", "prove_s", "witness_s", "proof_s",
+              "commit_s", "proof_bytes", "argument_bytes", "commit_bytes", "advice_bytes",
+              "output_bytes", "input_bytes", "output"},
+    "verify": {"model", "proof", "mode", "threads", "accepted", "verify_s", "weights_eval_s",
+               "input_eval_s", "advice_eval_s", "commit_s", "proof_bytes", "output"},
+    "reject": {"model", "proof", "mode", "threads", "accepted", "reason", "verify_s",
+               "weights_eval_s", "input_eval_s", "advice_eval_s", "commit_s", "proof_bytes"},
 }
 cmd, path = sys.argv[1], sys.argv[2]
 text = open(path).read()
@@ -76,7 +79,8 @@ if cmd == "keys":
     for k, v in o.items():
         if k.endswith("_s"):
             assert isinstance(v, (int, float)) and v >= 0, (k, v)
-        if k.endswith("_bytes") or k in ("params", "macs", "argmax"):
+        if k.endswith("_bytes") or k in ("params", "macs", "argmax", "threads", "tables") or \
+                (sys.argv[3] == "commit" and k == "values"):
             assert isinstance(v, int) and v >= 0, (k, v)
         if k == "output":
             assert isinstance(v, list) and v and all(isinstance(x, int) for x in v), (k, v)
@@ -93,9 +97,10 @@ jkeys() { # jkeys FILE KIND
     case $2 in
     check) ks="model nodes params macs" ;;
     run) ks="model output values argmax" ;;
-    prove) ks="model proof prove_s witness_s proof_s proof_bytes argument_bytes advice_bytes output_bytes input_bytes output" ;;
-    verify) ks="model proof accepted verify_s weights_eval_s input_eval_s advice_eval_s proof_bytes output" ;;
-    reject) ks="model proof accepted reason verify_s weights_eval_s input_eval_s advice_eval_s proof_bytes" ;;
+    commit) ks="model bits commitment key threads commit_s zkc_bytes tables values" ;;
+    prove) ks="model proof mode threads prove_s witness_s proof_s commit_s proof_bytes argument_bytes commit_bytes advice_bytes output_bytes input_bytes output" ;;
+    verify) ks="model proof mode threads accepted verify_s weights_eval_s input_eval_s advice_eval_s commit_s proof_bytes output" ;;
+    reject) ks="model proof mode threads accepted reason verify_s weights_eval_s input_eval_s advice_eval_s commit_s proof_bytes" ;;
     esac
     for k in $ks; do grep -q "\"$k\":" "$1" || { echo "no key $k"; return 1; }; done
     return 0
@@ -251,6 +256,182 @@ fi
 cp "$P" "$tmp/keep.zkp"
 expect 2 "prove with an input file that does not exist" "$ZKM" prove "$L" --seed 1 --input "$tmp/none.npy" -o "$tmp/keep.zkp"
 cmp -s "$P" "$tmp/keep.zkp" && ok "the old proof file is intact" || no "the old proof file is intact"
+
+# ------------------------------------------------ proof modes, on the MLP
+# committed weights (zkm commit, prove --commitment, verify with only the
+# .zkc), a private input, the advice in the clear, threads; malformed and
+# mismatched commitments and keys.
+t0=$(now)
+M=$root/lang/examples/mlp.zkm
+C=$tmp/mlp.zkc
+size_of() { s=$(wc -c <"$1" 2>/dev/null || echo 0); echo $((s)); }
+expect 0 "mlp: run --seed 1 --json" "$ZKM" run "$M" --seed 1 --json
+mlp_out=$(jget "$out" output)
+expect 0 "mlp: commit --seed 1 -o mlp.zkc --json" "$ZKM" commit "$M" --seed 1 -o "$C" --json
+r=$(jkeys "$out" commit) && ok "mlp: commit --json keys" || no "mlp: commit --json keys: $r"
+[ "$(jget "$out" key)" = "\"$C.key\"" ] && [ -s "$C.key" ] && ok "mlp: the key goes to MODEL.zkc.key" ||
+    no "mlp: the key goes to MODEL.zkc.key"
+[ "$(stat -c %a "$C.key" 2>/dev/null)" = 600 ] && ok "mlp: the key file is mode 0600" ||
+    no "mlp: the key file is mode 0600 (got $(stat -c %a "$C.key" 2>/dev/null))"
+zlen=$(size_of "$C")
+[ "$(jget "$out" zkc_bytes)" = "$zlen" ] && [ "$zlen" -gt 0 ] && ok "mlp: zkc_bytes is the file's size ($zlen)" ||
+    no "mlp: zkc_bytes is the file's size"
+[ "$(jget "$out" tables)" = 4 ] && [ "$(jget "$out" values)" -ge 101770 ] &&
+    ok "mlp: 4 tables, every parameter committed" || no "mlp: 4 tables, every parameter committed"
+head -c 4 "$C" | grep -q ZKMC && ok "mlp: the .zkc starts with ZKMC" || no "mlp: the .zkc starts with ZKMC"
+expect 0 "mlp: commit --seed 2 --key FILE --threads 1 (the report)" "$ZKM" commit "$M" --seed 2 \
+    -o "$tmp/mlp2.zkc" --key "$tmp/mlp2.key" --threads 1
+grep -q "^model mlp at 8 bits: model commitment written to $tmp/mlp2.zkc" "$out" && [ -s "$tmp/mlp2.key" ] &&
+    [ ! -e "$tmp/mlp2.zkc.key" ] && ok "mlp: commit --key writes the key there, reports" ||
+    no "mlp: commit --key writes the key there, reports"
+expect 0 "lenet5: commit --seed 1" "$ZKM" commit "$L" --seed 1 -o "$tmp/lenet5.zkc"
+
+# committed weights: the verifier has only the .zkc
+CP=$tmp/mlp_c.zkp
+expect 0 "mlp: prove --commitment --json" "$ZKM" prove "$M" --seed 1 --commitment "$C" -o "$CP" --json
+r=$(jkeys "$out" prove) && ok "mlp: prove --commitment --json keys" || no "mlp: prove --commitment --json keys: $r"
+[ "$(jget "$out" mode)" = '"committed"' ] && [ "$(jget "$out" commit_bytes)" -gt 0 ] &&
+    [ "$(jget "$out" output)" = "$mlp_out" ] && ok "mlp: committed mode, commitments sent, run's output" ||
+    no "mlp: committed mode, commitments sent, run's output"
+expect 0 "mlp: verify with only the .zkc (no weights)" "$ZKM" verify "$M" "$CP" --commitment "$C" --json
+r=$(jkeys "$out" verify) && ok "mlp: verify --commitment --json keys" || no "mlp: verify --commitment --json keys: $r"
+[ "$(jget "$out" accepted)" = true ] && [ "$(jget "$out" mode)" = '"committed"' ] &&
+    [ "$(jget "$out" output)" = "$mlp_out" ] && ok "mlp: accepted, committed mode, run's output" ||
+    no "mlp: accepted, committed mode, run's output"
+expect 0 "mlp: verify --commitment (the report)" "$ZKM" verify "$M" "$CP" --commitment "$C"
+grep -q "ACCEPTED" "$out" && grep -q "weights committed in $C" "$out" && ok "mlp: the report names the .zkc" ||
+    no "mlp: the report names the .zkc"
+expect 1 "mlp: verify against the .zkc of other weights (seed 2)" "$ZKM" verify "$M" "$CP" --commitment "$tmp/mlp2.zkc"
+grep -q "rejected: ." "$err" && ok "mlp: the reason on stderr" || no "mlp: the reason on stderr"
+expect 1 "mlp: verify against LeNet-5's .zkc (another circuit)" "$ZKM" verify "$M" "$CP" --commitment "$tmp/lenet5.zkc" --json
+[ "$(jget "$out" accepted)" = false ] && grep -q "another model" "$out" &&
+    ok "mlp: rejected: the commitment is for another model" || no "mlp: rejected: the commitment is for another model"
+expect 2 "mlp: verify a committed proof with --seed" "$ZKM" verify "$M" "$CP" --seed 1
+grep -q "^zkm verify: .*committed weights: give --commitment" "$err" && [ ! -s "$out" ] &&
+    ok "mlp: says the proof needs --commitment" || no "mlp: says the proof needs --commitment ($(cat "$err"))"
+expect 2 "mlp: verify a public-weights proof with --commitment" "$ZKM" verify "$M" "$tmp/mlp.zkp" --commitment "$C"
+grep -q "public weights: give --weights FILE or --seed N" "$err" && ok "mlp: says the proof needs the weights" ||
+    no "mlp: says the proof needs the weights"
+expect 2 "mlp: verify with --seed and --commitment" "$ZKM" verify "$M" "$CP" --seed 1 --commitment "$C"
+clen=$(size_of "$CP")
+for at in 40 $((clen / 3)) $((clen / 2)) $((clen - 600)) $((clen - 100)); do
+    flip "$CP" $at "$bad"
+    expect 1 "mlp: committed proof, byte $at flipped: rejected" "$ZKM" verify "$M" "$bad" --commitment "$C"
+done
+
+# the prover's mistakes: exit 2, no proof written
+expect 2 "mlp: prove other weights against the commitment" "$ZKM" prove "$M" --seed 2 --commitment "$C" -o "$tmp/no.zkp"
+grep -q "other weights" "$err" && ok "mlp: says the key is for other weights" || no "mlp: says the key is for other weights"
+expect 2 "mlp: prove with the key of other weights" "$ZKM" prove "$M" --seed 1 --commitment "$C" --key "$tmp/mlp2.key" -o "$tmp/no.zkp"
+expect 0 "mlp: commit the same weights again" "$ZKM" commit "$M" --seed 1 -o "$tmp/again.zkc" --threads 1
+expect 2 "mlp: prove with the key of another commit run" "$ZKM" prove "$M" --seed 1 --commitment "$C" --key "$tmp/again.zkc.key" -o "$tmp/no.zkp"
+grep -q "another model commitment" "$err" && ok "mlp: says the key is another commitment's" ||
+    no "mlp: says the key is another commitment's"
+expect 2 "mlp: prove against LeNet-5's commitment" "$ZKM" prove "$M" --seed 1 --commitment "$tmp/lenet5.zkc" -o "$tmp/no.zkp"
+cp "$C" "$tmp/nokey.zkc"
+expect 2 "mlp: prove with a .zkc without its key" "$ZKM" prove "$M" --seed 1 --commitment "$tmp/nokey.zkc" -o "$tmp/no.zkp"
+grep -q -- "--key FILE" "$err" && ok "mlp: says where the key was looked for" || no "mlp: says where the key was looked for"
+head -c 50 "$C.key" >"$tmp/short.key"
+expect 2 "mlp: prove with a truncated key" "$ZKM" prove "$M" --seed 1 --commitment "$C" --key "$tmp/short.key" -o "$tmp/no.zkp"
+expect 2 "mlp: prove --key without --commitment" "$ZKM" prove "$M" --seed 1 --key "$C.key" -o "$tmp/no.zkp"
+[ ! -e "$tmp/no.zkp" ] && ok "mlp: no proof written by a failed prove" || no "mlp: no proof written by a failed prove"
+
+# malformed commitments: exit 2 (never a crash) for verify and prove
+zbad=$tmp/bad.zkc
+for l in 0 1 3 4 8 40 47 48 63 64 100 $((zlen / 2)) $((zlen - 64)) $((zlen - 1)); do
+    head -c "$l" "$C" >"$zbad"
+    expect 2 "mlp: .zkc cut to $l bytes" "$ZKM" verify "$M" "$CP" --commitment "$zbad"
+done
+{ cat "$C"; printf '\0'; } >"$zbad"
+expect 2 "mlp: .zkc with a byte appended" "$ZKM" verify "$M" "$CP" --commitment "$zbad"
+grep -q "trailing" "$err" && ok "mlp: says the .zkc has trailing bytes" || no "mlp: says the .zkc has trailing bytes"
+flip "$C" 0 "$zbad"
+expect 2 "mlp: .zkc with a bad magic" "$ZKM" verify "$M" "$CP" --commitment "$zbad"
+flip "$C" 4 "$zbad"
+expect 2 "mlp: .zkc of another version" "$ZKM" verify "$M" "$CP" --commitment "$zbad"
+for at in 64 100 $((zlen / 2)) $((zlen - 1)); do
+    flip "$C" $at "$zbad"
+    expect 2 "mlp: .zkc, byte $at of a point flipped" "$ZKM" verify "$M" "$CP" --commitment "$zbad"
+    grep -q "not a curve point" "$err" && ok "mlp: says byte $at's point is not on the curve" ||
+        no "mlp: says byte $at's point is not on the curve ($(tail -1 "$err"))"
+done
+flip "$C" 44 "$zbad"
+expect 2 "mlp: .zkc with a wrong table count" "$ZKM" verify "$M" "$CP" --commitment "$zbad"
+{ head -c 48 "$C"; head -c $((zlen - 48)) "$P"; } >"$zbad"
+expect 2 "mlp: .zkc header, then garbage" "$ZKM" verify "$M" "$CP" --commitment "$zbad"
+head -c "$zlen" "$P" >"$zbad"
+expect 2 "mlp: garbage as the .zkc (a proof file)" "$ZKM" verify "$M" "$CP" --commitment "$zbad"
+expect 2 "mlp: a missing .zkc" "$ZKM" verify "$M" "$CP" --commitment "$tmp/none.zkc"
+expect 2 "mlp: a directory as the .zkc" "$ZKM" verify "$M" "$CP" --commitment "$tmp"
+{ head -c 64 "$C"; tail -c +129 "$C" | head -c 64; tail -c +65 "$C" | head -c 64; tail -c +193 "$C"; } >"$zbad"
+if [ "$(size_of "$zbad")" -eq "$zlen" ] && ! cmp -s "$C" "$zbad"; then
+    expect 1 "mlp: .zkc with two points swapped: rejected" "$ZKM" verify "$M" "$CP" --commitment "$zbad"
+else
+    no "mlp: .zkc with two points swapped (the swap did not happen)"
+fi
+flip "$C" 100 "$zbad"
+expect 2 "mlp: prove against a malformed .zkc" "$ZKM" prove "$M" --seed 1 --commitment "$zbad" --key "$C.key" -o "$tmp/no.zkp"
+
+# a private input: the proof shows only the output
+PP=$tmp/mlp_p.zkp
+expect 0 "mlp: prove --private-input --json" "$ZKM" prove "$M" --seed 1 --private-input -o "$PP" --json
+r=$(jkeys "$out" prove) && ok "mlp: prove --private-input --json keys" || no "mlp: prove --private-input --json keys: $r"
+[ "$(jget "$out" mode)" = '"public+private-input"' ] && [ "$(jget "$out" input_bytes)" = 0 ] &&
+    [ "$(jget "$out" output)" = "$mlp_out" ] && ok "mlp: private input: input_bytes 0, run's output" ||
+    no "mlp: private input: input_bytes 0, run's output"
+if [ $py -eq 1 ]; then
+    # the public proof holds the input's 784 one-byte values after its 57-byte header
+    python3 -c '
+import sys
+pub, priv = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+x = pub[57:57 + 784]
+assert len(set(x)) > 8, "the input block was not found"
+assert x not in priv, "the input is in the proof"
+' "$tmp/mlp.zkp" "$PP" 2>"$tmp/pyerr" && ok "mlp: the private proof does not hold the input" ||
+        no "mlp: the private proof does not hold the input: $(tail -1 "$tmp/pyerr")"
+fi
+expect 0 "mlp: verify the private-input proof" "$ZKM" verify "$M" "$PP" --seed 1 --json
+[ "$(jget "$out" accepted)" = true ] && [ "$(jget "$out" output)" = "$mlp_out" ] &&
+    ok "mlp: private input: accepted, run's output" || no "mlp: private input: accepted, run's output"
+expect 2 "mlp: verify --input-seed of a private-input proof" "$ZKM" verify "$M" "$PP" --seed 1 --input-seed 1
+grep -q "private-input" "$err" && ok "mlp: says the input is private" || no "mlp: says the input is private"
+plen=$(size_of "$PP")
+for at in 60 $((plen / 2)) $((plen - 100)); do
+    flip "$PP" $at "$bad"
+    expect 1 "mlp: private-input proof, byte $at flipped: rejected" "$ZKM" verify "$M" "$bad" --seed 1
+done
+expect 1 "mlp: private-input proof with other weights" "$ZKM" verify "$M" "$PP" --seed 2
+
+# the advice in the clear (the earlier format), threads, every flag at once
+expect 0 "mlp: prove --advice clear --json" "$ZKM" prove "$M" --seed 1 --advice clear -o "$tmp/mlp_a.zkp" --json
+[ "$(jget "$out" mode)" = '"public+clear-advice"' ] && [ "$(jget "$out" advice_bytes)" -gt 0 ] &&
+    [ "$(jget "$out" commit_bytes)" = 0 ] && ok "mlp: clear advice: advice_bytes > 0, no commitments" ||
+    no "mlp: clear advice: advice_bytes > 0, no commitments"
+expect 0 "mlp: verify the clear-advice proof" "$ZKM" verify "$M" "$tmp/mlp_a.zkp" --seed 1
+expect 2 "mlp: prove --advice bogus" "$ZKM" prove "$M" --seed 1 --advice bogus -o "$tmp/no.zkp"
+for th in 1 2; do
+    expect 0 "mlp: prove --threads $th (committed, private input, clear advice)" "$ZKM" prove "$M" --seed 1 \
+        --commitment "$C" --private-input --advice clear --threads $th -o "$tmp/mlp_t$th.zkp" --json
+    [ "$(jget "$out" threads)" = $th ] && [ "$(jget "$out" mode)" = '"committed+private-input+clear-advice"' ] &&
+        ok "mlp: --threads $th reported, every flag in the mode" || no "mlp: --threads $th reported, every flag in the mode"
+    expect 0 "mlp: verify --threads $((3 - th)) the --threads $th proof" "$ZKM" verify "$M" "$tmp/mlp_t$th.zkp" \
+        --commitment "$C" --threads $((3 - th)) --json
+    [ "$(jget "$out" output)" = "$mlp_out" ] && ok "mlp: --threads $th: run's output" || no "mlp: --threads $th: run's output"
+done
+expect 2 "mlp: prove --threads 0" "$ZKM" prove "$M" --seed 1 --threads 0 -o "$tmp/no.zkp"
+expect 2 "mlp: verify --threads x" "$ZKM" verify "$M" "$CP" --commitment "$C" --threads x
+
+# commit's failed writes: neither file, no temporary file
+expect 2 "commit -o into a missing directory" "$ZKM" commit "$M" --seed 1 -o "$tmp/missing/m.zkc"
+[ ! -e "$tmp/missing" ] && ok "nothing created for it" || no "nothing created for it"
+expect 2 "commit --key into a missing directory" "$ZKM" commit "$M" --seed 1 -o "$tmp/k.zkc" --key "$tmp/missing/k"
+[ ! -e "$tmp/k.zkc" ] && ok "no .zkc written without its key" || no "no .zkc written without its key"
+expect 2 "commit -o onto a directory" "$ZKM" commit "$M" --seed 1 -o "$tmp/adir"
+[ ! -e "$tmp/adir.key" ] && ok "no key written without its .zkc" || no "no key written without its .zkc"
+expect 2 "commit with the key and the .zkc the same file" "$ZKM" commit "$M" --seed 1 -o "$tmp/k.zkc" --key "$tmp/k.zkc"
+[ -z "$(find "$tmp" -name '*.tmp-*')" ] && ok "no temporary files left by commit" ||
+    no "no temporary files left by commit: $(find "$tmp" -name '*.tmp-*')"
+echo "# proof modes: $(elapsed "$t0") s"
 
 # ------------------------------------------------ weights and inputs from files
 # gen.py REPORT SEED DIR: the tensors zkm listed as missing in REPORT
