@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "load.h"
+#include "zkm_file.h"
 
 static void help(FILE *f)
 {
@@ -63,48 +64,15 @@ static int check_target(const char *path)
     return ZKM_EXIT_OK;
 }
 
-/* bytes into a fresh temporary file beside path; *tmp (malloc'd) names it.
- * mkstemp creates it 0600: a secret key keeps that, a public file gets the
- * usual 0644 less umask. */
+/* bytes into a fresh temporary file beside path (zkm_write_temp). */
 static int write_temp(const char *path, const void *bytes, size_t len, int secret, char **tmp)
 {
-    const size_t pl = strlen(path);
-    char *t = malloc(pl + 16);
-    if (!t) {
-        fprintf(stderr, "zkm commit: out of memory\n");
+    zkm_err e;
+    zkm_err_clear(&e);
+    if (zkm_write_temp(path, bytes, len, secret, tmp, &e) != ZKM_OK) {
+        fprintf(stderr, "zkm commit: %s\n", e.msg);
         return ZKM_EXIT_USAGE;
     }
-    snprintf(t, pl + 16, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(t);
-    if (fd < 0) {
-        fprintf(stderr, "zkm commit: %s: cannot create: %s\n", path, strerror(errno));
-        free(t);
-        return ZKM_EXIT_USAGE;
-    }
-    const uint8_t *p = bytes;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, p + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    int ok = done == len && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (ok && !secret) {
-        mode_t um = umask(0);
-        umask(um);
-        ok = chmod(t, 0644 & ~um) == 0;
-    }
-    if (!ok) {
-        fprintf(stderr, "zkm commit: %s: write failed: %s\n", path, strerror(errno));
-        unlink(t);
-        free(t);
-        return ZKM_EXIT_USAGE;
-    }
-    *tmp = t;
     return ZKM_EXIT_OK;
 }
 

@@ -48,7 +48,8 @@ zkm_status zkm_read_file(const char *path, size_t max_bytes, uint8_t **out, size
     return ZKM_OK;
 }
 
-zkm_status zkm_write_file_atomic(const char *path, const void *bytes, size_t len, zkm_err *e)
+zkm_status zkm_write_temp(const char *path, const void *bytes, size_t len, int secret,
+                          char **tmp_out, zkm_err *e)
 {
     size_t pl = strlen(path);
     char *tmp = malloc(pl + 16);
@@ -73,19 +74,33 @@ zkm_status zkm_write_file_atomic(const char *path, const void *bytes, size_t len
     }
     int ok = done == len && fsync(fd) == 0;
     ok = close(fd) == 0 && ok;
-    /* mkstemp creates 0600; a proof is public, give it the usual 0644 less umask */
-    mode_t um = umask(0);
-    umask(um);
-    if (ok)
+    /* mkstemp creates 0600: a secret keeps it, a public file gets the usual
+     * 0644 less umask */
+    if (ok && !secret) {
+        mode_t um = umask(0);
+        umask(um);
         ok = chmod(tmp, 0644 & ~um) == 0;
-    if (ok)
-        ok = rename(tmp, path) == 0;
+    }
     if (!ok) {
         zkm_status st = zkm_fail(e, ZKM_EIO, "%s: write failed: %s", path, strerror(errno));
         unlink(tmp);
         free(tmp);
         return st;
     }
-    free(tmp);
+    *tmp_out = tmp;
     return ZKM_OK;
+}
+
+zkm_status zkm_write_file_atomic(const char *path, const void *bytes, size_t len, zkm_err *e)
+{
+    char *tmp;
+    zkm_status st = zkm_write_temp(path, bytes, len, 0, &tmp, e);
+    if (st)
+        return st;
+    if (rename(tmp, path) != 0) {
+        st = zkm_fail(e, ZKM_EIO, "%s: write failed: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return st;
 }

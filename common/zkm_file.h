@@ -16,4 +16,11 @@ zkm_status zkm_read_file(const char *path, size_t max_bytes, uint8_t **out, size
  * rename, so a failure never leaves a partial file at path. */
 zkm_status zkm_write_file_atomic(const char *path, const void *bytes, size_t len, zkm_err *e);
 
+/* The first half of that: bytes into a fresh temporary file beside path,
+ * synced, mode 0600 if secret else 0644 less the umask; *tmp (malloc'd)
+ * names it, for the caller to rename into place or unlink.  On failure
+ * nothing is left behind. */
+zkm_status zkm_write_temp(const char *path, const void *bytes, size_t len, int secret,
+                          char **tmp, zkm_err *e);
+
 #endif

@@ -153,18 +153,26 @@ void g1_batch_to_affine(g1_affine *out, const g1_jac *in, size_t n, fq *scratch)
     }
 }
 
+/* The two points brought to a common denominator: Z1^2, Z2^2, U1 = X1 Z2^2,
+ * U2 = X2 Z1^2, S1 = Y1 Z2^3, S2 = Y2 Z1^3 (equal U and S: the same point). */
+static void cross_terms(const g1_jac *a, const g1_jac *b, fq *z1z1, fq *z2z2, fq *u1, fq *u2,
+                        fq *s1, fq *s2)
+{
+    fq_sqr(z1z1, &a->z);
+    fq_sqr(z2z2, &b->z);
+    fq_mul(u1, &a->x, z2z2);
+    fq_mul(u2, &b->x, z1z1);
+    fq_mul(s1, &a->y, &b->z);
+    fq_mul(s1, s1, z2z2);
+    fq_mul(s2, &b->y, &a->z);
+    fq_mul(s2, s2, z1z1);
+}
+
 int g1_eq(const g1_jac *a, const g1_jac *b)
 {
     fq z1z1, z2z2, u1, u2, s1, s2;
     int ai = g1_is_infinity(a), bi = g1_is_infinity(b);
-    fq_sqr(&z1z1, &a->z);
-    fq_sqr(&z2z2, &b->z);
-    fq_mul(&u1, &a->x, &z2z2);
-    fq_mul(&u2, &b->x, &z1z1);
-    fq_mul(&s1, &a->y, &b->z);
-    fq_mul(&s1, &s1, &z2z2);
-    fq_mul(&s2, &b->y, &a->z);
-    fq_mul(&s2, &s2, &z1z1);
+    cross_terms(a, b, &z1z1, &z2z2, &u1, &u2, &s1, &s2);
     int same = fq_eq(&u1, &u2) & fq_eq(&s1, &s2);
     return (ai & bi) | (!ai & !bi & same);
 }
@@ -208,14 +216,7 @@ void g1_dbl(g1_jac *out, const g1_jac *a)
 static void add_core(g1_jac *out, const g1_jac *a, const g1_jac *b, int *h_zero, int *r_zero)
 {
     fq z1z1, z2z2, u1, u2, s1, s2, h, i, j, r, v, t;
-    fq_sqr(&z1z1, &a->z);
-    fq_sqr(&z2z2, &b->z);
-    fq_mul(&u1, &a->x, &z2z2);
-    fq_mul(&u2, &b->x, &z1z1);
-    fq_mul(&s1, &a->y, &b->z);
-    fq_mul(&s1, &s1, &z2z2);
-    fq_mul(&s2, &b->y, &a->z);
-    fq_mul(&s2, &s2, &z1z1);
+    cross_terms(a, b, &z1z1, &z2z2, &u1, &u2, &s1, &s2);
     fq_sub(&h, &u2, &u1);
     fq_sub(&r, &s2, &s1);
     *h_zero = fq_is_zero(&h);
