@@ -45,7 +45,7 @@ static const mont4_field fq_field __attribute__((unused, aligned(64))) = {
      0x20fd6e902d592544ULL},
 };
 
-MONT4_FIELD_INLINE(fq, fq_field, MONT4_INLINE)
+MONT4_FIELD_INLINE(fq, fq_field)
 
 /* out = the element for the integer x. */
 void fq_set_u64(fq *out, uint64_t x);

@@ -30,6 +30,6 @@ static const mont4_field fr_field __attribute__((unused, aligned(64))) = {
     {0x5e94d8e1b4bf0040ULL, 0x2a489cbe1cfbb6b8ULL, 0x893cc664a19fcfedULL, 0x0cf8594b7fcc657cULL},
 };
 
-MONT4_FIELD_INLINE(fr, fr_field, static inline)
+MONT4_FIELD_INLINE(fr, fr_field)
 
 #endif

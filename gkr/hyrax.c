@@ -142,7 +142,6 @@ zkm_status hyrax_commit(hyrax_com *out, const fr *table, uint32_t nvars, uint32_
 /* One claim's split point: column part zc (b coordinates, zero-padded for
  * a table shorter than a row) and row part zr (nr coordinates). */
 typedef struct {
-    const hyrax_com *com;
     fr *zc;
     const fr *zr;
     uint32_t nr;
@@ -163,7 +162,6 @@ static zkm_status split_claims(split_claim *sp, fr *zc_store, const hyrax_com *c
         if (c->col_vars != b || b < 1 || b > HYRAX_MAX_COL_VARS)
             return zkm_fail(e, ZKM_EINVAL, "hyrax: tables opened together differ in columns");
         split_claim *s = &sp[k];
-        s->com = c;
         s->zc = zc_store + k * b;
         uint32_t nc = c->nvars < b ? c->nvars : b;
         for (uint32_t i = 0; i < b; i++) {

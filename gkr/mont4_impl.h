@@ -350,35 +350,23 @@ MONT4_INLINE void mont4_mul_adx(uint64_t out[4], const uint64_t a[4], const uint
 
 /* ---- the dispatching operations ------------------------------------------ */
 
-MONT4_INLINE void mont4_add(uint64_t out[4], const uint64_t a[4], const uint64_t b[4],
-                            const uint64_t k[5])
-{
+/* add, sub and mul: the assembly when it is compiled in, else the C. */
 #if MONT4_ASM
-    mont4_add_adx(out, a, b, k);
+#define MONT4_OP(op) mont4_##op##_adx
 #else
-    mont4_add_portable(out, a, b, k);
+#define MONT4_OP(op) mont4_##op##_portable
 #endif
-}
-
-MONT4_INLINE void mont4_sub(uint64_t out[4], const uint64_t a[4], const uint64_t b[4],
-                            const uint64_t k[5])
-{
-#if MONT4_ASM
-    mont4_sub_adx(out, a, b, k);
-#else
-    mont4_sub_portable(out, a, b, k);
-#endif
-}
-
-MONT4_INLINE void mont4_mul(uint64_t out[4], const uint64_t a[4], const uint64_t b[4],
-                            const uint64_t k[5])
-{
-#if MONT4_ASM
-    mont4_mul_adx(out, a, b, k);
-#else
-    mont4_mul_portable(out, a, b, k);
-#endif
-}
+#define MONT4_BINARY(op)                                                                   \
+    MONT4_INLINE void mont4_##op(uint64_t out[4], const uint64_t a[4], const uint64_t b[4], \
+                                 const uint64_t k[5])                                      \
+    {                                                                                      \
+        MONT4_OP(op)(out, a, b, k);                                                        \
+    }
+MONT4_BINARY(add)
+MONT4_BINARY(sub)
+MONT4_BINARY(mul)
+#undef MONT4_BINARY
+#undef MONT4_OP
 
 MONT4_INLINE void mont4_neg(uint64_t out[4], const uint64_t a[4], const uint64_t k[5])
 {
@@ -387,43 +375,43 @@ MONT4_INLINE void mont4_neg(uint64_t out[4], const uint64_t a[4], const uint64_t
 }
 
 /* The inline operations of a field type T (a struct holding uint64_t v[4])
- * whose constants are the static const mont4_field F, declared INL (static
- * inline, or MONT4_INLINE to force inlining): T_set_zero, _set_one,
+ * whose constants are the static const mont4_field F, all forced inline
+ * (left to itself GCC made out-of-line copies of fr_mul): T_set_zero, _set_one,
  * _is_zero, _eq, _add, _sub, _neg, _dbl, _mul, _sqr and the portable
  * _add/_sub/_mul the tests compare against.  A dedicated squaring (10
  * instead of 16 word products, then a separate reduction) measured no faster
  * along a dependency chain, so sqr is mul. */
-#define MONT4_FIELD_INLINE(T, F, INL)                                                    \
-    INL void T##_set_zero(T *out) { memset(out->v, 0, sizeof out->v); }                  \
-    INL void T##_set_one(T *out) { memcpy(out->v, (F).one, sizeof out->v); }             \
-    INL int T##_is_zero(const T *a) { return mont4_is_zero(a->v); }                      \
-    INL int T##_eq(const T *a, const T *b) { return mont4_eq(a->v, b->v); }              \
-    INL void T##_add(T *out, const T *a, const T *b)                                     \
-    {                                                                                    \
-        mont4_add(out->v, a->v, b->v, (F).k);                                            \
-    }                                                                                    \
-    INL void T##_sub(T *out, const T *a, const T *b)                                     \
-    {                                                                                    \
-        mont4_sub(out->v, a->v, b->v, (F).k);                                            \
-    }                                                                                    \
-    INL void T##_mul(T *out, const T *a, const T *b)                                     \
-    {                                                                                    \
-        mont4_mul(out->v, a->v, b->v, (F).k);                                            \
-    }                                                                                    \
-    INL void T##_neg(T *out, const T *a) { mont4_neg(out->v, a->v, (F).k); }             \
-    INL void T##_dbl(T *out, const T *a) { mont4_add(out->v, a->v, a->v, (F).k); }       \
-    INL void T##_sqr(T *out, const T *a) { mont4_mul(out->v, a->v, a->v, (F).k); }       \
-    INL void T##_add_portable(T *out, const T *a, const T *b)                            \
-    {                                                                                    \
-        mont4_add_portable(out->v, a->v, b->v, (F).k);                                   \
-    }                                                                                    \
-    INL void T##_sub_portable(T *out, const T *a, const T *b)                            \
-    {                                                                                    \
-        mont4_sub_portable(out->v, a->v, b->v, (F).k);                                   \
-    }                                                                                    \
-    INL void T##_mul_portable(T *out, const T *a, const T *b)                            \
-    {                                                                                    \
-        mont4_mul_portable(out->v, a->v, b->v, (F).k);                                   \
+#define MONT4_FIELD_INLINE(T, F)                                                                   \
+    MONT4_INLINE void T##_set_zero(T *out) { memset(out->v, 0, sizeof out->v); }                   \
+    MONT4_INLINE void T##_set_one(T *out) { memcpy(out->v, (F).one, sizeof out->v); }              \
+    MONT4_INLINE int T##_is_zero(const T *a) { return mont4_is_zero(a->v); }                       \
+    MONT4_INLINE int T##_eq(const T *a, const T *b) { return mont4_eq(a->v, b->v); }               \
+    MONT4_INLINE void T##_add(T *out, const T *a, const T *b)                                      \
+    {                                                                                              \
+        mont4_add(out->v, a->v, b->v, (F).k);                                                      \
+    }                                                                                              \
+    MONT4_INLINE void T##_sub(T *out, const T *a, const T *b)                                      \
+    {                                                                                              \
+        mont4_sub(out->v, a->v, b->v, (F).k);                                                      \
+    }                                                                                              \
+    MONT4_INLINE void T##_mul(T *out, const T *a, const T *b)                                      \
+    {                                                                                              \
+        mont4_mul(out->v, a->v, b->v, (F).k);                                                      \
+    }                                                                                              \
+    MONT4_INLINE void T##_neg(T *out, const T *a) { mont4_neg(out->v, a->v, (F).k); }              \
+    MONT4_INLINE void T##_dbl(T *out, const T *a) { mont4_add(out->v, a->v, a->v, (F).k); }        \
+    MONT4_INLINE void T##_sqr(T *out, const T *a) { mont4_mul(out->v, a->v, a->v, (F).k); }        \
+    MONT4_INLINE void T##_add_portable(T *out, const T *a, const T *b)                             \
+    {                                                                                              \
+        mont4_add_portable(out->v, a->v, b->v, (F).k);                                             \
+    }                                                                                              \
+    MONT4_INLINE void T##_sub_portable(T *out, const T *a, const T *b)                             \
+    {                                                                                              \
+        mont4_sub_portable(out->v, a->v, b->v, (F).k);                                             \
+    }                                                                                              \
+    MONT4_INLINE void T##_mul_portable(T *out, const T *a, const T *b)                             \
+    {                                                                                              \
+        mont4_mul_portable(out->v, a->v, b->v, (F).k);                                             \
     }
 
 /* ---- conversions, inversion, powers (MONT4_FIELD_FUNCS: one copy a field) */

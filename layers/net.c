@@ -168,11 +168,6 @@ unsigned zkm_net_mode(const zkm_net *n)
     return n->mode;
 }
 
-const uint8_t *zkm_net_digest(const zkm_net *n)
-{
-    return n->digest;
-}
-
 void zkm_net_set_threads(zkm_net *n, int threads)
 {
     n->threads = threads < 1 ? 1 : threads;
@@ -234,8 +229,15 @@ zkm_status zkm_net_init(const zkm_model *m, zkm_net **out, zkm_err *e)
     if (!st)
         st = node_stats(n, e);
     n->threads = 1;
+    /* the digest a model commitment binds: the circuit's in the
+     * committed-weights mode (advice committed, input public), whatever
+     * mode the net is used in later */
     if (!st)
+        st = apply_mode(n, ZKM_NET_COMMITTED_WEIGHTS, e);
+    if (!st) {
+        memcpy(n->com_circuit_digest, n->digest, GKR_DIGEST_BYTES);
         st = apply_mode(n, 0, e);
+    }
     if (st) {
         zkm_net_free(n);
         return st;
@@ -254,7 +256,7 @@ static void drop_commitment(zkm_net *n)
     free(n->wblinds);
     n->wcom = NULL;
     n->wblinds = NULL;
-    n->have_com = n->have_key = false;
+    n->have_key = false;
 }
 
 void zkm_net_free(zkm_net *n)
@@ -559,19 +561,6 @@ static bool is_weight_layer(const zkm_net *n, uint32_t id)
     return n->c.layers[n->final_of[id]].kind == GKR_INPUT && (r == LW_IN_WEIGHT || r == LW_IN_BIAS);
 }
 
-/* The digest a model commitment binds: the circuit's in the
- * committed-weights mode (advice committed, input public), whatever the
- * net's mode now. */
-static zkm_status commitment_digest(zkm_net *n, uint8_t out[GKR_DIGEST_BYTES], zkm_err *e)
-{
-    const unsigned keep = n->mode;
-    zkm_status st = apply_mode(n, ZKM_NET_COMMITTED_WEIGHTS, e);
-    if (!st)
-        memcpy(out, n->digest, GKR_DIGEST_BYTES);
-    zkm_status st2 = apply_mode(n, keep, e);
-    return st ? st : st2;
-}
-
 /* One digest of every quantized weight and bias (from their digests). */
 static void weights_digest(const zkm_net *n, uint8_t out[32])
 {
@@ -621,14 +610,11 @@ zkm_status zkm_net_commit(zkm_net *n, uint8_t **zkc, size_t *zkc_len, uint8_t **
                           size_t *key_len, zkm_commit_stats *stats, zkm_err *e)
 {
     const double t0 = zkm_now();
-    uint8_t digest[GKR_DIGEST_BYTES], k[32];
+    const uint8_t *digest = n->com_circuit_digest;
+    uint8_t k[32];
     lw_wit w;
     uint8_t *out = NULL, *kb = NULL;
-    zkm_status st = commitment_digest(n, digest, e);
-    if (!st)
-        st = wit_init(n, NULL, true, true, &w, e);
-    else
-        memset(&w, 0, sizeof w);
+    zkm_status st = wit_init(n, NULL, true, true, &w, e);
     if (!st)
         st = fill_publics(n, &w, PUB_WEIGHTS);
     if (!st)
@@ -690,7 +676,7 @@ zkm_status zkm_net_commit(zkm_net *n, uint8_t **zkc, size_t *zkc_len, uint8_t **
         *key = kb;
         *key_len = ZKK_BYTES;
         out = kb = NULL;
-        n->have_com = n->have_key = true;
+        n->have_key = true;
         if (stats)
             *stats = (zkm_commit_stats){.commit_s = zkm_now() - t0, .zkc_bytes = len,
                                         .values = values, .tables = count};
@@ -708,16 +694,13 @@ zkm_status zkm_net_commit(zkm_net *n, uint8_t **zkc, size_t *zkc_len, uint8_t **
 zkm_status zkm_net_load_commitment(zkm_net *n, const uint8_t *b, size_t len, zkm_err *e)
 {
     const double t0 = zkm_now();
-    uint8_t digest[GKR_DIGEST_BYTES];
-    zkm_status st = commitment_digest(n, digest, e);
-    if (st)
-        return st;
+    zkm_status st;
     if (len < 16 + GKR_DIGEST_BYTES || memcmp(b, ZKC_MAGIC, 4) != 0)
         return zkm_fail(e, ZKM_EFORMAT, "not a zkm model commitment (no ZKMC header)");
     if (get_u32(b + 4) != ZKC_VERSION)
         return zkm_fail(e, ZKM_EFORMAT, "model commitment version %u; this zkm reads version %u",
                         get_u32(b + 4), ZKC_VERSION);
-    if (memcmp(b + 8, digest, GKR_DIGEST_BYTES) != 0)
+    if (memcmp(b + 8, n->com_circuit_digest, GKR_DIGEST_BYTES) != 0)
         return zkm_fail(e, ZKM_EREJECT, "the model commitment is for another model, or another "
                         "bit-width or formats");
     size_t pos = 8 + GKR_DIGEST_BYTES;
@@ -762,25 +745,21 @@ zkm_status zkm_net_load_commitment(zkm_net *n, const uint8_t *b, size_t len, zkm
         return st;
     }
     crypto_generichash(n->zkc_digest, 32, b, len, NULL, 0);
-    n->have_com = true;
     n->com_load_s = zkm_now() - t0;
     return ZKM_OK;
 }
 
 zkm_status zkm_net_load_key(zkm_net *n, const uint8_t *b, size_t len, zkm_err *e)
 {
-    uint8_t digest[GKR_DIGEST_BYTES], wd[32];
-    if (!n->have_com)
+    uint8_t wd[32];
+    if (!n->wcom)
         return zkm_fail(e, ZKM_EINVAL, "load the model commitment before its key");
     if (len != ZKK_BYTES || memcmp(b, ZKK_MAGIC, 4) != 0 || get_u32(b + 4) != ZKK_VERSION)
         return zkm_fail(e, ZKM_EFORMAT, "not a zkm commitment key (version %u)", ZKK_VERSION);
     if (memcmp(b + 104, n->zkc_digest, 32) != 0)
         return zkm_fail(e, ZKM_EINVAL, "the key belongs to another model commitment (another "
                         "zkm commit run) than the .zkc given");
-    zkm_status st = commitment_digest(n, digest, e);
-    if (st)
-        return st;
-    if (memcmp(b + 8, digest, 32) != 0)
+    if (memcmp(b + 8, n->com_circuit_digest, 32) != 0)
         return zkm_fail(e, ZKM_EINVAL, "the commitment key is for another model or bit-width");
     if (!n->have_weights)
         return zkm_fail(e, ZKM_EINVAL, "no weights set");
@@ -788,7 +767,7 @@ zkm_status zkm_net_load_key(zkm_net *n, const uint8_t *b, size_t len, zkm_err *e
     if (memcmp(b + 40, wd, 32) != 0)
         return zkm_fail(e, ZKM_EINVAL, "the commitment key was made for other weights than "
                         "these");
-    st = derive_blinds(n, b + 72, e);
+    zkm_status st = derive_blinds(n, b + 72, e);
     if (st)
         return st;
     memcpy(n->key_wdigest, wd, 32);
@@ -891,7 +870,7 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
     if (!st && (n->mode & ZKM_NET_COMMITTED_WEIGHTS)) {
         uint8_t wd[32];
         weights_digest(n, wd);
-        if (!n->have_com || !n->have_key)
+        if (!n->wcom || !n->have_key)
             st = zkm_fail(e, ZKM_EINVAL, "committed weights: no model commitment and key loaded");
         else if (memcmp(wd, n->key_wdigest, 32) != 0)
             st = zkm_fail(e, ZKM_EINVAL, "the model commitment was made for other weights");
@@ -1091,7 +1070,7 @@ zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_l
     if (memcmp(proof + 8, n->digest, GKR_DIGEST_BYTES) != 0)
         return zkm_fail(e, ZKM_EREJECT, "the proof is for another circuit: the model, its "
                         "formats or the bit-width differ");
-    if (!pub_w && !n->have_com)
+    if (!pub_w && !n->wcom)
         return zkm_fail(e, ZKM_EINVAL, "committed weights: no model commitment loaded");
     st = read_inputs(n, proof, proof_len, &pos, &q, e);
     if (!st && (proof_len - pos < 8 || get_u64(proof + pos) != proof_len - pos - 8))

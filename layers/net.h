@@ -103,8 +103,6 @@ enum {
  * it, so prover and verifier must agree.  ZKM_EINVAL for unknown flags. */
 zkm_status zkm_net_set_mode(zkm_net *n, unsigned mode, zkm_err *e);
 unsigned zkm_net_mode(const zkm_net *n);
-/* The circuit digest in the current mode. */
-const uint8_t *zkm_net_digest(const zkm_net *n);
 /* Threads for the curve arithmetic (commitments, openings); <= 1: one. */
 void zkm_net_set_threads(zkm_net *n, int threads);
 

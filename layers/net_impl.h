@@ -22,11 +22,12 @@ struct zkm_net {
     unsigned mode;             /* ZKM_NET_* flags                             */
     int threads;
     /* the model commitment (ZKM_NET_COMMITTED_WEIGHTS), by gkr index: the
-     * weight and bias layers' commitments, and the prover's row blindings
-     * derived from its key */
+     * weight and bias layers' commitments (wcom NULL: none made or loaded),
+     * and the prover's row blindings derived from its key (have_key) */
     hyrax_com *wcom;
     fr **wblinds;
-    bool have_com, have_key;
+    bool have_key;
+    uint8_t com_circuit_digest[GKR_DIGEST_BYTES]; /* of the committed-weights mode */
     uint8_t key_wdigest[32];   /* the weights the key was made for          */
     uint8_t zkc_digest[32];    /* BLAKE2b-256 of the .zkc made or loaded    */
     double com_load_s;         /* reading the .zkc (the verifier's work)    */
