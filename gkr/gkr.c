@@ -14,7 +14,8 @@
 
 /* --- claims --- */
 
-static zkm_status claims_add(gkr_claims *cl, const fr *point, const fr *value, zkm_err *e)
+static zkm_status claims_add(gkr_claims *cl, const fr *point, const fr *value, uint32_t hid,
+                             zkm_err *e)
 {
     if (cl->n == cl->cap) {
         size_t cap = cl->cap ? 2 * cl->cap : 4;
@@ -31,11 +32,16 @@ static zkm_status claims_add(gkr_claims *cl, const fr *point, const fr *value, z
         if (!a)
             return zkm_fail(e, ZKM_ENOMEM, "out of memory recording claims");
         cl->alpha = a;
+        uint32_t *h = realloc(cl->hid, cap * sizeof *h);
+        if (!h)
+            return zkm_fail(e, ZKM_ENOMEM, "out of memory recording claims");
+        cl->hid = h;
         cl->cap = cap;
     }
     if (cl->nvars)
         memcpy(cl->points + cl->n * cl->nvars, point, cl->nvars * sizeof(fr));
     cl->values[cl->n] = *value;
+    cl->hid[cl->n] = hid;
     cl->n++;
     return ZKM_OK;
 }
@@ -57,6 +63,7 @@ static void claims_free(gkr_claims *cl, uint32_t n)
         free(cl[i].points);
         free(cl[i].values);
         free(cl[i].alpha);
+        free(cl[i].hid);
     }
     free(cl);
 }
@@ -79,6 +86,34 @@ void gkr_claims_combined(const gkr_claims *cl, fr *out)
         fr_add(&acc, &acc, &t);
     }
     *out = acc;
+}
+
+/* Claim k's value as a form: hidden or public. */
+static zkm_status claim_form(const gkr_claims *cl, size_t k, zk_form *out, zkm_err *e)
+{
+    fr one;
+    fr_set_one(&one);
+    if (cl->hid[k] != ZK_NONE)
+        return zk_form_set_hidden(out, cl->hid[k], &one, e);
+    zk_form_set_const(out, &cl->values[k]);
+    return ZKM_OK;
+}
+
+zkm_status gkr_claims_combined_form(const gkr_claims *cl, zk_form *out, zkm_err *e)
+{
+    zk_form t;
+    zk_form_init(&t);
+    fr zero;
+    fr_set_zero(&zero);
+    zk_form_set_const(out, &zero);
+    zkm_status st = ZKM_OK;
+    for (size_t k = 0; k < cl->n && !st; k++) {
+        st = claim_form(cl, k, &t, e);
+        if (!st)
+            st = zk_form_axpy(out, &cl->alpha[k], &t, e);
+    }
+    zk_form_free(&t);
+    return st;
 }
 
 void gkr_claims_weights(const gkr_claims *cl, fr *W, fr *scratch)
@@ -128,20 +163,14 @@ static void scratch_free(gkr_scratch *s)
 
 /* --- messages --- */
 
-zkm_status gkr_send(gkr_pctx *x, const fr *v, size_t n, zkm_err *e)
+zkm_status gkr_send(gkr_pctx *x, const fr *v, size_t n, uint32_t *first, zkm_err *e)
 {
-    zkm_status st = fr_vec_push(x->msgs, v, n, e);
-    if (!st)
-        tr_absorb_frs(x->tr, "gkr/msg", v, n);
-    return st;
+    return zk_chan_send(x->ch, "gkr/msg", v, n, first, e);
 }
 
-zkm_status gkr_recv(gkr_vctx *x, const fr **v, size_t n, zkm_err *e)
+zkm_status gkr_recv(gkr_vctx *x, zk_form *out, size_t n, zkm_err *e)
 {
-    if (!fr_cursor_take(x->in, n, v))
-        return zkm_fail(e, ZKM_EREJECT, "proof section ends early");
-    tr_absorb_frs(x->tr, "gkr/msg", *v, n);
-    return ZKM_OK;
+    return zk_chan_recv(x->ch, "gkr/msg", out, n, e);
 }
 
 /* --- views --- */
@@ -282,25 +311,33 @@ zkm_status gkr_prove_view(gkr_pctx *x, const gkr_view *v, const fr *p, const fr 
         mle_eval(&w, x->values[v->layer], ln, q, scratch);
         free(scratch);
     }
-    zkm_status st = gkr_send(x, &w, 1, e);
+    uint32_t hid;
+    zkm_status st = gkr_send(x, &w, 1, &hid, e);
     if (!st)
-        st = claims_add(&x->claims[v->layer], q, &w, e);
+        st = claims_add(&x->claims[v->layer], q, &w, hid, e);
     return st;
 }
 
-zkm_status gkr_verify_view(gkr_vctx *x, const gkr_view *v, const fr *p, fr *view_value,
+zkm_status gkr_verify_view(gkr_vctx *x, const gkr_view *v, const fr *p, zk_form *view_value,
                            zkm_err *e)
 {
     fr q[GKR_MAX_NVARS];
-    const fr *w;
-    zkm_status st = gkr_recv(x, &w, 1, e);
+    zkm_status st = gkr_recv(x, view_value, 1, e);
     if (st)
         return st;
     const fr f = view_point(x->c, v, p, q);
-    st = claims_add(&x->claims[v->layer], q, w, e);
-    if (st)
-        return st;
-    fr_mul(view_value, w, &f);
+    if (x->record_claims) {
+        /* a received value is a constant in the clear, one hidden value in
+         * zero knowledge */
+        fr zero;
+        fr_set_zero(&zero);
+        const int hidden = !zk_form_is_const(view_value);
+        st = claims_add(&x->claims[v->layer], q, hidden ? &zero : &view_value->k,
+                        hidden ? view_value->idx[0] : ZK_NONE, e);
+        if (st)
+            return st;
+    }
+    zk_form_scale(view_value, &f);
     return ZKM_OK;
 }
 
@@ -391,13 +428,15 @@ static int has_section(const gkr_layer *l)
  * input layer i's values (public or advice). */
 /* layer_s (may be NULL): time spent on each input layer, added; *in_s: their
  * total, added. */
-static void absorb_statement(transcript *tr, const gkr_circuit *c, const uint8_t *digest,
+static void absorb_statement(transcript *tr, const gkr_circuit *c, int zk, const uint8_t *digest,
                              fr *const *tables, const hyrax_com *const *coms,
                              const fr *output, gkr_digests digests, double *layer_s,
                              double *in_s)
 {
     tr_init(tr, GKR_PROTOCOL);
     tr_absorb_bytes(tr, "gkr/circuit", digest, GKR_DIGEST_BYTES);
+    if (zk)
+        tr_absorb_u64(tr, "gkr/zero-knowledge", 1);
     for (uint32_t i = 0; i < c->n_layers; i++) {
         const gkr_layer *l = &c->layers[i];
         if (l->kind == GKR_INPUT && l->p.input.visibility == GKR_INPUT_PUBLIC) {
@@ -441,30 +480,52 @@ static void absorb_statement(transcript *tr, const gkr_circuit *c, const uint8_t
 
 /* Reset stats and record how the proof's bytes split: tags past the
  * layers' (1 + n_layers on) are the opening's. */
-static void proof_sizes(const gkr_circuit *c, const gkr_proof *P, size_t len, gkr_stats *stats)
+/* Section tags, in the order sections appear:
+ *   0            the claimed output;
+ *   1 + i        layer i's: a computed layer's messages (in zero knowledge
+ *                their commitments and the proofs of product's points), an
+ *                advice layer's values, a committed layer's rows;
+ *   1 + n + i    zero knowledge only: computed layer i's sigma-protocol
+ *                scalars (n = the layer count);
+ *   F, F + 1     the final field elements and points: the opening of the
+ *                committed layers, and in zero knowledge the input layers'
+ *                equalities and the Schnorr proof for all of them
+ *                (F = 1 + n in the clear, 1 + 2n in zero knowledge; present
+ *                in zero knowledge or when there are committed layers). */
+static uint32_t final_tag(const gkr_circuit *c, int zk)
+{
+    return 1 + (zk ? 2 : 1) * c->n_layers;
+}
+
+static int has_final(const gkr_circuit *c, int zk)
+{
+    return zk || has_committed(c);
+}
+
+static uint32_t proof_sections(const gkr_circuit *c, int zk)
+{
+    uint32_t n = 1;
+    for (uint32_t i = 0; i < c->n_layers; i++)
+        n += has_section(&c->layers[i]) + (zk && c->layers[i].kind != GKR_INPUT);
+    return n + (has_final(c, zk) ? 2 : 0);
+}
+
+static void proof_sizes(const gkr_circuit *c, int zk, const gkr_proof *P, size_t len,
+                        gkr_stats *stats)
 {
     memset(stats, 0, sizeof *stats);
     stats->proof_bytes = len;
     for (uint32_t k = 0; k < P->n_sections; k++) {
         const gkr_section *sec = &P->sections[k];
-        if (sec->tag == 0)
+        const uint32_t t = sec->tag;
+        if (t == 0)
             stats->output_bytes = gkr_section_bytes(sec);
         else if (sec->encoding == GKR_ENC_UINT || sec->encoding == GKR_ENC_SINT)
             stats->advice_bytes += gkr_section_bytes(sec);
-        else if (sec->encoding == GKR_ENC_G1 || sec->tag > c->n_layers)
+        else if (t >= final_tag(c, zk) ||
+                 (t <= c->n_layers && sends_commitment(&c->layers[t - 1])))
             stats->commit_bytes += gkr_section_bytes(sec);
     }
-}
-
-/* Sections a proof of c holds: the output, each layer with a section of
- * its own, and the opening's two (field elements, then points) when c has
- * committed layers. */
-static uint32_t proof_sections(const gkr_circuit *c)
-{
-    uint32_t n = 1;
-    for (uint32_t i = 0; i < c->n_layers; i++)
-        n += has_section(&c->layers[i]);
-    return n + (has_committed(c) ? 2 : 0);
 }
 
 /* The output claim: a random point and the output's value there; then
@@ -480,13 +541,13 @@ static zkm_status seed_claims(transcript *tr, const gkr_circuit *c, const fr *ou
         return ZKM_ENOMEM;
     mle_eval(&v, output, n0, z, scratch);
     free(scratch);
-    zkm_status st = claims_add(&cl[0], z, &v, e);
+    zkm_status st = claims_add(&cl[0], z, &v, ZK_NONE, e);
     fr_set_zero(&v);
     for (uint32_t i = 1; i < c->n_layers && !st; i++) {
         if (!(c->layers[i].flags & GKR_LAYER_ZERO))
             continue;
         tr_challenges(tr, "gkr/zero-z", z, c->layers[i].nvars);
-        st = claims_add(&cl[i], z, &v, e);
+        st = claims_add(&cl[i], z, &v, ZK_NONE, e);
     }
     return st;
 }
@@ -536,6 +597,7 @@ static zkm_status committed_claims(const gkr_circuit *c, const gkr_claims *cl,
             (*out)[k].table = tab_of[li];
             (*out)[k].point = cl[li].points + j * cl[li].nvars;
             (*out)[k].value = cl[li].values[j];
+            (*out)[k].hid = cl[li].hid[j];
         }
     }
     return ZKM_OK;
@@ -620,66 +682,131 @@ static zkm_status commit_state_init(commit_state *cs, const gkr_circuit *c, fr *
     return ZKM_OK;
 }
 
+/* The prover's sections, in tag order; sec_of[li] and scal_of[li] the
+ * layer's (NULL where it has none). */
+static zkm_status layout_sections(gkr_proof *P, const gkr_circuit *c, int zk,
+                                  gkr_section **sec_of, gkr_section **scal_of, zkm_err *e)
+{
+    const uint32_t ns = proof_sections(c, zk), n = c->n_layers;
+    P->sections = zkm_calloc(ns, sizeof(gkr_section), "proof sections", e);
+    if (!P->sections)
+        return ZKM_ENOMEM;
+    P->n_sections = ns;
+    uint32_t s = 1;
+    for (uint32_t li = 0; li < n; li++) {
+        const gkr_layer *l = &c->layers[li];
+        if (!has_section(l))
+            continue;
+        gkr_section *sec = &P->sections[s++];
+        sec->tag = 1 + li;
+        sec_of[li] = sec;
+        if (is_advice(l)) {
+            sec->encoding = l->p.input.encoding;
+            sec->width = l->p.input.width;
+        } else if (sends_commitment(l) || zk) {
+            sec->encoding = GKR_ENC_G1;
+        }
+    }
+    for (uint32_t li = 0; zk && li < n; li++)
+        if (c->layers[li].kind != GKR_INPUT) {
+            scal_of[li] = &P->sections[s++];
+            scal_of[li]->tag = 1 + n + li;
+        }
+    if (has_final(c, zk)) {
+        P->sections[s].tag = final_tag(c, zk);
+        P->sections[s + 1].tag = final_tag(c, zk) + 1;
+        P->sections[s + 1].encoding = GKR_ENC_G1;
+    }
+    return ZKM_OK;
+}
+
+/* Zero knowledge, prover: replay the verifier of layer li over the messages
+ * just sent (the layer's points from `base` on), from the transcript as it
+ * was before them (*replay), recording the products and equalities to
+ * prove; the replay must end where the prover's transcript is. */
+static zkm_status mirror_layer(const gkr_circuit *c, uint32_t li, gkr_claims *cl, zk_ctx *zk,
+                               transcript *replay, const transcript *tr, uint32_t base,
+                               const gkr_section *sec, zkm_err *e)
+{
+    g1_cursor in = {.v = sec->pts.v, .n = sec->pts.n, .pos = 0};
+    zk_chan ch = {.tr = replay, .zk = zk, .in_pts = &in, .mirror = 1, .mirror_next = base};
+    gkr_vctx x = {.c = c, .tr = replay, .ch = &ch, .claims = cl, .record_claims = 0};
+    zkm_status st = gkr_kind_get(c->layers[li].kind)->verify(&x, li, e);
+    if (st == ZKM_EREJECT)
+        st = zkm_fail(e, ZKM_EINVAL, "layer %u: the prover's replay rejects (the witness is "
+                      "wrong)", li);
+    if (!st && (in.pos != in.n || memcmp(replay, tr, sizeof *tr) != 0))
+        st = zkm_fail(e, ZKM_EINVAL, "layer %u: the prover's replay does not follow its "
+                      "messages", li);
+    return st;
+}
+
+/* The claims on input layers that are neither committed nor zero: their
+ * values are the verifier's to compute; claims made of hidden values
+ * (zero knowledge) become equalities to prove. */
+static zkm_status check_input_claims(const gkr_circuit *c, uint32_t li, const fr *table,
+                                     const gkr_claims *cl, zk_chan *ch, zkm_err *e);
+
 zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove_opts *o,
                         uint8_t **proof, size_t *proof_len, gkr_stats *stats, zkm_err *e)
 {
     double t0 = zkm_now(), t_commit = 0;
+    const int zkm = o && o->zk;
+    const int threads = o ? o->threads : 1;
     zkm_status st;
     gkr_proof P;
     gkr_scratch scratch;
     transcript tr;
     commit_state cs;
+    zk_ctx *zk = NULL;
     hyrax_claim *hc = NULL;
     hyrax_table *ht = NULL;
-    gkr_section **sec_of = NULL;
+    gkr_section **sec_of = NULL, **scal_of = NULL;
     memset(&P, 0, sizeof P);
     memset(&scratch, 0, sizeof scratch);
     memset(&cs, 0, sizeof cs);
     st = gkr_circuit_check(c, e);
     if (!st)
         st = check_witness(c, values, e);
+    for (uint32_t li = 0; li < c->n_layers && !st && zkm; li++)
+        if (is_advice(&c->layers[li]))
+            st = zkm_fail(e, ZKM_EINVAL, "zero knowledge needs every advice layer committed "
+                          "(layer %u is sent in the clear)", li);
     if (st)
         return st;
     gkr_claims *cl = claims_new(c, e);
     if (!cl)
         return ZKM_ENOMEM;
-    const uint32_t ns = proof_sections(c);
-    P.sections = zkm_calloc(ns, sizeof(gkr_section), "proof sections", e);
     sec_of = zkm_calloc(c->n_layers, sizeof *sec_of, "sections", e);
-    if (!P.sections || !sec_of) {
+    scal_of = zkm_calloc(c->n_layers, sizeof *scal_of, "sections", e);
+    if (!sec_of || !scal_of) {
         st = ZKM_ENOMEM;
         goto done;
     }
-    P.n_sections = ns;
+    st = layout_sections(&P, c, zkm, sec_of, scal_of, e);
+    if (!st && zkm && !(zk = zk_ctx_new(1, threads, e)))
+        st = ZKM_ENOMEM;
+    if (st)
+        goto done;
     double tc = zkm_now();
-    st = commit_state_init(&cs, c, values, o, e);
+    gkr_prove_opts co = o ? *o : (gkr_prove_opts){0};
+    co.hiding = co.hiding || zkm;
+    st = commit_state_init(&cs, c, values, &co, e);
     t_commit += zkm_now() - tc;
     if (st)
         goto done;
     gkr_circuit_digest(c, P.digest);
     double in_s = 0;
-    absorb_statement(&tr, c, P.digest, values, cs.com, values[0], o ? o->digests : NULL, NULL,
-                     &in_s);
+    absorb_statement(&tr, c, zkm, P.digest, values, cs.com, values[0], o ? o->digests : NULL,
+                     NULL, &in_s);
 
-    /* sections in tag order: output, then layer by layer, then the opening */
-    P.sections[0].tag = 0;
     st = fr_vec_push(&P.sections[0].msgs, values[0], (size_t)1 << c->layers[0].nvars, e);
-    uint32_t s = 1;
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
         const gkr_layer *l = &c->layers[li];
-        if (!has_section(l))
-            continue;
-        gkr_section *sec = &P.sections[s++];
-        sec->tag = 1 + li;
-        sec_of[li] = sec;
-        if (is_advice(l)) {
-            sec->encoding = l->p.input.encoding;
-            sec->width = l->p.input.width;
-            st = fr_vec_push(&sec->msgs, values[li], l->p.input.len, e);
-        } else if (sends_commitment(l)) {
-            sec->encoding = GKR_ENC_G1;
-            st = g1_vec_push(&sec->pts, cs.com[li]->rows, cs.com[li]->n_rows, e);
-        }
+        if (is_advice(l))
+            st = fr_vec_push(&sec_of[li]->msgs, values[li], l->p.input.len, e);
+        else if (sends_commitment(l))
+            st = g1_vec_push(&sec_of[li]->pts, cs.com[li]->rows, cs.com[li]->n_rows, e);
     }
     if (!st)
         st = seed_claims(&tr, c, values[0], cl, e);
@@ -688,41 +815,60 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
         if (l->kind == GKR_INPUT)
             continue;
         claims_draw_alpha(&cl[li], &tr);
-        gkr_pctx x = {.c = c, .values = values, .tr = &tr, .msgs = &sec_of[li]->msgs,
-                      .claims = cl, .scratch = &scratch};
+        gkr_section *sec = sec_of[li];
+        zk_chan ch = {.tr = &tr, .zk = zk, .out = zkm ? &scal_of[li]->msgs : &sec->msgs,
+                      .out_pts = &sec->pts};
+        transcript replay = tr;
+        const uint32_t base = zk ? zk_next_msg(zk) : 0;
+        gkr_pctx x = {.c = c, .values = values, .tr = &tr, .ch = &ch, .claims = cl,
+                      .scratch = &scratch};
         st = gkr_kind_get(l->kind)->prove(&x, li, e);
+        if (!st && zk)
+            st = mirror_layer(c, li, cl, zk, &replay, &tr, base, sec, e);
+        if (!st)
+            st = zk_chan_flush(&ch, e);
         if (o && o->progress)
             o->progress(o->ctx, li + 1, c->n_layers);
     }
-    if (!st && cs.n_tab) {
+    if (!st && has_final(c, zkm)) {
         tc = zkm_now();
-        gkr_section *fs = &P.sections[ns - 2], *ps = &P.sections[ns - 1];
-        fs->tag = 1 + c->n_layers;
-        ps->tag = 2 + c->n_layers;
-        ps->encoding = GKR_ENC_G1;
-        size_t nc;
-        ht = zkm_calloc(cs.n_tab, sizeof *ht, "commitment tables", e);
-        st = ht ? committed_claims(c, cl, cs.tab_of, &hc, &nc, e) : ZKM_ENOMEM;
-        for (uint32_t li = 0; li < c->n_layers && !st; li++)
-            if (is_committed(&c->layers[li]))
-                ht[cs.tab_of[li]] =
-                    (hyrax_table){.com = cs.com[li], .values = values[li], .blinds = cs.blinds[li]};
+        gkr_section *fs = &P.sections[P.n_sections - 2], *ps = &P.sections[P.n_sections - 1];
+        zk_chan ch = {.tr = &tr, .zk = zk, .out = &fs->msgs, .out_pts = &ps->pts};
+        for (uint32_t li = 0; li < c->n_layers && !st && zk; li++)
+            if (c->layers[li].kind == GKR_INPUT && !is_committed(&c->layers[li]))
+                st = check_input_claims(c, li, values[li], &cl[li], &ch, e);
         if (!st)
-            st = hyrax_open_prove(&tr, ht, cs.n_tab, hc, nc, &fs->msgs, &ps->pts,
-                                  o ? o->threads : 1, e);
+            st = zk_chan_flush(&ch, e);
+        size_t nc = 0;
+        if (!st && cs.n_tab) {
+            ht = zkm_calloc(cs.n_tab, sizeof *ht, "commitment tables", e);
+            st = ht ? committed_claims(c, cl, cs.tab_of, &hc, &nc, e) : ZKM_ENOMEM;
+            for (uint32_t li = 0; li < c->n_layers && !st; li++)
+                if (is_committed(&c->layers[li]))
+                    ht[cs.tab_of[li]] = (hyrax_table){.com = cs.com[li], .values = values[li],
+                                                      .blinds = cs.blinds[li]};
+            if (!st)
+                st = zk ? hyrax_open_prove_zk(&ch, ht, cs.n_tab, hc, nc, threads, e)
+                        : hyrax_open_prove(&tr, ht, cs.n_tab, hc, nc, &fs->msgs, &ps->pts,
+                                           threads, e);
+        }
+        if (!st)
+            st = zk_finish(&ch, e);
         t_commit += zkm_now() - tc;
     }
     if (!st)
         st = gkr_proof_encode(&P, proof, proof_len, e);
     if (!st && stats) {
-        proof_sizes(c, &P, *proof_len, stats);
+        proof_sizes(c, zkm, &P, *proof_len, stats);
         stats->commit_s = t_commit;
         stats->total_s = zkm_now() - t0;
     }
 done:
     free(sec_of);
+    free(scal_of);
     free(hc);
     free(ht);
+    zk_ctx_free(zk);
     commit_state_free(&cs, c->n_layers);
     scratch_free(&scratch);
     gkr_proof_free(&P);
@@ -730,22 +876,24 @@ done:
     return st;
 }
 
-/* Match the decoded sections to the circuit's layers; build the advice
- * tables (2^nvars, zero past the sent values). */
-static zkm_status bind_sections(const gkr_circuit *c, const gkr_proof *P, fr **tables,
-                                const gkr_section **sec_of, zkm_err *e)
+/* Match the decoded sections to the circuit's layers (sec_of, scal_of as
+ * for layout_sections); build the advice tables (2^nvars, zero past the
+ * sent values). */
+static zkm_status bind_sections(const gkr_circuit *c, int zk, const gkr_proof *P, fr **tables,
+                                const gkr_section **sec_of, const gkr_section **scal_of,
+                                zkm_err *e)
 {
-    const uint32_t want = proof_sections(c);
+    const uint32_t want = proof_sections(c, zk), n = c->n_layers;
     if (P->n_sections != want)
-        return zkm_fail(e, ZKM_EREJECT, "the proof has %u sections, this circuit needs %u",
-                        P->n_sections, want);
+        return zkm_fail(e, ZKM_EREJECT, "the proof has %u sections, this circuit needs %u%s",
+                        P->n_sections, want, zk ? " in zero knowledge" : "");
     const size_t out_len = (size_t)1 << c->layers[0].nvars;
     if (P->sections[0].tag != 0 || P->sections[0].encoding != GKR_ENC_FIELD ||
         P->sections[0].msgs.n != out_len)
         return zkm_fail(e, ZKM_EREJECT, "the proof's output section does not hold %zu values",
                         out_len);
     uint32_t s = 1;
-    for (uint32_t li = 0; li < c->n_layers; li++) {
+    for (uint32_t li = 0; li < n; li++) {
         const gkr_layer *l = &c->layers[li];
         if (!has_section(l))
             continue;
@@ -763,11 +911,14 @@ static zkm_status bind_sections(const gkr_circuit *c, const gkr_proof *P, fr **t
             continue;
         }
         if (!is_advice(l)) {
-            if (sec->encoding != GKR_ENC_FIELD)
-                return zkm_fail(e, ZKM_EREJECT, "layer %u: its section is not field elements",
-                                li);
+            if (sec->encoding != (zk ? GKR_ENC_G1 : GKR_ENC_FIELD))
+                return zkm_fail(e, ZKM_EREJECT, "layer %u: its section is not %s", li,
+                                zk ? "curve points" : "field elements");
             continue;
         }
+        if (zk)
+            return zkm_fail(e, ZKM_EREJECT, "advice layer %u is in the clear in a "
+                            "zero-knowledge proof", li);
         if (sec->encoding != l->p.input.encoding || sec->width != l->p.input.width ||
             sec->msgs.n != l->p.input.len)
             return zkm_fail(e, ZKM_EREJECT,
@@ -783,20 +934,28 @@ static zkm_status bind_sections(const gkr_circuit *c, const gkr_proof *P, fr **t
             memcpy(tables[li], sec->msgs.v, sec->msgs.n * sizeof(fr));
         memset(tables[li] + sec->msgs.n, 0, (len - sec->msgs.n) * sizeof(fr));
     }
-    if (has_committed(c) && (P->sections[s].tag != 1 + c->n_layers ||
+    for (uint32_t li = 0; zk && li < n; li++) {
+        if (c->layers[li].kind == GKR_INPUT)
+            continue;
+        const gkr_section *sec = &P->sections[s++];
+        if (sec->tag != 1 + n + li || sec->encoding != GKR_ENC_FIELD)
+            return zkm_fail(e, ZKM_EREJECT, "proof section for layer %u's scalars is missing",
+                            li);
+        scal_of[li] = sec;
+    }
+    if (has_final(c, zk) && (P->sections[s].tag != final_tag(c, zk) ||
                              P->sections[s].encoding != GKR_ENC_FIELD ||
-                             P->sections[s + 1].tag != 2 + c->n_layers ||
+                             P->sections[s + 1].tag != final_tag(c, zk) + 1 ||
                              P->sections[s + 1].encoding != GKR_ENC_G1))
-        return zkm_fail(e, ZKM_EREJECT, "the proof's commitment opening sections are missing");
+        return zkm_fail(e, ZKM_EREJECT, "the proof's final sections are missing");
     return ZKM_OK;
 }
 
-/* Claims on an input layer, checked against its values.  A claim whose
- * point ends in Boolean coordinates (a block view's offset) is the
- * extension of one block of the table at its remaining coordinates: it
- * costs the block's length, not the table's. */
+/* A claim whose point ends in Boolean coordinates (a block view's offset)
+ * is the extension of one block of the table at its remaining coordinates:
+ * it costs the block's length, not the table's. */
 static zkm_status check_input_claims(const gkr_circuit *c, uint32_t li, const fr *table,
-                                     const gkr_claims *cl, zkm_err *e)
+                                     const gkr_claims *cl, zk_chan *ch, zkm_err *e)
 {
     const uint32_t n = c->layers[li].nvars;
     if (cl->n == 0)
@@ -807,6 +966,9 @@ static zkm_status check_input_claims(const gkr_circuit *c, uint32_t li, const fr
     fr zero, one, v;
     fr_set_zero(&zero);
     fr_set_one(&one);
+    zk_form f, g;
+    zk_form_init(&f);
+    zk_form_init(&g);
     zkm_status st = ZKM_OK;
     for (size_t k = 0; k < cl->n && !st; k++) {
         const fr *p = cl->points + k * n;
@@ -817,10 +979,20 @@ static zkm_status check_input_claims(const gkr_circuit *c, uint32_t li, const fr
             block = block << 1 | (size_t)fr_eq(&p[L], &one);
         }
         mle_eval(&v, table + (block << L), L, p, scratch);
-        if (!fr_eq(&v, &cl->values[k]))
-            st = zkm_fail(e, ZKM_EREJECT, "%s layer %u: claim %zu does not match its values",
-                          is_advice(&c->layers[li]) ? "advice" : "public input", li, k);
+        if (cl->hid[k] == ZK_NONE) {
+            if (!fr_eq(&v, &cl->values[k]))
+                st = zkm_fail(e, ZKM_EREJECT, "%s layer %u: claim %zu does not match its values",
+                              is_advice(&c->layers[li]) ? "advice" : "public input", li, k);
+            continue;
+        }
+        zk_form_set_const(&g, &v);
+        st = zk_form_set_hidden(&f, cl->hid[k], &one, e);
+        if (!st)
+            st = zk_chan_check(ch, &f, &g, "a public input layer's claim does not match its "
+                               "values", e);
     }
+    zk_form_free(&f);
+    zk_form_free(&g);
     free(scratch);
     return st;
 }
@@ -836,16 +1008,19 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
                          const gkr_verify_opts *o, zkm_err *e)
 {
     double *layer_s = o ? o->layer_s : NULL;
+    const int zkm = o && o->zk;
+    const int threads = o ? o->threads : 1;
     double t0 = zkm_now(), t_in = 0;
     uint8_t digest[GKR_DIGEST_BYTES];
     gkr_proof P;
     transcript tr;
     fr **tables = NULL;
-    const gkr_section **sec_of = NULL;
+    const gkr_section **sec_of = NULL, **scal_of = NULL;
     hyrax_com *sent = NULL;
     const hyrax_com **coms = NULL;
     uint32_t *tab_of = NULL, n_tab = 0;
     hyrax_claim *hc = NULL;
+    zk_ctx *zk = NULL;
     zkm_status st = gkr_circuit_check(c, e);
     if (st)
         return st;
@@ -855,10 +1030,12 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
     gkr_claims *cl = claims_new(c, e);
     tables = zkm_calloc(c->n_layers, sizeof *tables, "input tables", e);
     sec_of = zkm_calloc(c->n_layers, sizeof *sec_of, "sections", e);
+    scal_of = zkm_calloc(c->n_layers, sizeof *scal_of, "sections", e);
     sent = zkm_calloc(c->n_layers, sizeof *sent, "commitments", e);
     coms = zkm_calloc(c->n_layers, sizeof *coms, "commitments", e);
     tab_of = zkm_calloc(c->n_layers, sizeof *tab_of, "commitments", e);
-    if (!cl || !tables || !sec_of || !sent || !coms || !tab_of) {
+    if (!cl || !tables || !sec_of || !scal_of || !sent || !coms || !tab_of ||
+        (zkm && !(zk = zk_ctx_new(0, threads, e)))) {
         st = ZKM_ENOMEM;
         goto done;
     }
@@ -888,7 +1065,7 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
         st = zkm_fail(e, ZKM_EREJECT, "the proof is for a different circuit (digest mismatch)");
         goto done;
     }
-    st = bind_sections(c, &P, tables, sec_of, e);
+    st = bind_sections(c, zkm, &P, tables, sec_of, scal_of, e);
     if (st)
         goto done;
     for (uint32_t i = 0; i < c->n_layers; i++) {
@@ -901,37 +1078,48 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
     }
     const fr *out_vals = P.sections[0].msgs.v;
     const size_t out_len = P.sections[0].msgs.n;
-    absorb_statement(&tr, c, digest, tables, coms, out_vals, o ? o->digests : NULL, layer_s,
-                     &t_in);
+    absorb_statement(&tr, c, zkm, digest, tables, coms, out_vals, o ? o->digests : NULL,
+                     layer_s, &t_in);
     st = seed_claims(&tr, c, out_vals, cl, e);
 
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
         const gkr_layer *l = &c->layers[li];
         if (l->kind == GKR_INPUT)
             continue;
-        const gkr_section *sec = sec_of[li];
-        fr_cursor in = {.v = sec->msgs.v, .n = sec->msgs.n, .pos = 0};
+        const gkr_section *sec = sec_of[li], *ss = zkm ? scal_of[li] : sec;
+        fr_cursor in = {.v = ss->msgs.v, .n = ss->msgs.n, .pos = 0};
+        g1_cursor pin = {.v = sec->pts.v, .n = sec->pts.n, .pos = 0};
+        zk_chan ch = {.tr = &tr, .zk = zk, .in = &in, .in_pts = &pin};
         claims_draw_alpha(&cl[li], &tr);
-        gkr_vctx x = {.c = c, .tr = &tr, .in = &in, .claims = cl};
+        gkr_vctx x = {.c = c, .tr = &tr, .ch = &ch, .claims = cl, .record_claims = 1};
         st = gkr_kind_get(l->kind)->verify(&x, li, e);
+        if (!st)
+            st = zk_chan_flush(&ch, e);
         if (st == ZKM_EREJECT) /* say where */
             zkm_err_prefix(e, ZKM_EREJECT, "layer %u (%s): ", li, gkr_kind_name(l->kind));
-        if (!st && in.pos != in.n)
+        if (!st && (in.pos != in.n || pin.pos != pin.n))
             st = zkm_fail(e, ZKM_EREJECT, "layer %u: %zu unread elements in its proof section",
-                          li, in.n - in.pos);
+                          li, (in.n - in.pos) + (pin.n - pin.pos));
     }
 
+    const gkr_section *fs = has_final(c, zkm) ? &P.sections[P.n_sections - 2] : NULL;
+    const gkr_section *ps = has_final(c, zkm) ? &P.sections[P.n_sections - 1] : NULL;
+    fr_cursor fin = {.v = fs ? fs->msgs.v : NULL, .n = fs ? fs->msgs.n : 0, .pos = 0};
+    g1_cursor pin = {.v = ps ? ps->pts.v : NULL, .n = ps ? ps->pts.n : 0, .pos = 0};
+    zk_chan fch = {.tr = &tr, .zk = zk, .in = &fin, .in_pts = &pin};
     /* input layers, public or advice: the verifier evaluates them itself */
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
         if (c->layers[li].kind != GKR_INPUT || is_committed(&c->layers[li]))
             continue;
         const double t = zkm_now();
-        st = check_input_claims(c, li, tables[li], &cl[li], e);
+        st = check_input_claims(c, li, tables[li], &cl[li], &fch, e);
         const double dt = zkm_now() - t;
         t_in += dt;
         if (layer_s)
             layer_s[li] += dt;
     }
+    if (!st)
+        st = zk_chan_flush(&fch, e);
     /* committed layers: one opening for all their claims */
     double t_open = zkm_now();
     if (!st && n_tab) {
@@ -941,15 +1129,16 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
         for (uint32_t li = 0; li < c->n_layers && !st; li++)
             if (is_committed(&c->layers[li]))
                 tabs[tab_of[li]] = coms[li];
-        const gkr_section *fs = &P.sections[P.n_sections - 2], *ps = &P.sections[P.n_sections - 1];
-        fr_cursor fin = {.v = fs->msgs.v, .n = fs->msgs.n, .pos = 0};
-        g1_cursor pin = {.v = ps->pts.v, .n = ps->pts.n, .pos = 0};
         if (!st)
-            st = hyrax_open_verify(&tr, tabs, n_tab, hc, nc, &fin, &pin, o ? o->threads : 1, e);
-        if (!st && (fin.pos != fin.n || pin.pos != pin.n))
-            st = zkm_fail(e, ZKM_EREJECT, "commitment opening: unread elements in its sections");
+            st = zk ? hyrax_open_verify_zk(&fch, tabs, n_tab, hc, nc, threads, e)
+                    : hyrax_open_verify(&tr, tabs, n_tab, hc, nc, &fin, &pin, threads, e);
         free(tabs);
     }
+    if (!st)
+        st = zk_finish(&fch, e);
+    if (!st && (fin.pos != fin.n || pin.pos != pin.n))
+        st = zkm_fail(e, ZKM_EREJECT, "%s: unread elements in the proof's final sections",
+                      zkm ? "zero knowledge" : "commitment opening");
     t_open = zkm_now() - t_open;
     if (!st && output) {
         *output = zkm_alloc_array(out_len, sizeof(fr), "output", e);
@@ -959,12 +1148,13 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
             memcpy(*output, out_vals, out_len * sizeof(fr));
     }
     if (stats) {
-        proof_sizes(c, &P, proof_len, stats);
+        proof_sizes(c, zkm, &P, proof_len, stats);
         stats->total_s = zkm_now() - t0;
         stats->input_eval_s = t_in;
         stats->commit_s = t_open;
     }
 done:
+    zk_ctx_free(zk);
     free(sent);
     free(coms);
     free(tab_of);
@@ -975,6 +1165,7 @@ done:
                 free(tables[i]);
     free(tables);
     free(sec_of);
+    free(scal_of);
     gkr_proof_free(&P);
     claims_free(cl, c->n_layers);
     return st;

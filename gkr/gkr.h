@@ -73,6 +73,7 @@ typedef struct {
     const fr *const *blinds;
     int threads;
     int hiding;
+    int zk; /* zero knowledge (zk.h): implies hiding; no advice in the clear */
 } gkr_prove_opts;
 
 /* Prove that values (as filled by gkr_eval) are the circuit's evaluation
@@ -107,6 +108,7 @@ typedef struct {
     gkr_digests digests;
     const hyrax_com *const *coms;
     int threads;
+    int zk; /* the proof is zero-knowledge */
 } gkr_verify_opts;
 
 zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t *proof,

@@ -30,12 +30,15 @@
 #include "circuit.h"
 #include "proof.h"
 #include "transcript.h"
+#include "zk.h"
 
 typedef struct {
     uint32_t nvars;
     size_t n, cap;
     fr *points; /* n * nvars */
-    fr *values; /* n */
+    fr *values; /* n: the values (the verifier's are 0 where hid says) */
+    uint32_t *hid; /* n: in zero knowledge, the value's number as a hidden
+                      value (zk.h), ZK_NONE for a public one (values) */
     fr *alpha;  /* n, set by the driver before the layer is reduced */
 } gkr_claims;
 
@@ -51,17 +54,24 @@ typedef struct {
 typedef struct {
     const gkr_circuit *c;
     fr *const *values;  /* every layer's 2^nvars values */
-    transcript *tr;
-    fr_vec *msgs;       /* the current layer's proof section */
+    transcript *tr;     /* ch->tr */
+    zk_chan *ch;        /* the current layer's messages */
     gkr_claims *claims; /* one per layer */
     gkr_scratch *scratch;
 } gkr_pctx;
 
+/* The verifier's side.  Values the prover sends are linear forms (zk.h):
+ * constants in the clear, forms over hidden values in zero knowledge; a
+ * kind multiplies them with zk_chan_mul and compares them with
+ * zk_chan_check.  The prover also runs a kind's verify, over its own
+ * messages (ch->mirror), to prove the products and equalities it records;
+ * claims are then not recorded again (record_claims = 0). */
 typedef struct {
     const gkr_circuit *c;
-    transcript *tr;
-    fr_cursor *in;      /* the current layer's proof section */
+    transcript *tr;     /* ch->tr */
+    zk_chan *ch;
     gkr_claims *claims;
+    int record_claims;
 } gkr_vctx;
 
 typedef struct {
@@ -97,13 +107,17 @@ const gkr_kind_ops *gkr_kind_get(gkr_kind k);
  * if allocation fails.  Owned by the prover context: do not free. */
 fr *gkr_scratch_get(gkr_pctx *x, unsigned slot, size_t n, zkm_err *e);
 
-/* Send n prover messages: appended to the section and absorbed. */
-zkm_status gkr_send(gkr_pctx *x, const fr *v, size_t n, zkm_err *e);
-/* Receive n messages (absorbed); ZKM_EREJECT if the section runs out. */
-zkm_status gkr_recv(gkr_vctx *x, const fr **v, size_t n, zkm_err *e);
+/* Send n prover messages over the channel (absorbed); *first as for
+ * zk_chan_send (may be NULL). */
+zkm_status gkr_send(gkr_pctx *x, const fr *v, size_t n, uint32_t *first, zkm_err *e);
+/* Receive n messages as forms (absorbed); ZKM_EREJECT if the section runs
+ * out. */
+zkm_status gkr_recv(gkr_vctx *x, zk_form *out, size_t n, zkm_err *e);
 
-/* The combined claim sum_k alpha_k value_k. */
+/* The combined claim sum_k alpha_k value_k: the prover's value, and the
+ * verifier's form. */
 void gkr_claims_combined(const gkr_claims *cl, fr *out);
+zkm_status gkr_claims_combined_form(const gkr_claims *cl, zk_form *out, zkm_err *e);
 /* W = sum_k alpha_k eq(z_k, .) over 2^nvars entries (W allocated by the
  * caller, scratch of 2^nvars needed only when there are several claims). */
 void gkr_claims_weights(const gkr_claims *cl, fr *W, fr *scratch);
@@ -143,8 +157,8 @@ zkm_status gkr_view_alloc2(fr *const *values, const gkr_circuit *c, const gkr_vi
 zkm_status gkr_prove_view(gkr_pctx *x, const gkr_view *v, const fr *p, const fr *view_value,
                           zkm_err *e);
 /* Verifier: receive the viewed layer's value, record the claim, and return
- * the view's value at p in *view_value. */
-zkm_status gkr_verify_view(gkr_vctx *x, const gkr_view *v, const fr *p, fr *view_value,
+ * the view's value at p in *view_value (an initialised form). */
+zkm_status gkr_verify_view(gkr_vctx *x, const gkr_view *v, const fr *p, zk_form *view_value,
                            zkm_err *e);
 
 /* Digest helpers: little-endian integers and field elements. */

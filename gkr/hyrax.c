@@ -247,9 +247,12 @@ static void absorb_point(transcript *tr, const char *label, const g1_affine *p)
 }
 
 /* Prover of the inner-product argument: C = <a, G> + blind H with
- * <a, bv> = y (both already implied by the transcript), N = 2^b. */
-static zkm_status ipa_prove(transcript *tr, fr *a, fr *bv, fr blind, uint32_t b,
-                            fr_vec *msgs, g1_vec *pts, int threads, zkm_err *e)
+ * <a, bv> = y (both already implied by the transcript), N = 2^b, x the
+ * challenge that scales U.  In the clear it ends by sending a and the
+ * blinding; with a zero-knowledge context zk, by the proof of knowledge of
+ * them (hyrax.h). */
+static zkm_status ipa_prove(transcript *tr, const fr *x, fr *a, fr *bv, fr blind, uint32_t b,
+                            fr_vec *msgs, g1_vec *pts, zk_ctx *zk, int threads, zkm_err *e)
 {
     hyrax_gens g;
     hyrax_generators(&g);
@@ -265,11 +268,9 @@ static zkm_status ipa_prove(transcript *tr, fr *a, fr *bv, fr blind, uint32_t b,
         goto out;
     g1_fixed_init(ht, g.H);
     memcpy(G, g.G, N * sizeof(g1_affine));
-    fr x;
-    tr_challenge(tr, "hyrax/ipa-x", &x);
     g1_jac U;
     g1_from_affine(&U, g.U);
-    g1_mul_var(&U, &U, &x);
+    g1_mul_var(&U, &U, x);
     int nt = threads < 1 ? 1 : threads;
     for (size_t len = N; len > 1; len /= 2) {
         size_t half = len / 2;
@@ -317,10 +318,46 @@ static zkm_status ipa_prove(transcript *tr, fr *a, fr *bv, fr blind, uint32_t b,
         fr_mul(&p, &cinv, &bl[1]);
         fr_add(&blind, &blind, &p);
     }
-    fr fin[2] = {a[0], blind};
-    st = fr_vec_push(msgs, fin, 2, e);
-    if (st == ZKM_OK)
-        tr_absorb_frs(tr, "hyrax/ipa-final", fin, 2);
+    if (!zk) {
+        fr fin[2] = {a[0], blind};
+        st = fr_vec_push(msgs, fin, 2, e);
+        if (st == ZKM_OK)
+            tr_absorb_frs(tr, "hyrax/ipa-final", fin, 2);
+        goto out;
+    }
+    /* A = d G'_0 + (d b' x) U + s H; z1 = d + e a, z2 = s + e blind */
+    {
+        fr d, s, v, ch, z[2], w;
+        g1_jac A, t;
+        g1_affine Aa;
+        hyrax_random_blinds(&d, 1);
+        fr_mul(&v, &d, &bv[0]);
+        fr_mul(&v, &v, x);
+        st = zk_commit(zk, &Aa, &v, &s, 1, e);
+        if (st != ZKM_OK)
+            goto out;
+        g1_from_affine(&A, &Aa);
+        g1_from_affine(&t, &G[0]);
+        g1_mul(&t, &t, &d);
+        g1_add(&A, &A, &t);
+        g1_to_affine(&Aa, &A);
+        st = g1_vec_push(pts, &Aa, 1, e);
+        if (st != ZKM_OK)
+            goto out;
+        absorb_point(tr, "hyrax/ipa-A", &Aa);
+        tr_challenge(tr, "hyrax/ipa-e", &ch);
+        fr_mul(&z[0], &ch, &a[0]);
+        fr_add(&z[0], &z[0], &d);
+        fr_mul(&z[1], &ch, &blind);
+        fr_add(&z[1], &z[1], &s);
+        st = fr_vec_push(msgs, z, 2, e);
+        if (st != ZKM_OK)
+            goto out;
+        tr_absorb_frs(tr, "hyrax/ipa-z", z, 2);
+        tr_challenge(tr, "hyrax/ipa-w", &w);
+        sodium_memzero(&d, sizeof d);
+        sodium_memzero(&s, sizeof s);
+    }
 out:
     free(G);
     free(Gj);
@@ -330,9 +367,133 @@ out:
     return st;
 }
 
-zkm_status hyrax_open_prove(transcript *tr, const hyrax_table *tables, size_t n_tables,
-                            const hyrax_claim *claims, size_t n_claims, fr_vec *msgs,
-                            g1_vec *pts, int threads, zkm_err *e)
+/* A claim's value as a form: hidden (zero knowledge) or public. */
+static zkm_status claim_form(const hyrax_claim *c, zk_form *out, zkm_err *e)
+{
+    fr one;
+    fr_set_one(&one);
+    if (c->hid != ZK_NONE)
+        return zk_form_set_hidden(out, c->hid, &one, e);
+    zk_form_set_const(out, &c->value);
+    return ZKM_OK;
+}
+
+/* The verifier's closing equation of the column sum-check, over forms:
+ * claim (the sum-check's final value) = sum_k rho_k eq(zc_k, s) y_k.  In
+ * the clear, an immediate comparison. */
+static zkm_status column_close(zk_chan *ch, const zk_form *claim, const zk_form *y,
+                               const split_claim *sp, const fr *rho, const fr *s, uint32_t b,
+                               size_t K, zkm_err *e)
+{
+    zk_form expect;
+    zk_form_init(&expect);
+    zkm_status st = ZKM_OK;
+    for (size_t k = 0; k < K && !st; k++) {
+        fr w;
+        mle_eq_eval(&w, sp[k].zc, s, b);
+        fr_mul(&w, &w, &rho[k]);
+        st = zk_form_axpy(&expect, &w, &y[k], e);
+    }
+    if (!st)
+        st = zk_chan_check(ch, claim, &expect, "commitment opening: column sum-check does not "
+                           "close", e);
+    zk_form_free(&expect);
+    return st;
+}
+
+/* Verifier of the inner-product argument's rounds: read the 2b round points
+ * (*LR), absorb them and draw the challenges c and their inverses. */
+static zkm_status ipa_read_rounds(transcript *tr, g1_cursor *pts, uint32_t b,
+                                  const g1_affine **LR, fr *c, fr *cinv, zkm_err *e)
+{
+    if (!g1_cursor_take(pts, 2 * (size_t)b, LR))
+        return zkm_fail(e, ZKM_EREJECT, "commitment opening: proof ends before its %u round "
+                        "points", 2 * b);
+    for (uint32_t j = 0; j < b; j++) {
+        absorb_point(tr, "hyrax/ipa-L", &(*LR)[2 * j]);
+        absorb_point(tr, "hyrax/ipa-R", &(*LR)[2 * j + 1]);
+        ipa_challenge(tr, &c[j]);
+        if (fr_is_zero(&c[j]))
+            return zkm_fail(e, ZKM_EREJECT, "commitment opening: zero challenge");
+    }
+    fr scratch_inv[HYRAX_MAX_COL_VARS];
+    fr_batch_inv_var(cinv, c, b, scratch_inv);
+    return ZKM_OK;
+}
+
+/* What the inner-product argument folds the generators and the vector
+ * eq(s) into: G' = sum_i sv_i G_i with sv_i = prod_j c_j^(bit b-1-j of i),
+ * and b' = prod_j (1 - s_m + c_j s_m) (round j folds bit m = b-1-j). */
+static void ipa_fold_scalars(fr *sv, fr *bfin, const fr *c, const fr *s, uint32_t b)
+{
+    fr one, t, p;
+    fr_set_one(&one);
+    *bfin = one;
+    sv[0] = one;
+    for (uint32_t m = 0; m < b; m++) {
+        size_t h = (size_t)1 << m;
+        for (size_t i = 0; i < h; i++)
+            fr_mul(&sv[h + i], &sv[i], &c[b - 1 - m]);
+        fr_sub(&t, &one, &s[m]);
+        fr_mul(&p, &c[b - 1 - m], &s[m]);
+        fr_add(&t, &t, &p);
+        fr_mul(bfin, bfin, &t);
+    }
+}
+
+/* The column sum-check's claim: sum_k rho_k value_k, as a form. */
+static zkm_status column_claim(const hyrax_claim *claims, const fr *rho, size_t K, zk_form *out,
+                               zkm_err *e)
+{
+    zk_form t;
+    zk_form_init(&t);
+    fr zero;
+    fr_set_zero(&zero);
+    zk_form_set_const(out, &zero);
+    zkm_status st = ZKM_OK;
+    for (size_t k = 0; k < K && !st; k++) {
+        st = claim_form(&claims[k], &t, e);
+        if (!st)
+            st = zk_form_axpy(out, &rho[k], &t, e);
+    }
+    zk_form_free(&t);
+    return st;
+}
+
+/* Zero knowledge, prover: replay the verifier over the column sum-check and
+ * the y_k just sent (points from `at` on, numbered from `base`), from the
+ * transcript before them, to record the closing equation; prove it.  yf
+ * receives the y_k as forms. */
+static zkm_status open_mirror(zk_chan *zch, transcript *replay, const g1_vec *pts, size_t at,
+                              uint32_t base, const hyrax_claim *claims, const split_claim *sp,
+                              const fr *rho, uint32_t b, size_t K, zk_form *yf, zkm_err *e)
+{
+    g1_cursor in = {.v = pts->v + at, .n = pts->n - at, .pos = 0};
+    zk_chan m = {.tr = replay, .zk = zch->zk, .in_pts = &in, .mirror = 1, .mirror_next = base};
+    zk_form claim;
+    zk_form_init(&claim);
+    fr s[HYRAX_MAX_COL_VARS];
+    zkm_status st = column_claim(claims, rho, K, &claim, e);
+    if (!st)
+        st = sc_verify_forms(&m, b, 2, &claim, s, e);
+    if (!st)
+        st = zk_chan_recv(&m, "hyrax/y", yf, K, e);
+    if (!st && (in.pos != in.n || memcmp(replay, zch->tr, sizeof *replay) != 0))
+        st = zkm_fail(e, ZKM_EINVAL, "commitment opening: the prover's replay does not follow "
+                      "its messages");
+    if (!st)
+        st = column_close(&m, &claim, yf, sp, rho, s, b, K, e);
+    if (!st)
+        st = zk_chan_flush(zch, e);
+    zk_form_free(&claim);
+    return st;
+}
+
+/* The prover in the clear (zch NULL: messages to msgs and pts) or in zero
+ * knowledge (over zch). */
+static zkm_status open_prove(transcript *tr, const hyrax_table *tables, size_t n_tables,
+                             const hyrax_claim *claims, size_t n_claims, fr_vec *msgs,
+                             g1_vec *pts, zk_chan *zch, int threads, zkm_err *e)
 {
     if (n_claims == 0)
         return ZKM_OK;
@@ -343,7 +504,8 @@ zkm_status hyrax_open_prove(transcript *tr, const hyrax_table *tables, size_t n_
     fr *u = NULL, *su = NULL, *E = NULL, *blinds = NULL, *eqr = NULL, *scal = NULL;
     fr **tabs = NULL;
     unsigned *ts = NULL, *fac = NULL;
-    if (!coms || !sp || !zc)
+    zk_form *yf = zch ? zkm_calloc(n_claims, sizeof *yf, "hyrax claims", e) : NULL;
+    if (!coms || !sp || !zc || (zch && !yf))
         goto out;
     for (size_t t = 0; t < n_tables; t++)
         coms[t] = tables[t].com;
@@ -390,15 +552,21 @@ zkm_status hyrax_open_prove(transcript *tr, const hyrax_table *tables, size_t n_
     sc_poly poly = {.n_tables = (unsigned)(2 * K), .tables = tabs, .n_terms = (unsigned)K,
                     .coef = rho, .term_start = ts, .factors = fac};
     fr s[HYRAX_MAX_COL_VARS];
-    st = sc_prove(&poly, b, tr, msgs, s, e);
+    zk_chan clear = {.tr = tr, .out = msgs, .out_pts = pts};
+    zk_chan *ch = zch ? zch : &clear;
+    const size_t at = pts->n;
+    const uint32_t base = zch ? zk_next_msg(zch->zk) : 0;
+    transcript replay = *tr;
+    st = sc_prove(&poly, b, ch, s, e);
     if (st != ZKM_OK)
         goto out;
     for (size_t k = 0; k < K; k++)
         y[k] = su[k * N];
-    st = fr_vec_push(msgs, y, K, e);
+    st = zk_chan_send(ch, "hyrax/y", y, K, NULL, e);
+    if (st == ZKM_OK && zch)
+        st = open_mirror(zch, &replay, pts, at, base, claims, sp, rho, b, K, yf, e);
     if (st != ZKM_OK)
         goto out;
-    tr_absorb_frs(tr, "hyrax/y", y, K);
     tr_challenges(tr, "hyrax/gamma", gamma, K);
     /* u* = sum gamma_k u_k into su; blind* likewise; b vector eq(s) into E */
     fr blind;
@@ -414,7 +582,23 @@ zkm_status hyrax_open_prove(transcript *tr, const hyrax_table *tables, size_t n_
         fr_add(&blind, &blind, &p);
     }
     mle_eq_table(E, s, b, NULL);
-    st = ipa_prove(tr, su, E, blind, b, msgs, pts, threads, e);
+    fr x;
+    tr_challenge(tr, "hyrax/ipa-x", &x);
+    if (zch) { /* P also holds x Y, Y = sum_k gamma_k y_k hidden: its blinding */
+        zk_form Y;
+        zk_form_init(&Y);
+        fr yv, yb;
+        for (size_t k = 0; k < K && st == ZKM_OK; k++)
+            st = zk_form_axpy(&Y, &gamma[k], &yf[k], e);
+        zk_form_open(zch->zk, &Y, &yv, &yb);
+        zk_form_free(&Y);
+        if (st != ZKM_OK)
+            goto out;
+        fr_mul(&yb, &yb, &x);
+        fr_add(&blind, &blind, &yb);
+    }
+    st = ipa_prove(tr, &x, su, E, blind, b, ch->out, ch->out_pts, zch ? zch->zk : NULL, threads,
+                   e);
 out:
     free(coms);
     free(sp);
@@ -428,7 +612,25 @@ out:
     free(tabs);
     free(ts);
     free(fac);
+    for (size_t k = 0; yf && k < n_claims; k++)
+        zk_form_free(&yf[k]);
+    free(yf);
     return st;
+}
+
+zkm_status hyrax_open_prove(transcript *tr, const hyrax_table *tables, size_t n_tables,
+                            const hyrax_claim *claims, size_t n_claims, fr_vec *msgs,
+                            g1_vec *pts, int threads, zkm_err *e)
+{
+    return open_prove(tr, tables, n_tables, claims, n_claims, msgs, pts, NULL, threads, e);
+}
+
+zkm_status hyrax_open_prove_zk(zk_chan *ch, const hyrax_table *tables, size_t n_tables,
+                               const hyrax_claim *claims, size_t n_claims, int threads,
+                               zkm_err *e)
+{
+    return open_prove(ch->tr, tables, n_tables, claims, n_claims, ch->out, ch->out_pts, ch,
+                      threads, e);
 }
 
 zkm_status hyrax_open_verify(transcript *tr, const hyrax_com *const *coms, size_t n_tables,
@@ -522,43 +724,17 @@ zkm_status hyrax_open_verify(transcript *tr, const hyrax_com *const *coms, size_
     fr x, c[HYRAX_MAX_COL_VARS], cinv[HYRAX_MAX_COL_VARS];
     tr_challenge(tr, "hyrax/ipa-x", &x);
     const g1_affine *LR;
-    if (!g1_cursor_take(pts, 2 * (size_t)b, &LR)) {
-        st = zkm_fail(e, ZKM_EREJECT, "commitment opening: proof ends before its %u round points",
-                      2 * b);
+    st = ipa_read_rounds(tr, pts, b, &LR, c, cinv, e);
+    if (st != ZKM_OK)
         goto out;
-    }
-    for (uint32_t j = 0; j < b; j++) {
-        absorb_point(tr, "hyrax/ipa-L", &LR[2 * j]);
-        absorb_point(tr, "hyrax/ipa-R", &LR[2 * j + 1]);
-        ipa_challenge(tr, &c[j]);
-        if (fr_is_zero(&c[j])) {
-            st = zkm_fail(e, ZKM_EREJECT, "commitment opening: zero challenge");
-            goto out;
-        }
-    }
-    fr scratch_inv[HYRAX_MAX_COL_VARS];
-    fr_batch_inv_var(cinv, c, b, scratch_inv);
     const fr *fin;
     if (!fr_cursor_take(msgs, 2, &fin)) {
         st = zkm_fail(e, ZKM_EREJECT, "commitment opening: proof ends before its final values");
         goto out;
     }
     tr_absorb_frs(tr, "hyrax/ipa-final", fin, 2);
-    /* s_i = prod_j c_j^(bit b-1-j of i); b_final = prod_j (1 - s_m + c_j s_m) */
-    fr *sv = S + n_rows, one, bfin;
-    fr_set_one(&one);
-    fr_set_one(&bfin);
-    sv[0] = one;
-    for (uint32_t m = 0; m < b; m++) { /* bit m is round j = b-1-m */
-        size_t h = (size_t)1 << m;
-        for (size_t i = 0; i < h; i++)
-            fr_mul(&sv[h + i], &sv[i], &c[b - 1 - m]);
-        fr t;
-        fr_sub(&t, &one, &s[m]);
-        fr_mul(&p, &c[b - 1 - m], &s[m]);
-        fr_add(&t, &t, &p);
-        fr_mul(&bfin, &bfin, &t);
-    }
+    fr *sv = S + n_rows, bfin;
+    ipa_fold_scalars(sv, &bfin, c, s, b);
     fr neg_a;
     fr_neg(&neg_a, &fin[0]);
     for (size_t i = 0; i < N; i++)
@@ -594,5 +770,143 @@ out:
     free(S);
     free(eqs);
     free(scratch);
+    return st;
+}
+
+zkm_status hyrax_open_verify_zk(zk_chan *ch, const hyrax_com *const *coms, size_t n_tables,
+                                const hyrax_claim *claims, size_t n_claims, int threads,
+                                zkm_err *e)
+{
+    (void)threads; /* the final check (zk_finish) runs the multi-scalar multiplication */
+    if (n_claims == 0)
+        return ZKM_OK;
+    transcript *tr = ch->tr;
+    zk_ctx *zk = ch->zk;
+    const size_t K = n_claims;
+    zkm_status st = ZKM_ENOMEM;
+    split_claim *sp = zkm_calloc(K, sizeof *sp, "hyrax claims", e);
+    fr *zc = zkm_alloc_array(K * HYRAX_MAX_COL_VARS, sizeof(fr), "hyrax claims", e);
+    fr *scal = zkm_alloc_array(2 * K, sizeof(fr), "hyrax claims", e);
+    zk_form *yf = zkm_calloc(K, sizeof *yf, "hyrax claims", e);
+    fr *lam = NULL, *eqs = NULL, *sv = NULL;
+    zk_form claim, Y;
+    zk_form_init(&claim);
+    zk_form_init(&Y);
+    if (!sp || !zc || !scal || !yf)
+        goto out;
+    uint32_t b;
+    st = split_claims(sp, zc, coms, n_tables, claims, K, &b, e);
+    if (st != ZKM_OK)
+        goto out;
+    const size_t N = (size_t)1 << b;
+    size_t max_rows = 1;
+    for (size_t t = 0; t < n_tables; t++)
+        if (coms[t]->n_rows > max_rows)
+            max_rows = coms[t]->n_rows;
+    st = ZKM_ENOMEM;
+    lam = zkm_alloc_array(max_rows, sizeof(fr), "hyrax row scalars", e);
+    eqs = zkm_alloc_array(max_rows, sizeof(fr), "hyrax eq table", e);
+    sv = zkm_alloc_array(N, sizeof(fr), "hyrax generator scalars", e);
+    if (!lam || !eqs || !sv)
+        goto out;
+    fr *rho = scal, *gamma = scal + K, s[HYRAX_MAX_COL_VARS];
+    tr_absorb_u64(tr, "hyrax/claims", K);
+    tr_challenges(tr, "hyrax/rho", rho, K);
+    st = column_claim(claims, rho, K, &claim, e);
+    if (!st)
+        st = sc_verify_forms(ch, b, 2, &claim, s, e);
+    if (!st)
+        st = zk_chan_recv(ch, "hyrax/y", yf, K, e);
+    if (!st)
+        st = column_close(ch, &claim, yf, sp, rho, s, b, K, e);
+    if (!st)
+        st = zk_chan_flush(ch, e);
+    if (st != ZKM_OK) {
+        zkm_err_prefix(e, ZKM_EREJECT, "commitment opening: ");
+        goto out;
+    }
+    tr_challenges(tr, "hyrax/gamma", gamma, K);
+    for (size_t k = 0; k < K && !st; k++)
+        st = zk_form_axpy(&Y, &gamma[k], &yf[k], e);
+    if (st != ZKM_OK)
+        goto out;
+    fr x, c[HYRAX_MAX_COL_VARS], cinv[HYRAX_MAX_COL_VARS], ech, w, ew, t, bfin;
+    tr_challenge(tr, "hyrax/ipa-x", &x);
+    const g1_affine *LR, *A;
+    const fr *z;
+    st = ipa_read_rounds(tr, ch->in_pts, b, &LR, c, cinv, e);
+    if (st != ZKM_OK)
+        goto out;
+    if (!g1_cursor_take(ch->in_pts, 1, &A) || !fr_cursor_take(ch->in, 2, &z)) {
+        st = zkm_fail(e, ZKM_EREJECT, "commitment opening: proof ends before its final proof");
+        goto out;
+    }
+    absorb_point(tr, "hyrax/ipa-A", A);
+    tr_challenge(tr, "hyrax/ipa-e", &ech);
+    tr_absorb_frs(tr, "hyrax/ipa-z", z, 2);
+    tr_challenge(tr, "hyrax/ipa-w", &w);
+    /* w (z1 G' + z1 b' x U + z2 H - A - e P), where the folded commitment is
+     * P = sum_rows lambda C + x Y + sum_j (c_j L_j + c_j^-1 R_j) */
+    ipa_fold_scalars(sv, &bfin, c, s, b);
+    fr_mul(&ew, &w, &ech);
+    fr_neg(&ew, &ew);
+    for (size_t tb = 0; tb < n_tables && !st; tb++) {
+        const hyrax_com *cm = coms[tb];
+        int used = 0;
+        memset(lam, 0, cm->n_rows * sizeof(fr));
+        for (size_t k = 0; k < K; k++) {
+            if (claims[k].table != tb)
+                continue;
+            used = 1;
+            if (sp[k].nr == 0)
+                fr_add(&lam[0], &lam[0], &gamma[k]);
+            else
+                mle_eq_table_add(lam, sp[k].zr, sp[k].nr, &gamma[k], eqs);
+        }
+        for (size_t i = 0; used && i < cm->n_rows && !st; i++) {
+            fr_mul(&t, &lam[i], &ew);
+            if (!fr_is_zero(&t))
+                st = zk_add_point(zk, &cm->rows[i], &t, e);
+        }
+    }
+    hyrax_gens g;
+    hyrax_generators(&g);
+    fr wz1;
+    fr_mul(&wz1, &w, &z[0]);
+    for (size_t i = 0; i < N && !st; i++) {
+        fr_mul(&t, &wz1, &sv[i]);
+        st = zk_add_point(zk, &g.G[i], &t, e);
+    }
+    for (uint32_t j = 0; j < b && !st; j++) {
+        fr_mul(&t, &ew, &c[j]);
+        st = zk_add_point(zk, &LR[2 * j], &t, e);
+        fr_mul(&t, &ew, &cinv[j]);
+        if (!st)
+            st = zk_add_point(zk, &LR[2 * j + 1], &t, e);
+    }
+    fr_neg(&t, &w);
+    if (!st)
+        st = zk_add_point(zk, A, &t, e);
+    if (st != ZKM_OK)
+        goto out;
+    fr_mul(&t, &wz1, &bfin);
+    fr_mul(&t, &t, &x);
+    zk_add_u(zk, &t);
+    fr_mul(&t, &w, &z[1]);
+    zk_add_h(zk, &t);
+    fr_mul(&t, &ew, &x);
+    zk_add_form(zk, &t, &Y);
+out:
+    zk_form_free(&claim);
+    zk_form_free(&Y);
+    for (size_t k = 0; yf && k < K; k++)
+        zk_form_free(&yf[k]);
+    free(yf);
+    free(sp);
+    free(zc);
+    free(scal);
+    free(lam);
+    free(eqs);
+    free(sv);
     return st;
 }

@@ -43,6 +43,7 @@
 #include "g1.h"
 #include "proof.h"
 #include "transcript.h"
+#include "zk.h"
 #include "zkm_err.h"
 
 #define HYRAX_MAX_COL_VARS 13u
@@ -85,11 +86,14 @@ void hyrax_com_free(hyrax_com *c);
 void hyrax_random_blinds(fr *out, size_t n);
 
 /* A claim: table `table` (an index into the caller's arrays) at point
- * (the table's nvars coordinates, x_0 first) has value `value`. */
+ * (the table's nvars coordinates, x_0 first) has value `value` (in zero
+ * knowledge: hidden value number hid of the channel's context, or value
+ * when hid is ZK_NONE). */
 typedef struct {
     uint32_t table;
     const fr *point;
     fr value;
+    uint32_t hid;
 } hyrax_claim;
 
 /* The prover's view of one committed table. */
@@ -114,6 +118,22 @@ zkm_status hyrax_open_prove(transcript *tr, const hyrax_table *tables, size_t n_
 zkm_status hyrax_open_verify(transcript *tr, const hyrax_com *const *coms, size_t n_tables,
                              const hyrax_claim *claims, size_t n_claims, fr_cursor *msgs,
                              g1_cursor *pts, int threads, zkm_err *e);
+
+/* Zero knowledge (zk.h): the same opening with every value hidden.  The
+ * column sum-check's messages and the y_k are hidden values, its closing
+ * equation is recorded on the channel (and flushed), and the
+ * inner-product argument ends, instead of sending the folded scalar a and
+ * blinding beta, with a proof of knowledge of them: A = d (G' + b' x U) +
+ * s H, challenge e, answers z1 = d + e a, z2 = s + e beta.  The verifier's
+ * equation (everything the argument folds, with a random weight) joins the
+ * channel's final check (zk_finish), so its points cost no separate
+ * multi-scalar multiplication. */
+zkm_status hyrax_open_prove_zk(zk_chan *ch, const hyrax_table *tables, size_t n_tables,
+                               const hyrax_claim *claims, size_t n_claims, int threads,
+                               zkm_err *e);
+zkm_status hyrax_open_verify_zk(zk_chan *ch, const hyrax_com *const *coms, size_t n_tables,
+                                const hyrax_claim *claims, size_t n_claims, int threads,
+                                zkm_err *e);
 
 /* Absorb a commitment's rows (compressed encodings) under label. */
 void hyrax_absorb_com(transcript *tr, const char *label, const hyrax_com *c);

@@ -244,14 +244,14 @@ static zkm_status conv_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
         fr *tabs[2] = {I, F};
         sc_poly poly = {.n_tables = 2, .tables = tabs, .n_terms = 1, .coef = NULL,
                         .term_start = s1, .factors = f1};
-        st = sc_prove(&poly, p->ci + p->p, x->tr, x->msgs, r, e);
+        st = sc_prove(&poly, p->ci + p->p, x->ch, r, e);
         if (st)
             goto done;
     }
     const fr *rq = r, *rc = r + p->p;
     st = gkr_prove_view(x, &p->src[0], r, &I[0], e);
     if (!st)
-        st = gkr_send(x, &F[0], 1, e);
+        st = gkr_send(x, &F[0], 1, NULL, e);
     if (st)
         goto done;
 
@@ -280,7 +280,7 @@ static zkm_status conv_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
     {
         sc_poly poly = {.n_tables = 2 * nc, .tables = tables, .n_terms = nc,
                         .coef = cl->alpha, .term_start = start, .factors = factors};
-        st = sc_prove(&poly, p->t, x->tr, x->msgs, rk, e);
+        st = sc_prove(&poly, p->t, x->ch, rk, e);
     }
     /* one kernel claim per output claim: K at (r_k, r_c, z_o,j) */
     for (size_t j = 0; j < nc && !st; j++) {
@@ -312,32 +312,36 @@ static zkm_status conv_verify(gkr_vctx *x, uint32_t li, zkm_err *e)
     const gkr_conv_params *p = &x->c->layers[li].p.conv;
     const gkr_claims *cl = &x->claims[li];
     const size_t T = (size_t)1 << p->t;
-    fr r[GKR_MAX_NVARS], rk[16], pt[GKR_MAX_NVARS], claim, iv, t;
-    const fr *f;
-    gkr_claims_combined(cl, &claim);
-    zkm_status st = sc_verify(p->ci + p->p, 2, &claim, x->tr, x->in, r, e);
+    fr r[GKR_MAX_NVARS], rk[16], pt[GKR_MAX_NVARS];
+    zk_form claim, iv, f, t, acc, kv;
+    zk_form_init(&claim);
+    zk_form_init(&iv);
+    zk_form_init(&f);
+    zk_form_init(&t);
+    zk_form_init(&acc);
+    zk_form_init(&kv);
+    fr *G = NULL;
+    zkm_status st = gkr_claims_combined_form(cl, &claim, e);
+    if (!st)
+        st = sc_verify_forms(x->ch, p->ci + p->p, 2, &claim, r, e);
     if (!st)
         st = gkr_verify_view(x, &p->src[0], r, &iv, e);
     if (!st)
         st = gkr_recv(x, &f, 1, e);
-    if (st)
-        return st;
-    fr_mul(&t, &iv, f);
-    if (!fr_eq(&t, &claim))
-        return zkm_fail(e, ZKM_EREJECT, "final value of the input sum-check does not match");
+    if (!st)
+        st = zk_chan_mul(x->ch, &t, &iv, &f, e);
+    if (!st)
+        st = zk_chan_check(x->ch, &t, &claim,
+                           "final value of the input sum-check does not match", e);
     const fr *rq = r, *rc = r + p->p;
-    fr tap_claim = *f;
-    st = sc_verify(p->t, 2, &tap_claim, x->tr, x->in, rk, e);
-    if (st)
-        return st;
-    fr *G = zkm_alloc_array(T, sizeof(fr), "conv taps", e);
-    if (!G)
-        return ZKM_ENOMEM;
-    fr acc;
-    fr_set_zero(&acc);
+    /* the tap sum-check starts from f */
+    if (!st)
+        st = sc_verify_forms(x->ch, p->t, 2, &f, rk, e);
+    if (!st && !(G = zkm_alloc_array(T, sizeof(fr), "conv taps", e)))
+        st = ZKM_ENOMEM;
     for (size_t j = 0; j < cl->n && !st; j++) {
         const fr *z = cl->points + j * cl->nvars;
-        fr kv, g;
+        fr g;
         kernel_point(p, z, rc, rk, pt);
         st = gkr_verify_view(x, &p->src[1], pt, &kv, e);
         if (st)
@@ -346,14 +350,19 @@ static zkm_status conv_verify(gkr_vctx *x, uint32_t li, zkm_err *e)
         tap_weights(p, z, rq, G);
         for (uint32_t i = 0; i < p->t; i++)
             mle_fold(G, T >> i, &rk[i]);
-        g = G[0];
-        fr_mul(&t, &kv, &g);
-        fr_mul(&t, &t, &cl->alpha[j]);
-        fr_add(&acc, &acc, &t);
+        fr_mul(&g, &G[0], &cl->alpha[j]);
+        st = zk_form_axpy(&acc, &g, &kv, e);
     }
     free(G);
-    if (!st && !fr_eq(&acc, &tap_claim))
-        st = zkm_fail(e, ZKM_EREJECT, "final value of the tap sum-check does not match");
+    if (!st)
+        st = zk_chan_check(x->ch, &acc, &f, "final value of the tap sum-check does not match",
+                           e);
+    zk_form_free(&claim);
+    zk_form_free(&iv);
+    zk_form_free(&f);
+    zk_form_free(&t);
+    zk_form_free(&acc);
+    zk_form_free(&kv);
     return st;
 }
 

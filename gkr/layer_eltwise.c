@@ -327,9 +327,9 @@ static zkm_status elt_sumcheck(gkr_pctx *x, uint32_t li, elt_poly *P, const uint
         fr claim;
         gkr_claims_combined(cl, &claim);
         if (bits)
-            return sc_prove_eq_bits(&poly, bits, cl->points, &cl->alpha[0], &claim, n, x->tr,
-                                    x->msgs, r, e);
-        return sc_prove_eq(&poly, cl->points, &cl->alpha[0], &claim, n, x->tr, x->msgs, r, e);
+            return sc_prove_eq_bits(&poly, bits, cl->points, &cl->alpha[0], &claim, n, x->ch,
+                                    r, e);
+        return sc_prove_eq(&poly, cl->points, &cl->alpha[0], &claim, n, x->ch, r, e);
     }
     unsigned *start = NULL, *factors = NULL;
     zkm_status st = elt_times_W(P, &start, &factors, e);
@@ -339,7 +339,7 @@ static zkm_status elt_sumcheck(gkr_pctx *x, uint32_t li, elt_poly *P, const uint
         sc_poly poly = {.n_tables = P->n_tables + 1, .tables = P->tables,
                         .n_terms = P->n_terms, .coef = P->coef, .term_start = start,
                         .factors = factors};
-        st = sc_prove(&poly, n, x->tr, x->msgs, r, e);
+        st = sc_prove(&poly, n, x->ch, r, e);
     }
     free(start);
     free(factors);
@@ -476,29 +476,38 @@ static zkm_status elt_verify(gkr_vctx *x, uint32_t li, zkm_err *e)
 {
     const gkr_layer *l = &x->c->layers[li];
     const gkr_eltwise_params *p = &l->p.eltwise;
-    fr r[GKR_MAX_NVARS], claim, w, acc, prod;
-    gkr_claims_combined(&x->claims[li], &claim);
-    zkm_status st = sc_verify(l->nvars, elt_degree(p), &claim, x->tr, x->in, r, e);
-    if (st)
-        return st;
-    fr *sv = malloc(p->n_src * sizeof(fr));
-    if (!sv)
-        return zkm_fail(e, ZKM_ENOMEM, "out of memory");
+    fr r[GKR_MAX_NVARS], w;
+    zk_form claim, acc, prod;
+    zk_form_init(&claim);
+    zk_form_init(&acc);
+    zk_form_init(&prod);
+    zk_form *sv = zkm_calloc(p->n_src, sizeof *sv, "eltwise sources", e);
+    zkm_status st = sv ? gkr_claims_combined_form(&x->claims[li], &claim, e) : ZKM_ENOMEM;
+    if (!st)
+        st = sc_verify_forms(x->ch, l->nvars, elt_degree(p), &claim, r, e);
     for (uint32_t s = 0; s < p->n_src && !st; s++)
         st = gkr_verify_view(x, &p->src[s], r, &sv[s], e);
-    if (!st) {
-        fr_set_zero(&acc);
-        for (uint32_t t = 0; t < p->n_terms; t++) {
-            prod = p->coef[t];
-            for (uint32_t f = p->term_start[t]; f < p->term_start[t + 1]; f++)
-                fr_mul(&prod, &prod, &sv[p->factors[f]]);
-            fr_add(&acc, &acc, &prod);
-        }
-        gkr_claims_weight_at(&x->claims[li], r, &w);
-        fr_mul(&acc, &acc, &w);
-        if (!fr_eq(&acc, &claim))
-            st = zkm_fail(e, ZKM_EREJECT, "final sum-check value does not match");
+    /* sum_t coef_t prod_{f in t} sv[f]: one product per factor past the
+     * first (the coefficient scales for free) */
+    for (uint32_t t = 0; t < p->n_terms && !st; t++) {
+        zk_form_set_const(&prod, &p->coef[t]);
+        for (uint32_t f = p->term_start[t]; f < p->term_start[t + 1] && !st; f++)
+            st = zk_chan_mul(x->ch, &prod, &prod, &sv[p->factors[f]], e);
+        fr one;
+        fr_set_one(&one);
+        if (!st)
+            st = zk_form_axpy(&acc, &one, &prod, e);
     }
+    if (!st) {
+        gkr_claims_weight_at(&x->claims[li], r, &w);
+        zk_form_scale(&acc, &w);
+        st = zk_chan_check(x->ch, &acc, &claim, "final sum-check value does not match", e);
+    }
+    zk_form_free(&claim);
+    zk_form_free(&acc);
+    zk_form_free(&prod);
+    for (uint32_t s = 0; sv && s < p->n_src; s++)
+        zk_form_free(&sv[s]);
     free(sv);
     return st;
 }

@@ -163,7 +163,7 @@ static zkm_status gen_sumcheck(gkr_pctx *x, fr *T0, fr *T1, fr *T2, uint32_t u, 
     fr *tables[3] = {T0, T1, T2};
     sc_poly poly = {.n_tables = 3, .tables = tables, .n_terms = 2, .coef = NULL,
                     .term_start = start, .factors = factors};
-    return sc_prove(&poly, u, x->tr, x->msgs, r, e);
+    return sc_prove(&poly, u, x->ch, r, e);
 }
 
 /* Send each source's value at point r (u coordinates).  With a single source
@@ -191,28 +191,33 @@ static zkm_status gen_send_sources(gkr_pctx *x, const gkr_generic_params *p, uin
 
 /* Verifier side: receive the sources' values at r and recombine U(r). */
 static zkm_status gen_recv_sources(gkr_vctx *x, const gkr_generic_params *p, const uint64_t *off,
-                                   uint32_t u, const fr *r, fr *u_at_r, zkm_err *e)
+                                   uint32_t u, const fr *r, zk_form *u_at_r, zkm_err *e)
 {
-    fr acc, v, one, t;
-    fr_set_zero(&acc);
+    fr sel, one, t;
     fr_set_one(&one);
-    for (uint32_t s = 0; s < p->n_src; s++) {
-        zkm_status st = gkr_verify_view(x, &p->src[s], r, &v, e);
+    fr_set_zero(&t);
+    zk_form_set_const(u_at_r, &t);
+    zk_form v;
+    zk_form_init(&v);
+    zkm_status st = ZKM_OK;
+    for (uint32_t s = 0; s < p->n_src && !st; s++) {
+        st = gkr_verify_view(x, &p->src[s], r, &v, e);
         if (st)
-            return st;
+            break;
         /* selector of the block at off[s]: eq(bits of off, r) over the high coordinates */
+        sel = one;
         for (uint32_t i = p->src[s].nvars; i < u; i++) {
             if ((off[s] >> i) & 1)
-                fr_mul(&v, &v, &r[i]);
+                fr_mul(&sel, &sel, &r[i]);
             else {
                 fr_sub(&t, &one, &r[i]);
-                fr_mul(&v, &v, &t);
+                fr_mul(&sel, &sel, &t);
             }
         }
-        fr_add(&acc, &acc, &v);
+        st = zk_form_axpy(u_at_r, &sel, &v, e);
     }
-    *u_at_r = acc;
-    return ZKM_OK;
+    zk_form_free(&v);
+    return st;
 }
 
 static zkm_status gen_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
@@ -314,25 +319,31 @@ static zkm_status gen_verify(gkr_vctx *x, uint32_t li, zkm_err *e)
     uint32_t u;
     gen_layout(p, off, &u);
     const size_t len = (size_t)1 << u;
-    fr rx[GKR_MAX_NVARS], ry[GKR_MAX_NVARS], claim, ux, uy;
-    zkm_status st;
-
-    gkr_claims_combined(&x->claims[li], &claim);
-    st = sc_verify(u, 2, &claim, x->tr, x->in, rx, e);
+    fr rx[GKR_MAX_NVARS], ry[GKR_MAX_NVARS];
+    zk_form claim, ux, uy, fm, gm;
+    zk_form_init(&claim);
+    zk_form_init(&ux);
+    zk_form_init(&uy);
+    zk_form_init(&fm);
+    zk_form_init(&gm);
+    fr *W = NULL, *scratch = NULL, *eqx = NULL, *eqy = NULL;
+    zkm_status st = gkr_claims_combined_form(&x->claims[li], &claim, e);
+    if (!st)
+        st = sc_verify_forms(x->ch, u, 2, &claim, rx, e);
     if (!st)
         st = gen_recv_sources(x, p, off, u, rx, &ux, e);
     if (!st)
-        st = sc_verify(u, 2, &claim, x->tr, x->in, ry, e);
+        st = sc_verify_forms(x->ch, u, 2, &claim, ry, e);
     if (!st)
         st = gen_recv_sources(x, p, off, u, ry, &uy, e);
     if (st)
-        return st;
+        goto done;
 
     /* wiring predicates at (rx, ry), weighted by W */
-    fr *W = zkm_alloc_array(out_len, sizeof(fr), "generic weights", e);
-    fr *scratch = zkm_alloc_array(out_len, sizeof(fr), "scratch", e);
-    fr *eqx = zkm_alloc_array(len, sizeof(fr), "eq table", e);
-    fr *eqy = zkm_alloc_array(len, sizeof(fr), "eq table", e);
+    W = zkm_alloc_array(out_len, sizeof(fr), "generic weights", e);
+    scratch = zkm_alloc_array(out_len, sizeof(fr), "scratch", e);
+    eqx = zkm_alloc_array(len, sizeof(fr), "eq table", e);
+    eqy = zkm_alloc_array(len, sizeof(fr), "eq table", e);
     if (!W || !scratch || !eqx || !eqy) {
         st = ZKM_ENOMEM;
         goto done;
@@ -365,14 +376,22 @@ static zkm_status gen_verify(gkr_vctx *x, uint32_t li, zkm_err *e)
         }
     }
     /* expected = uy (mul ux + liny) + lin ux */
-    fr_mul(&t, &mul, &ux);
-    fr_add(&t, &t, &liny);
-    fr_mul(&t, &t, &uy);
-    fr_mul(&mul, &lin, &ux);
-    fr_add(&t, &t, &mul);
-    if (!fr_eq(&t, &claim))
-        st = zkm_fail(e, ZKM_EREJECT, "final sum-check value does not match");
+    st = zk_form_copy(&fm, &ux, e);
+    if (!st) {
+        zk_form_scale(&fm, &mul);
+        zk_form_add_const(&fm, &liny);
+        st = zk_chan_mul(x->ch, &gm, &uy, &fm, e);
+    }
+    if (!st)
+        st = zk_form_axpy(&gm, &lin, &ux, e);
+    if (!st)
+        st = zk_chan_check(x->ch, &gm, &claim, "final sum-check value does not match", e);
 done:
+    zk_form_free(&claim);
+    zk_form_free(&ux);
+    zk_form_free(&uy);
+    zk_form_free(&fm);
+    zk_form_free(&gm);
     free(W);
     free(scratch);
     free(eqx);

@@ -133,7 +133,7 @@ static zkm_status mm_prove(gkr_pctx *x, uint32_t li, zkm_err *e)
     start[nc] = 2 * nc;
     sc_poly poly = {.n_tables = 2 * nc, .tables = tables, .n_terms = nc, .coef = cl->alpha,
                     .term_start = start, .factors = factors};
-    st = sc_prove(&poly, p->k, x->tr, x->msgs, r, e);
+    st = sc_prove(&poly, p->k, x->ch, r, e);
     for (size_t c = 0; c < nc && !st; c++) {
         mm_points(p, cl->points + c * cl->nvars, r, pa, pb);
         st = gkr_prove_view(x, &p->src[0], pa, &tables[2 * c][0], e);
@@ -158,28 +158,35 @@ static zkm_status mm_verify(gkr_vctx *x, uint32_t li, zkm_err *e)
 {
     const gkr_matmul_params *p = &x->c->layers[li].p.matmul;
     const gkr_claims *cl = &x->claims[li];
-    fr r[GKR_MAX_NVARS], pa[GKR_MAX_NVARS], pb[GKR_MAX_NVARS], claim, acc, a, b, t;
-    gkr_claims_combined(cl, &claim);
-    zkm_status st = sc_verify(p->k, 2, &claim, x->tr, x->in, r, e);
-    if (st)
-        return st;
-    fr_set_zero(&acc);
-    for (size_t c = 0; c < cl->n; c++) {
+    fr r[GKR_MAX_NVARS], pa[GKR_MAX_NVARS], pb[GKR_MAX_NVARS];
+    zk_form claim, acc, a, b, t;
+    zk_form_init(&claim);
+    zk_form_init(&acc);
+    zk_form_init(&a);
+    zk_form_init(&b);
+    zk_form_init(&t);
+    zkm_status st = gkr_claims_combined_form(cl, &claim, e);
+    if (!st)
+        st = sc_verify_forms(x->ch, p->k, 2, &claim, r, e);
+    for (size_t c = 0; c < cl->n && !st; c++) {
         /* the claims list of layer li does not grow while it is reduced */
         mm_points(p, cl->points + c * cl->nvars, r, pa, pb);
         st = gkr_verify_view(x, &p->src[0], pa, &a, e);
-        if (st)
-            return st;
-        st = gkr_verify_view(x, &p->src[1], pb, &b, e);
-        if (st)
-            return st;
-        fr_mul(&t, &a, &b);
-        fr_mul(&t, &t, &cl->alpha[c]);
-        fr_add(&acc, &acc, &t);
+        if (!st)
+            st = gkr_verify_view(x, &p->src[1], pb, &b, e);
+        if (!st)
+            st = zk_chan_mul(x->ch, &t, &a, &b, e);
+        if (!st)
+            st = zk_form_axpy(&acc, &cl->alpha[c], &t, e);
     }
-    if (!fr_eq(&acc, &claim))
-        return zkm_fail(e, ZKM_EREJECT, "final sum-check value does not match");
-    return ZKM_OK;
+    if (!st)
+        st = zk_chan_check(x->ch, &acc, &claim, "final sum-check value does not match", e);
+    zk_form_free(&claim);
+    zk_form_free(&acc);
+    zk_form_free(&a);
+    zk_form_free(&b);
+    zk_form_free(&t);
+    return st;
 }
 
 static uint64_t mm_ops(const gkr_layer *l)

@@ -131,8 +131,8 @@ static inline void at_two(fr *out, const fr *x0, const fr *x1)
     fr_add(out, x1, &d);
 }
 
-static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, transcript *t,
-                                fr_vec *out, fr *r, zkm_err *e)
+static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, zk_chan *ch,
+                                fr *r, zkm_err *e)
 {
     fr *A = p->tables[0], *B = p->tables[1], *C = shape == SC_AB ? NULL : p->tables[2];
     size_t len = (size_t)1 << nvars;
@@ -206,11 +206,10 @@ static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, tran
         const unsigned d = shape == SC_ABC ? 3 : 2;
         for (unsigned x = 0; p->coef && x < d; x++) /* SC_AB_C has none */
             fr_mul(&msg[x], &msg[x], p->coef);
-        zkm_status st = fr_vec_push(out, msg, d, e);
+        zkm_status st = zk_chan_send(ch, "sc/round", msg, d, NULL, e);
         if (st)
             return st;
-        tr_absorb_frs(t, "sc/round", msg, d);
-        tr_challenge(t, "sc/r", &r[k]);
+        tr_challenge(ch->tr, "sc/r", &r[k]);
     }
     /* bind the last challenge: two entries left per table */
     for (unsigned j = 0; j < (shape == SC_AB ? 2u : 3u); j++)
@@ -218,8 +217,7 @@ static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, tran
     return ZKM_OK;
 }
 
-zkm_status sc_prove(sc_poly *p, unsigned nvars, transcript *t, fr_vec *out, fr *r,
-                    zkm_err *e)
+zkm_status sc_prove(sc_poly *p, unsigned nvars, zk_chan *ch, fr *r, zkm_err *e)
 {
     /* a polynomial without terms is sent as degree 1, all zero */
     const unsigned d = sc_degree(p);
@@ -229,7 +227,7 @@ zkm_status sc_prove(sc_poly *p, unsigned nvars, transcript *t, fr_vec *out, fr *
         return ZKM_OK;
     const sc_shape shape = shape_of(p);
     if (shape != SC_GENERIC)
-        return sc_prove_fast(p, shape, nvars, t, out, r, e);
+        return sc_prove_fast(p, shape, nvars, ch, r, e);
     const unsigned np = d + 1; /* evaluation points 0..d */
     fr *ev = malloc(sizeof(fr) * (p->n_tables + 1) * np);
     fr *acc = malloc(sizeof(fr) * (p->n_terms + 1) * np);
@@ -283,11 +281,10 @@ zkm_status sc_prove(sc_poly *p, unsigned nvars, transcript *t, fr_vec *out, fr *
             }
             msg[m++] = s;
         }
-        st = fr_vec_push(out, msg, d, e);
+        st = zk_chan_send(ch, "sc/round", msg, d, NULL, e);
         if (st)
             break;
-        tr_absorb_frs(t, "sc/round", msg, d);
-        tr_challenge(t, "sc/r", &r[k]);
+        tr_challenge(ch->tr, "sc/r", &r[k]);
         for (unsigned j = 0; j < p->n_tables; j++)
             mle_fold(p->tables[j], len, &r[k]);
     }
@@ -332,8 +329,7 @@ typedef struct {
     fr c, s;               /* c_k and the reduced claim s_k */
     int s_known;
     fr deninv[SC_NP];      /* Lagrange denominators on the nodes 0..d-1 */
-    transcript *t;
-    fr_vec *out;
+    zk_chan *ch;
     fr *r;
 } eq_state;
 
@@ -547,11 +543,10 @@ static zkm_status eq_finish_round(eq_state *st, unsigned k, int want1, fr *q, zk
         }
         fr_add(&e1, &e1, &step);
     }
-    zkm_status s = fr_vec_push(st->out, msg, d, e);
+    zkm_status s = zk_chan_send(st->ch, "sc/round", msg, d, NULL, e);
     if (s)
         return s;
-    tr_absorb_frs(st->t, "sc/round", msg, d);
-    tr_challenge(st->t, "sc/r", &st->r[k]);
+    tr_challenge(st->ch->tr, "sc/r", &st->r[k]);
     interpolate_with(&st->s, q, d - 1, &st->r[k], st->deninv);
     st->s_known = 1;
     fr_mul(&t, &step, &st->r[k]);
@@ -575,8 +570,7 @@ static unsigned eq_degree(const sc_poly *p)
  * entries given by bits, nvars > SC_BOOL_ROUNDS, and tables[0] is the
  * 2^(nvars - SC_BOOL_ROUNDS) entries it is rebuilt into. */
 static zkm_status eq_prove(sc_poly *p, const uint64_t *bits, const fr *z, const fr *scale,
-                           const fr *claim, unsigned nvars, transcript *t, fr_vec *out, fr *r,
-                           zkm_err *e)
+                           const fr *claim, unsigned nvars, zk_chan *ch, fr *r, zkm_err *e)
 {
     const unsigned d = eq_degree(p);
     const size_t len = (size_t)1 << nvars;
@@ -597,7 +591,7 @@ static zkm_status eq_prove(sc_poly *p, const uint64_t *bits, const fr *z, const 
         free(ck);
         return zkm_fail(e, ZKM_ENOMEM, "out of memory in sum-check");
     }
-    eq_state st = {.p = p, .z = z, .n = nvars, .d = d, .ck = ck, .t = t, .out = out, .r = r};
+    eq_state st = {.p = p, .z = z, .n = nvars, .d = d, .ck = ck, .ch = ch, .r = r};
     st.v = mem;
     st.lo = st.v + (size_t)p->n_tables * SC_NP;
     st.hi = st.lo + ((size_t)1 << max_nl);
@@ -661,7 +655,7 @@ static zkm_status eq_prove(sc_poly *p, const uint64_t *bits, const fr *z, const 
 }
 
 zkm_status sc_prove_eq(sc_poly *p, const fr *z, const fr *scale, const fr *claim,
-                       unsigned nvars, transcript *t, fr_vec *out, fr *r, zkm_err *e)
+                       unsigned nvars, zk_chan *ch, fr *r, zkm_err *e)
 {
     const unsigned d = eq_degree(p);
     if (d > SC_MAX_DEGREE)
@@ -679,20 +673,19 @@ zkm_status sc_prove_eq(sc_poly *p, const fr *z, const fr *scale, const fr *claim
             bits = NULL;
         }
     }
-    zkm_status st = eq_prove(p, bits, z, scale, claim, nvars, t, out, r, e);
+    zkm_status st = eq_prove(p, bits, z, scale, claim, nvars, ch, r, e);
     free(bits);
     return st;
 }
 
 zkm_status sc_prove_eq_bits(sc_poly *p, const uint64_t *bits, const fr *z, const fr *scale,
-                            const fr *claim, unsigned nvars, transcript *t, fr_vec *out, fr *r,
-                            zkm_err *e)
+                            const fr *claim, unsigned nvars, zk_chan *ch, fr *r, zkm_err *e)
 {
     const unsigned d = eq_degree(p);
     if (d > SC_MAX_DEGREE || p->n_tables != 1 || nvars <= SC_BOOL_ROUNDS)
         return zkm_fail(e, ZKM_EINVAL, "sum-check over bits: one table, %u variables and "
                         "degree %u out of range", nvars, d);
-    return eq_prove(p, bits, z, scale, claim, nvars, t, out, r, e);
+    return eq_prove(p, bits, z, scale, claim, nvars, ch, r, e);
 }
 
 zkm_status sc_verify(unsigned nvars, unsigned degree, fr *claim, transcript *t,
@@ -716,4 +709,45 @@ zkm_status sc_verify(unsigned nvars, unsigned degree, fr *claim, transcript *t,
         interpolate_with(claim, vals, degree, &r[k], deninv);
     }
     return ZKM_OK;
+}
+
+zkm_status sc_verify_forms(zk_chan *ch, unsigned nvars, unsigned degree, zk_form *claim, fr *r,
+                           zkm_err *e)
+{
+    if (degree > SC_MAX_DEGREE || degree == 0)
+        return zkm_fail(e, ZKM_EINVAL, "sum-check degree %u out of range", degree);
+    fr deninv[SC_MAX_DEGREE + 1];
+    lagrange_den_inv(deninv, degree);
+    zk_form msg[SC_MAX_DEGREE];
+    for (unsigned x = 0; x < degree; x++)
+        zk_form_init(&msg[x]);
+    zkm_status st = ZKM_OK;
+    for (unsigned k = 0; k < nvars && !st; k++) {
+        st = zk_chan_recv(ch, "sc/round", msg, degree, e);
+        if (st) {
+            if (st == ZKM_EREJECT)
+                zkm_fail(e, ZKM_EREJECT, "proof ends inside sum-check round %u", k);
+            break;
+        }
+        tr_challenge(ch->tr, "sc/r", &r[k]);
+        /* p(r) = sum_x L_x(r) p(x) with p(1) = claim - p(0):
+         *      = L_1 claim + (L_0 - L_1) p(0) + sum_{x >= 2} L_x p(x) */
+        fr L[SC_MAX_DEGREE + 1], one, t;
+        fr_set_one(&one);
+        for (unsigned x = 0; x <= degree; x++) {
+            fr unit[SC_MAX_DEGREE + 1];
+            for (unsigned y = 0; y <= degree; y++)
+                fr_set_zero(&unit[y]);
+            unit[x] = one;
+            interpolate_with(&L[x], unit, degree, &r[k], deninv);
+        }
+        zk_form_scale(claim, &L[1]);
+        fr_sub(&t, &L[0], &L[1]);
+        st = zk_form_axpy(claim, &t, &msg[0], e);
+        for (unsigned x = 2; x <= degree && !st; x++)
+            st = zk_form_axpy(claim, &L[x], &msg[x - 1], e);
+    }
+    for (unsigned x = 0; x < degree; x++)
+        zk_form_free(&msg[x]);
+    return st;
 }

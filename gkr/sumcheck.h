@@ -14,6 +14,7 @@
 #include "fr.h"
 #include "proof.h"
 #include "transcript.h"
+#include "zk.h"
 #include "zkm_err.h"
 
 #define SC_MAX_DEGREE 8
@@ -33,8 +34,7 @@ unsigned sc_degree(const sc_poly *p);
 /* Run the prover over n variables, appending n * degree elements to out and
  * writing the challenges to r[0..n-1].  On return tables[j][0] = T_j(r).
  * Fails only on allocation failure or a degree above SC_MAX_DEGREE. */
-zkm_status sc_prove(sc_poly *p, unsigned nvars, transcript *t, fr_vec *out, fr *r,
-                    zkm_err *e);
+zkm_status sc_prove(sc_poly *p, unsigned nvars, zk_chan *ch, fr *r, zkm_err *e);
 
 /* sc_prove for the polynomial W * P, where W = scale * eq(z, .) (z: nvars
  * coordinates) is a factor of every term and p describes P: rounds of
@@ -48,7 +48,7 @@ zkm_status sc_prove(sc_poly *p, unsigned nvars, transcript *t, fr_vec *out, fr *
  * additions only.  Fails only on allocation failure or a degree above
  * SC_MAX_DEGREE. */
 zkm_status sc_prove_eq(sc_poly *p, const fr *z, const fr *scale, const fr *claim,
-                       unsigned nvars, transcript *t, fr_vec *out, fr *r, zkm_err *e);
+                       unsigned nvars, zk_chan *ch, fr *r, zkm_err *e);
 
 /* The bucketed rounds of sc_prove_eq over a 0/1 table. */
 #define SC_BOOL_ROUNDS 3
@@ -59,14 +59,19 @@ zkm_status sc_prove_eq(sc_poly *p, const fr *z, const fr *scale, const fr *claim
  * SC_BOOL_ROUNDS) entries, and holds T(r) at [0] on return.  Needs nvars >
  * SC_BOOL_ROUNDS (else ZKM_EINVAL). */
 zkm_status sc_prove_eq_bits(sc_poly *p, const uint64_t *bits, const fr *z, const fr *scale,
-                            const fr *claim, unsigned nvars, transcript *t, fr_vec *out, fr *r,
-                            zkm_err *e);
+                            const fr *claim, unsigned nvars, zk_chan *ch, fr *r, zkm_err *e);
 
 /* Verify n rounds of a degree-`degree` sum-check.  *claim holds the claimed
  * sum on entry and, on success, the value P(r) the caller must check against
  * the final evaluations.  Returns ZKM_EREJECT if the messages run out. */
 zkm_status sc_verify(unsigned nvars, unsigned degree, fr *claim, transcript *t,
                      fr_cursor *in, fr *r, zkm_err *e);
+
+/* sc_verify over a channel (zk.h), the claim a linear form: in the clear
+ * it reads and absorbs exactly what sc_verify does; in zero knowledge the
+ * round values are hidden and the claim stays a form over them. */
+zkm_status sc_verify_forms(zk_chan *ch, unsigned nvars, unsigned degree, zk_form *claim, fr *r,
+                           zkm_err *e);
 
 /* out = p(x) for the polynomial of degree d with values vals[0..d] at 0..d. */
 void sc_interpolate(fr *out, const fr *vals, unsigned d, const fr *x);

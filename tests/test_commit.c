@@ -42,7 +42,8 @@ static void cfx_free(cfx *f)
 }
 
 /* Commit every input layer: layer i external when (i + parity) is odd,
- * parity 2: none external (every commitment in the proof). */
+ * parity 2: none external (every commitment in the proof); parity 3: the
+ * layers of odd index stay public, the others are committed in the proof. */
 static void commit_inputs(cfx *f, uint32_t col_vars, unsigned parity)
 {
     f->c.commit_col_vars = col_vars;
@@ -55,6 +56,8 @@ static void commit_inputs(cfx *f, uint32_t col_vars, unsigned parity)
         if (l->kind != GKR_INPUT)
             continue;
         const int ext = parity < 2 && ((i + parity) & 1) != 0;
+        if (parity == 3 && (i & 1))
+            continue;
         assert_int_equal(gkr_layer_committed(l, l->nvars, ext, NULL), ZKM_OK);
         if (!ext)
             continue;
@@ -78,11 +81,14 @@ static const hyrax_com **com_ptrs(const cfx *f)
     return p;
 }
 
+/* Zero knowledge in every proof and verification when set. */
+static int zk_mode;
+
 static void prove_h(const cfx *f, int threads, int hiding, uint8_t **proof, size_t *len)
 {
     const hyrax_com **p = com_ptrs(f);
     gkr_prove_opts o = {.coms = p, .blinds = (const fr *const *)f->blinds, .threads = threads,
-                        .hiding = hiding};
+                        .hiding = hiding, .zk = zk_mode};
     zkm_err e = {0};
     zkm_status st = gkr_prove_ex(&f->c, f->vals, &o, proof, len, NULL, &e);
     if (st)
@@ -98,7 +104,7 @@ static void prove(const cfx *f, int threads, uint8_t **proof, size_t *len)
 static zkm_status verify(const cfx *f, int threads, const uint8_t *proof, size_t len, zkm_err *e)
 {
     const hyrax_com **p = com_ptrs(f);
-    gkr_verify_opts o = {.coms = p, .threads = threads};
+    gkr_verify_opts o = {.coms = p, .threads = threads, .zk = zk_mode};
     zkm_status st = gkr_verify_ex(&f->c, f->vals, proof, len, NULL, NULL, &o, e);
     free(p);
     return st;
@@ -170,7 +176,7 @@ static void test_sound(void **state)
 {
     (void)state;
     cfx f;
-    random_cfx(&f, 2, 0);
+    random_cfx(&f, 2, zk_mode ? 3 : 0);
     uint8_t *proof;
     size_t len;
     prove(&f, 1, &proof, &len);
@@ -186,7 +192,7 @@ static void test_sound(void **state)
         const int points = P.sections[s].encoding == GKR_ENC_G1;
         n_points += points ? P.sections[s].pts.n : 0;
         for (size_t k = GKR_PROOF_SECTION_HEADER_BYTES; k < bytes; k++) {
-            if (!opening && !points && tu_below(&rng, 8))
+            if (!opening && tu_below(&rng, zk_mode ? 4 : 8) && (zk_mode || !points))
                 continue; /* a sample of the GKR messages */
             const uint8_t mask = (uint8_t)(1 + tu_below(&rng, 255));
             proof[off + k] ^= mask;
@@ -228,6 +234,65 @@ static void test_sound(void **state)
     f.c.commit_col_vars--;
     free(proof);
     cfx_free(&f);
+}
+
+/* Zero knowledge: every point of the proof moved by H (still a valid
+ * encoding) and every scalar changed by one, one at a time: each is
+ * rejected, so every commitment and response the prover sends is checked
+ * by something. */
+static void test_zk_every_element(void **state)
+{
+    (void)state;
+    zk_mode = 1;
+    cfx f;
+    random_cfx(&f, 2, 3);
+    uint8_t *proof, *bad;
+    size_t len, blen;
+    prove(&f, 1, &proof, &len);
+    assert_int_equal(verify(&f, 1, proof, len, NULL), ZKM_OK);
+    gkr_proof P;
+    assert_int_equal(gkr_proof_decode(&P, proof, len, NULL), ZKM_OK);
+    hyrax_gens g;
+    hyrax_generators(&g);
+    fr one;
+    fr_set_one(&one);
+    size_t n_pts = 0, n_frs = 0;
+    for (uint32_t s = 0; s < P.n_sections; s++) {
+        gkr_section *sec = &P.sections[s];
+        for (size_t k = 0; k < sec->pts.n; k++, n_pts++) {
+            g1_affine keep = sec->pts.v[k];
+            g1_jac t;
+            g1_from_affine(&t, &keep);
+            g1_add_mixed_var(&t, &t, g.H);
+            g1_to_affine(&sec->pts.v[k], &t);
+            assert_int_equal(gkr_proof_encode(&P, &bad, &blen, NULL), ZKM_OK);
+            zkm_status st = verify(&f, 1, bad, blen, NULL);
+            if (st != ZKM_EREJECT)
+                fail_msg("point %zu of section %u (tag %u) moved: status %d", k, s, sec->tag,
+                         (int)st);
+            free(bad);
+            sec->pts.v[k] = keep;
+        }
+        if (sec->tag == 0 || sec->encoding != GKR_ENC_FIELD)
+            continue;
+        for (size_t k = 0; k < sec->msgs.n; k++, n_frs++) {
+            fr keep = sec->msgs.v[k];
+            fr_add(&sec->msgs.v[k], &keep, &one);
+            assert_int_equal(gkr_proof_encode(&P, &bad, &blen, NULL), ZKM_OK);
+            zkm_status st = verify(&f, 1, bad, blen, NULL);
+            if (st != ZKM_EREJECT)
+                fail_msg("scalar %zu of section %u (tag %u) changed: status %d", k, s, sec->tag,
+                         (int)st);
+            free(bad);
+            sec->msgs.v[k] = keep;
+        }
+    }
+    printf("# %zu points and %zu scalars changed, each rejected\n", n_pts, n_frs);
+    assert_true(n_pts > 0 && n_frs > 0);
+    gkr_proof_free(&P);
+    free(proof);
+    cfx_free(&f);
+    zk_mode = 0;
 }
 
 /* Hiding: two proofs of the same statement differ in every commitment row
@@ -272,6 +337,49 @@ static void test_fresh_blinds(void **state)
     cfx_free(&f);
 }
 
+/* Zero knowledge: random circuits of every kind with committed inputs (in
+ * the proof, from outside) and public ones, at several widths and thread
+ * counts. */
+static void test_zk_complete(void **state)
+{
+    (void)state;
+    zk_mode = 1;
+    for (uint32_t b = 1; b <= 3; b += 2)
+        for (unsigned parity = 0; parity < 4; parity += 1 + (parity == 1))
+            for (int threads = 1; threads <= 2; threads++) {
+                cfx f;
+                random_cfx(&f, b, parity);
+                uint8_t *proof;
+                size_t len;
+                prove(&f, threads, &proof, &len);
+                zkm_err e = {0};
+                zkm_status st = verify(&f, threads, proof, len, &e);
+                if (st)
+                    fail_msg("zk: b %u parity %u threads %d: %s", b, parity, threads, e.msg);
+                /* and not as a proof in the clear */
+                zk_mode = 0;
+                assert_int_equal(verify(&f, threads, proof, len, NULL), ZKM_EREJECT);
+                zk_mode = 1;
+                free(proof);
+                cfx_free(&f);
+            }
+    zk_mode = 0;
+}
+
+static int zk_on(void **state)
+{
+    (void)state;
+    zk_mode = 1;
+    return 0;
+}
+
+static int zk_off(void **state)
+{
+    (void)state;
+    zk_mode = 0;
+    return 0;
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -286,6 +394,9 @@ int main(void)
         cmocka_unit_test(test_advice_committed),
         cmocka_unit_test(test_sound),
         cmocka_unit_test(test_fresh_blinds),
+        cmocka_unit_test(test_zk_complete),
+        cmocka_unit_test_setup_teardown(test_sound, zk_on, zk_off),
+        cmocka_unit_test(test_zk_every_element),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -519,7 +519,7 @@ static void prove_poly(const sc_poly *shape, fr *const *orig, unsigned n, const 
     transcript t;
     sc_transcript(&t, claim);
     memset(msgs, 0, sizeof *msgs);
-    zkm_status st = sc_prove(&p, n, &t, msgs, r, &e);
+    zkm_status st = sc_prove(&p, n, &(zk_chan){.tr = &t, .out = msgs}, r, &e);
     if (st)
         fail_msg("sc_prove: %s", e.msg);
     assert_int_equal(msgs->n, (size_t)n * sc_degree(&p));
@@ -752,7 +752,7 @@ static void test_sumcheck_limits(void **state)
     sc_poly p = {.n_tables = 1, .tables = tables, .n_terms = 1, .coef = NULL,
                  .term_start = start, .factors = factors};
     tr_init(&t, "zkm/test");
-    assert_int_equal(sc_prove(&p, 4, &t, &msgs, r, &e), ZKM_EINVAL);
+    assert_int_equal(sc_prove(&p, 4, &(zk_chan){.tr = &t, .out = &msgs}, r, &e), ZKM_EINVAL);
     assert_int_equal(msgs.n, 0);
     /* degrees 0 and above the maximum are refused by the verifier */
     fr_cursor in = {.v = tab, .n = 16, .pos = 0};
@@ -764,7 +764,7 @@ static void test_sumcheck_limits(void **state)
     start[0] = 0;
     assert_int_equal(sc_degree(&p), 1);
     tr_init(&t, "zkm/test");
-    assert_int_equal(sc_prove(&p, 4, &t, &msgs, r, &e), ZKM_OK);
+    assert_int_equal(sc_prove(&p, 4, &(zk_chan){.tr = &t, .out = &msgs}, r, &e), ZKM_OK);
     assert_int_equal(msgs.n, 4);
     for (size_t i = 0; i < msgs.n; i++)
         assert_true(fr_is_zero(&msgs.v[i]));

@@ -751,11 +751,11 @@ static void eq_compare(tu_rng *g, const sc_poly *shape, unsigned n, int kind, in
     fr ra[12], rb[12];
     zkm_err e;
     if (use_bits) /* only the folded table: a[0] is far longer than needed */
-        assert_int_equal(sc_prove_eq_bits(&pa, bits, z, &scale, &claim, n, &ta, &ma, ra, &e),
+        assert_int_equal(sc_prove_eq_bits(&pa, bits, z, &scale, &claim, n, &(zk_chan){.tr = &ta, .out = &ma}, ra, &e),
                          ZKM_OK);
     else
-        assert_int_equal(sc_prove_eq(&pa, z, &scale, &claim, n, &ta, &ma, ra, &e), ZKM_OK);
-    assert_int_equal(sc_prove(&pb, n, &tb, &mb, rb, &e), ZKM_OK);
+        assert_int_equal(sc_prove_eq(&pa, z, &scale, &claim, n, &(zk_chan){.tr = &ta, .out = &ma}, ra, &e), ZKM_OK);
+    assert_int_equal(sc_prove(&pb, n, &(zk_chan){.tr = &tb, .out = &mb}, rb, &e), ZKM_OK);
     assert_int_equal(ma.n, mb.n);
     for (size_t i = 0; i < ma.n; i++)
         if (!fr_eq(&ma.v[i], &mb.v[i]))

@@ -1,0 +1,717 @@
+/* Message channels and the zero-knowledge machinery (zk.h). */
+#include "zk.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hyrax.h"
+#include "msm.h"
+
+/* --- linear forms --- */
+
+void zk_form_init(zk_form *f)
+{
+    memset(f, 0, sizeof *f);
+}
+
+void zk_form_free(zk_form *f)
+{
+    free(f->idx);
+    free(f->c);
+    memset(f, 0, sizeof *f);
+}
+
+void zk_form_set_const(zk_form *f, const fr *k)
+{
+    f->k = *k;
+    f->n = 0;
+}
+
+static zkm_status form_reserve(zk_form *f, uint32_t n, zkm_err *e)
+{
+    if (n <= f->cap)
+        return ZKM_OK;
+    if (n > (1u << 24))
+        return zkm_fail(e, ZKM_ENOMEM, "a linear form of %u terms is too long", n);
+    uint32_t cap = f->cap ? f->cap : 8;
+    while (cap < n)
+        cap *= 2;
+    uint32_t *idx = realloc(f->idx, cap * sizeof *idx);
+    if (!idx)
+        return zkm_fail(e, ZKM_ENOMEM, "out of memory in a linear form");
+    f->idx = idx;
+    fr *c = realloc(f->c, cap * sizeof *c);
+    if (!c)
+        return zkm_fail(e, ZKM_ENOMEM, "out of memory in a linear form");
+    f->c = c;
+    f->cap = cap;
+    return ZKM_OK;
+}
+
+zkm_status zk_form_set_hidden(zk_form *f, uint32_t idx, const fr *c, zkm_err *e)
+{
+    zkm_status st = form_reserve(f, 1, e);
+    if (st)
+        return st;
+    fr_set_zero(&f->k);
+    f->n = 1;
+    f->idx[0] = idx;
+    f->c[0] = *c;
+    return ZKM_OK;
+}
+
+zkm_status zk_form_copy(zk_form *dst, const zk_form *src, zkm_err *e)
+{
+    if (dst == src)
+        return ZKM_OK;
+    zkm_status st = form_reserve(dst, src->n, e);
+    if (st)
+        return st;
+    dst->k = src->k;
+    dst->n = src->n;
+    if (src->n) {
+        memcpy(dst->idx, src->idx, src->n * sizeof *src->idx);
+        memcpy(dst->c, src->c, src->n * sizeof *src->c);
+    }
+    return ZKM_OK;
+}
+
+zkm_status zk_form_axpy(zk_form *y, const fr *a, const zk_form *x, zkm_err *e)
+{
+    fr t;
+    fr_mul(&t, a, &x->k);
+    fr_add(&y->k, &y->k, &t);
+    if (x->n == 0)
+        return ZKM_OK;
+    zkm_status st = form_reserve(y, y->n + x->n, e);
+    if (st)
+        return st;
+    for (uint32_t i = 0; i < x->n; i++) {
+        y->idx[y->n + i] = x->idx[i];
+        fr_mul(&y->c[y->n + i], a, &x->c[i]);
+    }
+    y->n += x->n;
+    return ZKM_OK;
+}
+
+void zk_form_scale(zk_form *f, const fr *a)
+{
+    fr_mul(&f->k, &f->k, a);
+    for (uint32_t i = 0; i < f->n; i++)
+        fr_mul(&f->c[i], &f->c[i], a);
+}
+
+void zk_form_add_const(zk_form *f, const fr *k)
+{
+    fr_add(&f->k, &f->k, k);
+}
+
+/* --- the context --- */
+
+typedef struct {
+    zk_form x, y;
+    uint32_t z;
+} pending_prod;
+
+typedef struct {
+    zk_form d;
+    const char *what;
+} pending_eq;
+
+/* One series of hidden values: the prover knows each one's value and
+ * blinding, the verifier its commitment and its scalars in the final check
+ * (acc) and in the equalities' sum (accd). */
+typedef struct {
+    size_t n, cap;
+    fr *m, *r;
+    g1_affine *pt;
+    fr *acc, *accd;
+} series;
+
+struct zk_ctx {
+    int prover, threads;
+    series s[2]; /* messages, products */
+    pending_prod *prods;
+    size_t n_prod, cap_prod;
+    pending_eq *eqs;
+    size_t n_eq, cap_eq;
+    /* verifier: the final check's scalars on U, H and other points; the
+     * equalities' sum's scalar on U */
+    fr acc_u, acc_h, accd_u;
+    g1_affine *xp;
+    fr *xs;
+    size_t n_x, cap_x;
+    /* prover: sum_j w_j blinding(D_j) */
+    fr dblind;
+    g1_fixed_table *ut, *ht;
+    hyrax_gens g;
+};
+
+zk_ctx *zk_ctx_new(int prover, int threads, zkm_err *e)
+{
+    zk_ctx *z = zkm_calloc(1, sizeof *z, "zero-knowledge state", e);
+    if (!z)
+        return NULL;
+    z->prover = prover != 0;
+    z->threads = threads < 1 ? 1 : threads;
+    hyrax_generators(&z->g);
+    if (z->prover) {
+        z->ut = zkm_alloc_array(1, sizeof *z->ut, "commitment tables", e);
+        z->ht = zkm_alloc_array(1, sizeof *z->ht, "commitment tables", e);
+        if (!z->ut || !z->ht) {
+            zk_ctx_free(z);
+            return NULL;
+        }
+        g1_fixed_init(z->ut, z->g.U);
+        g1_fixed_init(z->ht, z->g.H);
+    }
+    return z;
+}
+
+static void pending_clear(zk_ctx *z)
+{
+    for (size_t i = 0; i < z->n_prod; i++) {
+        zk_form_free(&z->prods[i].x);
+        zk_form_free(&z->prods[i].y);
+    }
+    for (size_t i = 0; i < z->n_eq; i++)
+        zk_form_free(&z->eqs[i].d);
+    z->n_prod = z->n_eq = 0;
+}
+
+void zk_ctx_free(zk_ctx *z)
+{
+    if (!z)
+        return;
+    pending_clear(z);
+    free(z->prods);
+    free(z->eqs);
+    for (int k = 0; k < 2; k++) {
+        free(z->s[k].m);
+        free(z->s[k].r);
+        free(z->s[k].pt);
+        free(z->s[k].acc);
+        free(z->s[k].accd);
+    }
+    free(z->xp);
+    free(z->xs);
+    free(z->ut);
+    free(z->ht);
+    free(z);
+}
+
+uint32_t zk_next_msg(const zk_ctx *z)
+{
+    return (uint32_t)z->s[0].n;
+}
+
+static zkm_status grow(void **p, size_t size, size_t cap)
+{
+    void *q = realloc(*p, cap * size);
+    if (!q)
+        return ZKM_ENOMEM;
+    *p = q;
+    return ZKM_OK;
+}
+
+/* Room for k more values in series s; returns the first new number. */
+static zkm_status series_add(zk_ctx *z, int s, size_t k, uint32_t *first, zkm_err *e)
+{
+    series *S = &z->s[s];
+    if (S->n + k >= ZK_PROD)
+        return zkm_fail(e, ZKM_ENOMEM, "too many hidden values");
+    if (S->n + k > S->cap) {
+        size_t cap = S->cap ? S->cap : 64;
+        while (cap < S->n + k)
+            cap *= 2;
+        int bad = z->prover ? grow((void **)&S->m, sizeof(fr), cap) ||
+                                  grow((void **)&S->r, sizeof(fr), cap)
+                            : grow((void **)&S->pt, sizeof(g1_affine), cap) ||
+                                  grow((void **)&S->acc, sizeof(fr), cap) ||
+                                  grow((void **)&S->accd, sizeof(fr), cap);
+        if (bad)
+            return zkm_fail(e, ZKM_ENOMEM, "out of memory recording hidden values");
+        S->cap = cap;
+    }
+    if (!z->prover) {
+        memset(S->acc + S->n, 0, k * sizeof(fr));
+        memset(S->accd + S->n, 0, k * sizeof(fr));
+    }
+    *first = (uint32_t)S->n | (s ? ZK_PROD : 0);
+    S->n += k;
+    return ZKM_OK;
+}
+
+void zk_form_open(const zk_ctx *z, const zk_form *f, fr *value, fr *blind)
+{
+    fr v = f->k, b, t;
+    fr_set_zero(&b);
+    for (uint32_t i = 0; i < f->n; i++) {
+        const series *S = &z->s[f->idx[i] >> 31];
+        const uint32_t j = f->idx[i] & ~ZK_PROD;
+        fr_mul(&t, &f->c[i], &S->m[j]);
+        fr_add(&v, &v, &t);
+        fr_mul(&t, &f->c[i], &S->r[j]);
+        fr_add(&b, &b, &t);
+    }
+    *value = v;
+    *blind = b;
+}
+
+zkm_status zk_add_point(zk_ctx *z, const g1_affine *p, const fr *s, zkm_err *e)
+{
+    if (z->n_x == z->cap_x) {
+        size_t cap = z->cap_x ? 2 * z->cap_x : 256;
+        if (grow((void **)&z->xp, sizeof(g1_affine), cap) ||
+            grow((void **)&z->xs, sizeof(fr), cap))
+            return zkm_fail(e, ZKM_ENOMEM, "out of memory in the final check");
+        z->cap_x = cap;
+    }
+    z->xp[z->n_x] = *p;
+    z->xs[z->n_x] = *s;
+    z->n_x++;
+    return ZKM_OK;
+}
+
+/* acc (or accd) += s f */
+static void add_form_to(zk_ctx *z, int d, const fr *s, const zk_form *f)
+{
+    fr t;
+    fr_mul(&t, s, &f->k);
+    fr_add(d ? &z->accd_u : &z->acc_u, d ? &z->accd_u : &z->acc_u, &t);
+    for (uint32_t i = 0; i < f->n; i++) {
+        series *S = &z->s[f->idx[i] >> 31];
+        fr *a = (d ? S->accd : S->acc) + (f->idx[i] & ~ZK_PROD);
+        fr_mul(&t, s, &f->c[i]);
+        fr_add(a, a, &t);
+    }
+}
+
+void zk_add_form(zk_ctx *z, const fr *s, const zk_form *f)
+{
+    add_form_to(z, 0, s, f);
+}
+
+void zk_add_h(zk_ctx *z, const fr *s)
+{
+    fr_add(&z->acc_h, &z->acc_h, s);
+}
+
+void zk_add_u(zk_ctx *z, const fr *s)
+{
+    fr_add(&z->acc_u, &z->acc_u, s);
+}
+
+/* --- commitments --- */
+
+static void absorb_points(transcript *tr, const char *label, const g1_affine *p, size_t n)
+{
+    uint8_t small[8 * G1_BYTES];
+    uint8_t *heap = n > 8 ? malloc(n * G1_BYTES) : NULL;
+    uint8_t *buf = heap ? heap : small;
+    if (n > 8 && !heap) { /* one frame per point instead: still unambiguous */
+        for (size_t i = 0; i < n; i++) {
+            g1_to_bytes(small, &p[i]);
+            tr_absorb_bytes(tr, label, small, G1_BYTES);
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        g1_to_bytes(buf + i * G1_BYTES, &p[i]);
+    tr_absorb_bytes(tr, label, buf, n * G1_BYTES);
+    free(heap);
+}
+
+/* out = v U + r H (Jacobian), constant time in v and r. */
+static void commit_jac(const zk_ctx *z, g1_jac *out, const fr *v, const fr *r)
+{
+    g1_jac t;
+    g1_fixed_mul(out, z->ut, v);
+    g1_fixed_mul(&t, z->ht, r);
+    g1_add(out, out, &t);
+}
+
+zkm_status zk_commit(zk_ctx *z, g1_affine *out, const fr *v, fr *r, size_t n, zkm_err *e)
+{
+    g1_jac *J = zkm_alloc_array(n ? n : 1, sizeof *J, "commitments", e);
+    fq *inv = zkm_alloc_array(n + 2, sizeof *inv, "commitments", e);
+    fr *own = r ? NULL : zkm_alloc_array(n ? n : 1, sizeof *own, "commitments", e);
+    zkm_status st = ZKM_ENOMEM;
+    if (J && inv && (r || own)) {
+        fr *bl = r ? r : own;
+        hyrax_random_blinds(bl, n);
+        for (size_t i = 0; i < n; i++)
+            commit_jac(z, &J[i], &v[i], &bl[i]);
+        g1_batch_to_affine(out, J, n, inv);
+        st = ZKM_OK;
+    }
+    if (own)
+        sodium_memzero(own, n * sizeof *own);
+    free(J);
+    free(inv);
+    free(own);
+    return st;
+}
+
+/* --- the channel --- */
+
+zkm_status zk_chan_send(zk_chan *ch, const char *label, const fr *v, size_t n, uint32_t *first,
+                        zkm_err *e)
+{
+    if (first)
+        *first = ZK_NONE;
+    if (!ch->zk) {
+        zkm_status st = fr_vec_push(ch->out, v, n, e);
+        if (!st)
+            tr_absorb_frs(ch->tr, label, v, n);
+        return st;
+    }
+    zk_ctx *z = ch->zk;
+    uint32_t f;
+    zkm_status st = series_add(z, 0, n, &f, e);
+    if (st)
+        return st;
+    size_t at = ch->out_pts->n;
+    g1_affine pad;
+    g1_affine_infinity(&pad);
+    for (size_t i = 0; i < n && !st; i++)
+        st = g1_vec_push(ch->out_pts, &pad, 1, e);
+    if (!st) {
+        memcpy(z->s[0].m + f, v, n * sizeof(fr));
+        st = zk_commit(z, ch->out_pts->v + at, v, z->s[0].r + f, n, e);
+    }
+    if (st) {
+        z->s[0].n -= n;
+        return st;
+    }
+    absorb_points(ch->tr, label, ch->out_pts->v + at, n);
+    if (first)
+        *first = f;
+    return ZKM_OK;
+}
+
+zkm_status zk_chan_recv(zk_chan *ch, const char *label, zk_form *out, size_t n, zkm_err *e)
+{
+    if (!ch->zk) {
+        const fr *v;
+        if (!fr_cursor_take(ch->in, n, &v))
+            return zkm_fail(e, ZKM_EREJECT, "proof section ends early");
+        tr_absorb_frs(ch->tr, label, v, n);
+        for (size_t i = 0; i < n; i++)
+            zk_form_set_const(&out[i], &v[i]);
+        return ZKM_OK;
+    }
+    const g1_affine *p;
+    if (!g1_cursor_take(ch->in_pts, n, &p))
+        return zkm_fail(e, ZKM_EREJECT, "proof section ends before its commitments");
+    absorb_points(ch->tr, label, p, n);
+    uint32_t f;
+    if (ch->mirror) {
+        f = ch->mirror_next;
+        ch->mirror_next += (uint32_t)n;
+    } else {
+        zkm_status st = series_add(ch->zk, 0, n, &f, e);
+        if (st)
+            return st;
+        memcpy(ch->zk->s[0].pt + f, p, n * sizeof *p);
+    }
+    fr one;
+    fr_set_one(&one);
+    for (size_t i = 0; i < n; i++) {
+        zkm_status st = zk_form_set_hidden(&out[i], f + (uint32_t)i, &one, e);
+        if (st)
+            return st;
+    }
+    return ZKM_OK;
+}
+
+zkm_status zk_chan_mul(zk_chan *ch, zk_form *out, const zk_form *a, const zk_form *b,
+                       zkm_err *e)
+{
+    zkm_status st;
+    if (zk_form_is_const(a) || zk_form_is_const(b)) {
+        const zk_form *k = zk_form_is_const(a) ? a : b, *f = k == a ? b : a;
+        fr s = k->k;
+        st = zk_form_copy(out, f, e);
+        if (!st)
+            zk_form_scale(out, &s);
+        return st;
+    }
+    zk_ctx *z = ch->zk;
+    if (z->n_prod == z->cap_prod) {
+        size_t cap = z->cap_prod ? 2 * z->cap_prod : 16;
+        if (grow((void **)&z->prods, sizeof *z->prods, cap))
+            return zkm_fail(e, ZKM_ENOMEM, "out of memory recording products");
+        z->cap_prod = cap;
+    }
+    pending_prod *p = &z->prods[z->n_prod];
+    zk_form_init(&p->x);
+    zk_form_init(&p->y);
+    uint32_t idx;
+    st = zk_form_copy(&p->x, a, e);
+    if (!st)
+        st = zk_form_copy(&p->y, b, e);
+    if (!st)
+        st = series_add(z, 1, 1, &idx, e);
+    if (st) {
+        zk_form_free(&p->x);
+        zk_form_free(&p->y);
+        return st;
+    }
+    p->z = idx;
+    z->n_prod++;
+    fr one;
+    fr_set_one(&one);
+    return zk_form_set_hidden(out, idx, &one, e);
+}
+
+zkm_status zk_chan_check(zk_chan *ch, const zk_form *a, const zk_form *b, const char *what,
+                         zkm_err *e)
+{
+    fr mone;
+    fr_set_one(&mone);
+    fr_neg(&mone, &mone);
+    if (zk_form_is_const(a) && zk_form_is_const(b)) {
+        if (fr_eq(&a->k, &b->k))
+            return ZKM_OK;
+        return zkm_fail(e, ch->zk && ch->zk->prover ? ZKM_EINVAL : ZKM_EREJECT, "%s", what);
+    }
+    zk_ctx *z = ch->zk;
+    if (z->n_eq == z->cap_eq) {
+        size_t cap = z->cap_eq ? 2 * z->cap_eq : 16;
+        if (grow((void **)&z->eqs, sizeof *z->eqs, cap))
+            return zkm_fail(e, ZKM_ENOMEM, "out of memory recording equalities");
+        z->cap_eq = cap;
+    }
+    pending_eq *q = &z->eqs[z->n_eq];
+    zk_form_init(&q->d);
+    zkm_status st = zk_form_copy(&q->d, a, e);
+    if (!st)
+        st = zk_form_axpy(&q->d, &mone, b, e);
+    if (st) {
+        zk_form_free(&q->d);
+        return st;
+    }
+    q->what = what;
+    z->n_eq++;
+    return ZKM_OK;
+}
+
+/* Hyrax's proof of product (Wahby et al. 2018, section 4): commitments
+ * X = x U + rx H, Y = y U + ry H, Z = z U + rz H with z = x y.  The prover
+ * sends Z, alpha = b1 U + b2 H, beta = b3 U + b4 H, delta = b1 Y + b5 H;
+ * on challenge c it answers z1 = b1 + c x, z2 = b2 + c rx, z3 = b3 + c y,
+ * z4 = b4 + c ry and z5 = b5 + c (rz - x ry), since Z = x Y + (rz - x ry) H.
+ * The verifier's equations:
+ *     alpha + c X = z1 U + z2 H
+ *     beta  + c Y = z3 U + z4 H
+ *     delta + c Z = z1 Y + z5 H. */
+static zkm_status prove_product(zk_chan *ch, pending_prod *p, zkm_err *e)
+{
+    zk_ctx *z = ch->zk;
+    fr x, rx, y, ry, v, rv, b[5], c, t, resp[5], w[3];
+    zk_form_open(z, &p->x, &x, &rx);
+    zk_form_open(z, &p->y, &y, &ry);
+    fr_mul(&v, &x, &y);
+    hyrax_random_blinds(&rv, 1);
+    const uint32_t j = p->z & ~ZK_PROD;
+    z->s[1].m[j] = v;
+    z->s[1].r[j] = rv;
+    hyrax_random_blinds(b, 5);
+    g1_jac J[4];
+    fr dv, dr;
+    commit_jac(z, &J[0], &v, &rv);
+    commit_jac(z, &J[1], &b[0], &b[1]);
+    commit_jac(z, &J[2], &b[2], &b[3]);
+    fr_mul(&dv, &b[0], &y); /* delta = b1 Y + b5 H = b1 y U + (b1 ry + b5) H */
+    fr_mul(&dr, &b[0], &ry);
+    fr_add(&dr, &dr, &b[4]);
+    commit_jac(z, &J[3], &dv, &dr);
+    g1_affine P[4];
+    fq inv[6];
+    g1_batch_to_affine(P, J, 4, inv);
+    zkm_status st = g1_vec_push(ch->out_pts, P, 4, e);
+    if (st)
+        return st;
+    absorb_points(ch->tr, "zk/prod", P, 4);
+    tr_challenge(ch->tr, "zk/prod-c", &c);
+    const fr *sec[5] = {&x, &rx, &y, &ry, NULL};
+    fr r5; /* rz - x ry */
+    fr_mul(&r5, &x, &ry);
+    fr_sub(&r5, &rv, &r5);
+    sec[4] = &r5;
+    for (int i = 0; i < 5; i++) {
+        fr_mul(&t, &c, sec[i]);
+        fr_add(&resp[i], &b[i], &t);
+    }
+    st = fr_vec_push(ch->out, resp, 5, e);
+    if (st)
+        return st;
+    tr_absorb_frs(ch->tr, "zk/prod-z", resp, 5);
+    tr_challenges(ch->tr, "zk/prod-w", w, 3);
+    sodium_memzero(b, sizeof b);
+    sodium_memzero(&r5, sizeof r5);
+    return ZKM_OK;
+}
+
+static zkm_status verify_product(zk_chan *ch, pending_prod *p, zkm_err *e)
+{
+    zk_ctx *z = ch->zk;
+    const g1_affine *P;
+    const fr *resp;
+    if (!g1_cursor_take(ch->in_pts, 4, &P) || !fr_cursor_take(ch->in, 5, &resp))
+        return zkm_fail(e, ZKM_EREJECT, "proof section ends before a proof of product");
+    const uint32_t j = p->z & ~ZK_PROD;
+    z->s[1].pt[j] = P[0];
+    fr c, w[3], s, t;
+    absorb_points(ch->tr, "zk/prod", P, 4);
+    tr_challenge(ch->tr, "zk/prod-c", &c);
+    tr_absorb_frs(ch->tr, "zk/prod-z", resp, 5);
+    tr_challenges(ch->tr, "zk/prod-w", w, 3);
+    /* w0 (alpha + c X - z1 U - z2 H) */
+    zkm_status st = zk_add_point(z, &P[1], &w[0], e);
+    fr_mul(&s, &w[0], &c);
+    add_form_to(z, 0, &s, &p->x);
+    fr_mul(&t, &w[0], &resp[0]);
+    fr_sub(&z->acc_u, &z->acc_u, &t);
+    fr_mul(&t, &w[0], &resp[1]);
+    fr_sub(&z->acc_h, &z->acc_h, &t);
+    /* w1 (beta + c Y - z3 U - z4 H) */
+    if (!st)
+        st = zk_add_point(z, &P[2], &w[1], e);
+    fr_mul(&s, &w[1], &c);
+    add_form_to(z, 0, &s, &p->y);
+    fr_mul(&t, &w[1], &resp[2]);
+    fr_sub(&z->acc_u, &z->acc_u, &t);
+    fr_mul(&t, &w[1], &resp[3]);
+    fr_sub(&z->acc_h, &z->acc_h, &t);
+    /* w2 (delta + c Z - z1 Y - z5 H) */
+    if (!st)
+        st = zk_add_point(z, &P[3], &w[2], e);
+    fr_mul(&s, &w[2], &c);
+    fr_add(&z->s[1].acc[j], &z->s[1].acc[j], &s);
+    fr_mul(&s, &w[2], &resp[0]);
+    fr_neg(&s, &s);
+    add_form_to(z, 0, &s, &p->y);
+    fr_mul(&t, &w[2], &resp[4]);
+    fr_sub(&z->acc_h, &z->acc_h, &t);
+    return st;
+}
+
+zkm_status zk_chan_flush(zk_chan *ch, zkm_err *e)
+{
+    zk_ctx *z = ch->zk;
+    if (!z)
+        return ZKM_OK;
+    zkm_status st = ZKM_OK;
+    for (size_t i = 0; i < z->n_prod && !st; i++)
+        st = z->prover ? prove_product(ch, &z->prods[i], e) : verify_product(ch, &z->prods[i], e);
+    for (size_t i = 0; i < z->n_eq && !st; i++) {
+        fr w, v, bl, t;
+        tr_challenge(ch->tr, "zk/eq-w", &w);
+        if (z->prover) {
+            zk_form_open(z, &z->eqs[i].d, &v, &bl);
+            if (!fr_is_zero(&v))
+                st = zkm_fail(e, ZKM_EINVAL, "zero knowledge: %s (the witness is wrong)",
+                              z->eqs[i].what);
+            fr_mul(&t, &w, &bl);
+            fr_add(&z->dblind, &z->dblind, &t);
+        } else {
+            add_form_to(z, 1, &w, &z->eqs[i].d);
+        }
+    }
+    pending_clear(z);
+    return st;
+}
+
+zkm_status zk_finish(zk_chan *ch, zkm_err *e)
+{
+    zk_ctx *z = ch->zk;
+    if (!z)
+        return ZKM_OK;
+    if (z->n_prod || z->n_eq)
+        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: relations left unproven");
+    fr ch_e, w, s, t;
+    if (z->prover) {
+        g1_affine R;
+        fr zs, zero;
+        fr_set_zero(&zero);
+        zkm_status st = zk_commit(z, &R, &zero, &s, 1, e);
+        if (st)
+            return st;
+        st = g1_vec_push(ch->out_pts, &R, 1, e);
+        if (st)
+            return st;
+        absorb_points(ch->tr, "zk/eq-R", &R, 1);
+        tr_challenge(ch->tr, "zk/eq-e", &ch_e);
+        fr_mul(&t, &ch_e, &z->dblind);
+        fr_add(&zs, &s, &t);
+        st = fr_vec_push(ch->out, &zs, 1, e);
+        if (st)
+            return st;
+        tr_absorb_frs(ch->tr, "zk/eq-z", &zs, 1);
+        tr_challenge(ch->tr, "zk/eq-w", &w);
+        sodium_memzero(&s, sizeof s);
+        return ZKM_OK;
+    }
+    const g1_affine *R;
+    const fr *zs;
+    if (!g1_cursor_take(ch->in_pts, 1, &R) || !fr_cursor_take(ch->in, 1, &zs))
+        return zkm_fail(e, ZKM_EREJECT, "proof ends before its proof of equalities");
+    absorb_points(ch->tr, "zk/eq-R", R, 1);
+    tr_challenge(ch->tr, "zk/eq-e", &ch_e);
+    tr_absorb_frs(ch->tr, "zk/eq-z", zs, 1);
+    tr_challenge(ch->tr, "zk/eq-w", &w);
+    /* w (zs H - R - e D*), D* = sum_j w_j D_j */
+    fr_mul(&t, &w, zs);
+    fr_add(&z->acc_h, &z->acc_h, &t);
+    fr_neg(&t, &w);
+    zkm_status st = zk_add_point(z, R, &t, e);
+    if (st)
+        return st;
+    fr_mul(&s, &w, &ch_e);
+    fr_neg(&s, &s);
+    fr_mul(&t, &s, &z->accd_u);
+    fr_add(&z->acc_u, &z->acc_u, &t);
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < z->s[k].n; i++) {
+            fr_mul(&t, &s, &z->s[k].accd[i]);
+            fr_add(&z->s[k].acc[i], &z->s[k].acc[i], &t);
+        }
+    /* one multi-scalar multiplication over everything */
+    size_t n = z->s[0].n + z->s[1].n + z->n_x + 2;
+    g1_affine *P = zkm_alloc_array(n, sizeof *P, "final check", e);
+    fr *S = zkm_alloc_array(n, sizeof *S, "final check", e);
+    size_t sb = g1_msm_scratch_bytes(n, z->threads);
+    void *scratch = zkm_alloc_array(1, sb ? sb : 1, "final check", e);
+    st = ZKM_ENOMEM;
+    if (P && S && scratch) {
+        size_t o = 0;
+        for (int k = 0; k < 2; k++) {
+            memcpy(P + o, z->s[k].pt, z->s[k].n * sizeof *P);
+            memcpy(S + o, z->s[k].acc, z->s[k].n * sizeof *S);
+            o += z->s[k].n;
+        }
+        if (z->n_x) {
+            memcpy(P + o, z->xp, z->n_x * sizeof *P);
+            memcpy(S + o, z->xs, z->n_x * sizeof *S);
+        }
+        o += z->n_x;
+        P[o] = *z->g.U;
+        S[o++] = z->acc_u;
+        P[o] = *z->g.H;
+        S[o++] = z->acc_h;
+        g1_jac acc;
+        g1_msm_var(&acc, P, S, n, scratch, z->threads);
+        st = g1_is_infinity(&acc)
+                 ? ZKM_OK
+                 : zkm_fail(e, ZKM_EREJECT,
+                            "zero knowledge: the committed relations do not hold (a sum-check, "
+                            "product or opening fails)");
+    }
+    free(P);
+    free(S);
+    free(scratch);
+    return st;
+}
