@@ -17,7 +17,7 @@ static void help(FILE *f)
             "usage: zkm prove MODEL.zkm (--weights FILE | --seed N)\n"
             "                 [--input FILE | --input-seed N] [--bits B] -o PROOF.zkp\n"
             "                 [--commitment MODEL.zkc [--key FILE]] [--private-input]\n"
-            "                 [--advice committed|clear] [--threads N] [--json]\n\n"
+            "                 [--advice committed|clear] [--zk] [--threads N] [--json]\n\n"
             "Run the quantized model and prove the run with GKR; write the proof file.\n"
             "The proof carries the circuit digest (the model at this bit-width and in this\n"
             "mode), the claimed output, a Hyrax commitment to the advice (range-check bits,\n"
@@ -33,14 +33,18 @@ static void help(FILE *f)
             "  --commitment MODEL.zkc\n"
             "                    committed weights: prove against this model commitment\n"
             "                    (zkm commit, made from the same weights); the verifier then\n"
-            "                    needs MODEL.zkc instead of the weights (not zero knowledge:\n"
-            "                    the sum-check messages are sent in the clear)\n"
+            "                    needs MODEL.zkc instead of the weights (zero knowledge only\n"
+            "                    with --zk: otherwise the sum-check messages are in the clear)\n"
             "  --key FILE        the commitment's secret key (default: MODEL.zkc.key)\n"
             "  --private-input   commit the model input in the proof instead of including it:\n"
             "                    only the output is public\n"
             "  --advice committed|clear\n"
             "                    the advice committed in the proof (the default), or packed\n"
             "                    in the clear as in earlier versions (larger proofs)\n"
+            "  --zk              zero knowledge: every message of the proof is a Pedersen\n"
+            "                    commitment, its relations proven by sigma protocols (Hyrax);\n"
+            "                    with --commitment and --private-input the proof shows nothing\n"
+            "                    but the output (needs the advice committed)\n"
             CLI_HELP_THREADS
             "  --json            print one JSON object on stdout instead of the report\n\n"
             "exit status: 0 proof written, 2 bad usage or input (malformed commitment, a key\n"
@@ -63,7 +67,8 @@ static int set_mode(const cli_args *a, cli_ctx *c)
     zkm_err e;
     zkm_err_clear(&e);
     const unsigned mode = (a->private_input ? ZKM_NET_PRIVATE_INPUT : 0u) |
-                          (a->advice_clear ? ZKM_NET_ADVICE_CLEAR : 0u);
+                          (a->advice_clear ? ZKM_NET_ADVICE_CLEAR : 0u) |
+                          (a->zk ? ZKM_NET_ZK : 0u);
     if (zkm_net_set_mode(c->net, mode, &e)) {
         fprintf(stderr, "zkm prove: %s\n", e.msg);
         return ZKM_EXIT_USAGE;
@@ -105,10 +110,12 @@ static void print_report(const zkm_model *m, const char *path, unsigned mode, in
 {
     char b[6][32];
     printf("model %s at %u bits: proof written to %s\n", m->name, m->act.bits, path);
-    printf("  mode   %s (weights %s, input %s, advice %s)\n", cli_mode_str(b[0], 32, mode),
+    printf("  mode   %s (weights %s, input %s, advice %s, %szero knowledge)\n",
+           cli_mode_str(b[0], 32, mode),
            mode & ZKM_NET_COMMITTED_WEIGHTS ? "committed" : "public",
            mode & ZKM_NET_PRIVATE_INPUT ? "committed" : "public",
-           mode & ZKM_NET_ADVICE_CLEAR ? "in the clear" : "committed");
+           mode & ZKM_NET_ADVICE_CLEAR ? "in the clear" : "committed",
+           mode & ZKM_NET_ZK ? "" : "not ");
     printf("  time   %s = witness %s + proof %s (of which commitments %s), %d thread%s\n",
            cli_seconds(b[0], 32, s->prove_s), cli_seconds(b[1], 32, s->witness_s),
            cli_seconds(b[2], 32, s->proof_s), cli_seconds(b[3], 32, s->commit_s), threads,

@@ -16,7 +16,7 @@
 
 typedef enum {
     O_HELP, O_JSON, O_FLOAT, O_BITS, O_WEIGHTS, O_SEED, O_INPUT, O_INPUT_SEED, O_OUT,
-    O_THREADS, O_COM, O_KEY, O_PRIVATE_INPUT, O_ADVICE
+    O_THREADS, O_COM, O_KEY, O_PRIVATE_INPUT, O_ADVICE, O_ZK
 } opt_id;
 
 typedef struct {
@@ -38,6 +38,7 @@ static const opt_def opt_table[] = {
     {"--key", O_KEY, CLI_OPT_KEY, 1},
     {"--private-input", O_PRIVATE_INPUT, CLI_OPT_MODE, 0},
     {"--advice", O_ADVICE, CLI_OPT_MODE, 1},
+    {"--zk", O_ZK, CLI_OPT_MODE, 0},
 };
 
 static const opt_def *find_opt(const cli_spec *s, const char *arg, size_t len)
@@ -138,6 +139,8 @@ static int parse_option(const cli_spec *s, int argc, char **argv, int *i, cli_ar
             a->json = 1;
         else if (d->id == O_PRIVATE_INPUT)
             a->private_input = 1;
+        else if (d->id == O_ZK)
+            a->zk = 1;
         else
             a->use_float = 1;
         return -1;
@@ -355,9 +358,10 @@ int cli_load_commitment(const char *cmd, cli_ctx *c, const char *path, char *rej
 
 const char *cli_mode_str(char *buf, size_t n, unsigned mode)
 {
-    snprintf(buf, n, "%s%s%s", mode & ZKM_NET_COMMITTED_WEIGHTS ? "committed" : "public",
+    snprintf(buf, n, "%s%s%s%s", mode & ZKM_NET_COMMITTED_WEIGHTS ? "committed" : "public",
              mode & ZKM_NET_PRIVATE_INPUT ? "+private-input" : "",
-             mode & ZKM_NET_ADVICE_CLEAR ? "+clear-advice" : "");
+             mode & ZKM_NET_ADVICE_CLEAR ? "+clear-advice" : "",
+             mode & ZKM_NET_ZK ? "+zk" : "");
     return buf;
 }
 

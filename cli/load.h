@@ -25,7 +25,7 @@ enum {
     CLI_OPT_THREADS = 1u << 6,/* --threads N                                */
     CLI_OPT_COM = 1u << 7,    /* --commitment FILE                          */
     CLI_OPT_KEY = 1u << 8,    /* --key FILE                                 */
-    CLI_OPT_MODE = 1u << 9,   /* --private-input, --advice committed|clear  */
+    CLI_OPT_MODE = 1u << 9,   /* --private-input, --advice committed|clear, --zk */
     CLI_OPT_W_OR_COM = 1u << 10 /* W or --commitment, exactly one (with
                                    CLI_OPT_W and CLI_OPT_COM: verify)        */
 };
@@ -56,6 +56,7 @@ typedef struct {
     const char *key;        /* --key FILE, or NULL                           */
     int private_input;      /* --private-input                               */
     int advice_clear;       /* --advice clear                                */
+    int zk;                 /* --zk                                          */
 } cli_args;
 
 #define CLI_MAX_THREADS 1024

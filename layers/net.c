@@ -28,7 +28,8 @@
 #define ZKK_VERSION 1u
 /* magic, version, circuit digest, weights digest, key, .zkc digest */
 #define ZKK_BYTES (8 + 4 * 32)
-#define ZKM_NET_MODES (ZKM_NET_ADVICE_CLEAR | ZKM_NET_COMMITTED_WEIGHTS | ZKM_NET_PRIVATE_INPUT)
+#define ZKM_NET_MODES                                                                      \
+    (ZKM_NET_ADVICE_CLEAR | ZKM_NET_COMMITTED_WEIGHTS | ZKM_NET_PRIVATE_INPUT | ZKM_NET_ZK)
 
 /* ------------------------------------------------------------ building */
 
@@ -160,6 +161,9 @@ zkm_status zkm_net_set_mode(zkm_net *n, unsigned mode, zkm_err *e)
 {
     if (mode & ~(unsigned)ZKM_NET_MODES)
         return zkm_fail(e, ZKM_EINVAL, "unknown proof mode flags %#x", mode);
+    if ((mode & ZKM_NET_ZK) && (mode & ZKM_NET_ADVICE_CLEAR))
+        return zkm_fail(e, ZKM_EINVAL, "zero knowledge needs the advice committed, not in the "
+                        "clear");
     return apply_mode(n, mode, e);
 }
 
@@ -897,7 +901,8 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
         progress_fwd fwd = {progress, progress_ctx};
         gkr_prove_opts o = {.progress = progress ? on_layer : NULL, .ctx = &fwd,
                             .digests = dig, .threads = n->threads,
-                            .hiding = (n->mode & ZKM_NET_PRIVATE_INPUT) != 0};
+                            .hiding = (n->mode & ZKM_NET_PRIVATE_INPUT) != 0,
+                            .zk = (n->mode & ZKM_NET_ZK) != 0};
         if (n->mode & ZKM_NET_COMMITTED_WEIGHTS) {
             o.coms = (const hyrax_com *const *)coms_of(n);
             o.blinds = (const fr *const *)n->wblinds;
@@ -972,7 +977,8 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
 #define MODE_WORDS(m)                                                                      \
     ((m) & ZKM_NET_COMMITTED_WEIGHTS ? "committed" : "public"),                             \
         ((m) & ZKM_NET_PRIVATE_INPUT ? "private" : "public"),                                \
-        ((m) & ZKM_NET_ADVICE_CLEAR ? "clear" : "committed")
+        ((m) & ZKM_NET_ADVICE_CLEAR ? "clear" : "committed"),                                \
+        ((m) & ZKM_NET_ZK ? "" : "out")
 
 zkm_status zkm_proof_mode(const uint8_t *proof, size_t len, unsigned *mode, zkm_err *e)
 {
@@ -1065,7 +1071,8 @@ zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_l
         return st;
     if (mode != n->mode)
         return zkm_fail(e, ZKM_EREJECT, "the proof was made with %s weights, %s input and %s "
-                        "advice; the verifier expects %s weights, %s input and %s advice",
+                        "advice, with%s zero knowledge; the verifier expects %s weights, %s "
+                        "input and %s advice, with%s zero knowledge",
                         MODE_WORDS(mode), MODE_WORDS(n->mode));
     if (memcmp(proof + 8, n->digest, GKR_DIGEST_BYTES) != 0)
         return zkm_fail(e, ZKM_EREJECT, "the proof is for another circuit: the model, its "
@@ -1102,7 +1109,8 @@ zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_l
     gkr_stats gs;
     memset(&gs, 0, sizeof gs);
     if (!st) {
-        gkr_verify_opts o = {.layer_s = layer_s, .digests = dig, .threads = n->threads};
+        gkr_verify_opts o = {.layer_s = layer_s, .digests = dig, .threads = n->threads,
+                             .zk = (n->mode & ZKM_NET_ZK) != 0};
         if (!pub_w && !(o.coms = (const hyrax_com *const *)coms_of(n)))
             st = zkm_fail(e, ZKM_ENOMEM, "out of memory");
         if (!st)

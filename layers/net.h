@@ -96,11 +96,15 @@ zkm_status zkm_net_reference(const zkm_net *n, const zkm_tensor_set *w,
 enum {
     ZKM_NET_ADVICE_CLEAR = 1u,      /* advice packed in the clear instead       */
     ZKM_NET_COMMITTED_WEIGHTS = 2u, /* weights in a model commitment (.zkc)      */
-    ZKM_NET_PRIVATE_INPUT = 4u      /* the model input committed in the proof    */
+    ZKM_NET_PRIVATE_INPUT = 4u,     /* the model input committed in the proof    */
+    ZKM_NET_ZK = 8u                 /* zero knowledge (gkr/zk.h): every message
+                                       committed; needs the advice committed     */
 };
 
 /* Set the mode (ZKM_NET_* flags): the circuit and its digest change with
- * it, so prover and verifier must agree.  ZKM_EINVAL for unknown flags. */
+ * it (ZKM_NET_ZK changes the protocol, not the circuit), so prover and
+ * verifier must agree.  ZKM_EINVAL for unknown flags, and for zero knowledge
+ * with the advice in the clear. */
 zkm_status zkm_net_set_mode(zkm_net *n, unsigned mode, zkm_err *e);
 unsigned zkm_net_mode(const zkm_net *n);
 /* Threads for the curve arithmetic (commitments, openings); <= 1: one. */

@@ -295,6 +295,54 @@ static void test_zk_every_element(void **state)
     zk_mode = 0;
 }
 
+/* Blinding is real.  The test: prove the same statement (same circuit,
+ * same committed inputs, so the same weights and activations) twice in
+ * zero knowledge and compare the two proofs element by element.  Any value
+ * the proof reveals that is a fixed function of the witness (a sum-check
+ * message in the clear, an evaluation, a commitment without a fresh
+ * blinding) would be equal in both; every element but the public output
+ * must differ.  The same comparison on two proofs in the clear finds equal
+ * messages, so the test can fail. */
+static void test_zk_blinding(void **state)
+{
+    (void)state;
+    cfx f;
+    random_cfx(&f, 2, 3);
+    uint8_t *p[2];
+    size_t len[2];
+    gkr_proof P[2];
+    for (int clear = 1; clear >= 0; clear--) {
+        zk_mode = !clear;
+        for (int k = 0; k < 2; k++) {
+            prove_h(&f, 1, 1, &p[k], &len[k]);
+            assert_int_equal(gkr_proof_decode(&P[k], p[k], len[k], NULL), ZKM_OK);
+        }
+        assert_int_equal(P[0].n_sections, P[1].n_sections);
+        size_t same = 0, compared = 0;
+        for (uint32_t s = 1; s < P[0].n_sections; s++) { /* section 0: the output */
+            const gkr_section *a = &P[0].sections[s], *b = &P[1].sections[s];
+            assert_int_equal(a->msgs.n, b->msgs.n);
+            assert_int_equal(a->pts.n, b->pts.n);
+            for (size_t k = 0; k < a->msgs.n; k++, compared++)
+                same += fr_eq(&a->msgs.v[k], &b->msgs.v[k]);
+            for (size_t k = 0; k < a->pts.n; k++, compared++)
+                same += g1_affine_eq(&a->pts.v[k], &b->pts.v[k]);
+        }
+        if (clear)
+            assert_true(same > 0); /* the messages in the clear repeat */
+        else if (same)
+            fail_msg("zero knowledge: %zu of %zu elements repeat between two proofs", same,
+                     compared);
+        assert_true(compared > 20);
+        for (int k = 0; k < 2; k++) {
+            gkr_proof_free(&P[k]);
+            free(p[k]);
+        }
+    }
+    zk_mode = 0;
+    cfx_free(&f);
+}
+
 /* Hiding: two proofs of the same statement differ in every commitment row
  * they send; without it, the rows are the same (binding only). */
 static void test_fresh_blinds(void **state)
@@ -397,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_zk_complete),
         cmocka_unit_test_setup_teardown(test_sound, zk_on, zk_off),
         cmocka_unit_test(test_zk_every_element),
+        cmocka_unit_test(test_zk_blinding),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -402,6 +402,48 @@ for at in 60 $((plen / 2)) $((plen - 100)); do
 done
 expect 1 "mlp: private-input proof with other weights" "$ZKM" verify "$M" "$PP" --seed 2
 
+# zero knowledge: committed weights, private input, --zk: only the output shows
+ZP=$tmp/mlp_z.zkp
+expect 0 "mlp: prove --zk --commitment --private-input --json" "$ZKM" prove "$M" --seed 1 \
+    --commitment "$C" --private-input --zk -o "$ZP" --json
+[ "$(jget "$out" mode)" = '"committed+private-input+zk"' ] && [ "$(jget "$out" input_bytes)" = 0 ] &&
+    [ "$(jget "$out" output)" = "$mlp_out" ] && ok "mlp: zk: mode, no input, run's output" ||
+    no "mlp: zk: mode, no input, run's output"
+expect 0 "mlp: verify the zk proof with only the .zkc" "$ZKM" verify "$M" "$ZP" --commitment "$C" --json
+[ "$(jget "$out" accepted)" = true ] && [ "$(jget "$out" mode)" = '"committed+private-input+zk"' ] &&
+    [ "$(jget "$out" output)" = "$mlp_out" ] && ok "mlp: zk: accepted, run's output" ||
+    no "mlp: zk: accepted, run's output"
+expect 0 "mlp: prove --zk again (same statement)" "$ZKM" prove "$M" --seed 1 \
+    --commitment "$C" --private-input --zk -o "$tmp/mlp_z2.zkp"
+if [ $py -eq 1 ]; then
+    # after the header and the output, no 32-byte element of one proof is in the other
+    python3 -c '
+import sys
+a, b = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+assert len(a) == len(b) and a != b
+ca = {a[i:i + 32] for i in range(0, len(a) - 32)}
+tail = b[len(b) // 8:]
+rep = sum(tail[i:i + 32] in ca for i in range(0, len(tail) - 32, 32))
+assert rep == 0, "%d elements repeat" % rep
+' "$ZP" "$tmp/mlp_z2.zkp" 2>"$tmp/pyerr" && ok "mlp: zk: two proofs of one statement share no element" ||
+        no "mlp: zk: two proofs of one statement share no element: $(tail -1 "$tmp/pyerr")"
+fi
+expect 1 "mlp: zk proof against the .zkc of other weights" "$ZKM" verify "$M" "$ZP" --commitment "$tmp/mlp2.zkc"
+expect 1 "mlp: zk proof against LeNet-5's .zkc" "$ZKM" verify "$M" "$ZP" --commitment "$tmp/lenet5.zkc"
+zplen=$(size_of "$ZP")
+for at in 60 100 $((zplen / 4)) $((zplen / 2)) $((zplen * 3 / 4)) $((zplen - 200)) $((zplen - 40)); do
+    flip "$ZP" $at "$bad"
+    expect 1 "mlp: zk proof, byte $at flipped: rejected" "$ZKM" verify "$M" "$bad" --commitment "$C"
+done
+expect 2 "mlp: prove --zk --advice clear" "$ZKM" prove "$M" --seed 1 --zk --advice clear -o "$tmp/no.zkp"
+grep -q "zero knowledge needs the advice committed" "$err" && [ ! -e "$tmp/no.zkp" ] &&
+    ok "mlp: says zero knowledge needs the advice committed" ||
+    no "mlp: says zero knowledge needs the advice committed"
+expect 0 "mlp: prove --zk with public weights and input" "$ZKM" prove "$M" --seed 1 --zk -o "$tmp/mlp_zp.zkp"
+expect 0 "mlp: verify it" "$ZKM" verify "$M" "$tmp/mlp_zp.zkp" --seed 1
+expect 1 "mlp: verify it with other weights" "$ZKM" verify "$M" "$tmp/mlp_zp.zkp" --seed 2
+expect 1 "mlp: verify it with another input" "$ZKM" verify "$M" "$tmp/mlp_zp.zkp" --seed 1 --input-seed 7
+
 # the advice in the clear (the earlier format), threads, every flag at once
 expect 0 "mlp: prove --advice clear --json" "$ZKM" prove "$M" --seed 1 --advice clear -o "$tmp/mlp_a.zkp" --json
 [ "$(jget "$out" mode)" = '"public+clear-advice"' ] && [ "$(jget "$out" advice_bytes)" -gt 0 ] &&
