@@ -443,6 +443,22 @@ expect 0 "mlp: prove --zk with public weights and input" "$ZKM" prove "$M" --see
 expect 0 "mlp: verify it" "$ZKM" verify "$M" "$tmp/mlp_zp.zkp" --seed 1
 expect 1 "mlp: verify it with other weights" "$ZKM" verify "$M" "$tmp/mlp_zp.zkp" --seed 2
 expect 1 "mlp: verify it with another input" "$ZKM" verify "$M" "$tmp/mlp_zp.zkp" --seed 1 --input-seed 7
+if [ $py -eq 1 ]; then
+    # a changed output (the first output value + 1, still a canonical element)
+    # and a changed public input value: both rejected
+    python3 -c '
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+o = 48 + 8 + 48 + 12          # .zkp header, GKR length, GKR header, output section header
+b[o] ^= 1
+open(sys.argv[2], "wb").write(b)
+b = bytearray(open(sys.argv[3], "rb").read())
+b[57 + 10] ^= 1               # an input value of the public-input proof
+open(sys.argv[4], "wb").write(b)
+' "$ZP" "$bad" "$tmp/mlp_zp.zkp" "$tmp/bad_in.zkp"
+    expect 1 "mlp: zk proof with a changed output" "$ZKM" verify "$M" "$bad" --commitment "$C"
+    expect 1 "mlp: zk proof with a changed public input" "$ZKM" verify "$M" "$tmp/bad_in.zkp" --seed 1
+fi
 
 # the advice in the clear (the earlier format), threads, every flag at once
 expect 0 "mlp: prove --advice clear --json" "$ZKM" prove "$M" --seed 1 --advice clear -o "$tmp/mlp_a.zkp" --json

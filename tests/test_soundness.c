@@ -849,6 +849,7 @@ static void claims_release(gkr_claims *cl, uint32_t n)
         free(cl[i].points);
         free(cl[i].values);
         free(cl[i].alpha);
+        free(cl[i].hid);
     }
     free(cl);
 }
@@ -861,10 +862,12 @@ static void claim_push(gkr_claims *cl, const fr *point, const fr *value)
     cl->points = realloc(cl->points, (cl->n + 1) * nv * sizeof(fr));
     cl->values = realloc(cl->values, (cl->n + 1) * sizeof(fr));
     cl->alpha = realloc(cl->alpha, (cl->n + 1) * sizeof(fr));
-    assert_true(cl->points && cl->values && cl->alpha);
+    cl->hid = realloc(cl->hid, (cl->n + 1) * sizeof(uint32_t));
+    assert_true(cl->points && cl->values && cl->alpha && cl->hid);
     if (cl->nvars)
         memcpy(cl->points + cl->n * cl->nvars, point, cl->nvars * sizeof(fr));
     cl->values[cl->n] = *value;
+    cl->hid[cl->n] = ZK_NONE;
     cl->n++;
     cl->cap = cl->n;
 }
@@ -937,8 +940,9 @@ static uint8_t *replica_prove(const gkr_circuit *c, fr *const *absorbed, fr *con
         else
             tr_challenges(&tr, "gkr/alpha", cl[li].alpha, cl[li].n);
         gkr_section *sec = &P.sections[sec_of[li]];
-        gkr_pctx x = {.c = c, .values = values, .tr = &tr, .msgs = &sec->msgs,
-                      .claims = cl, .scratch = &scratch};
+        zk_chan ch = {.tr = &tr, .out = &sec->msgs};
+        gkr_pctx x = {.c = c, .values = values, .tr = &tr, .ch = &ch, .claims = cl,
+                      .scratch = &scratch};
         if (gkr_kind_get(l->kind)->prove(&x, li, &e))
             fail_msg("replica: layer %u: %s", li, e.msg);
     }
