@@ -177,6 +177,16 @@ static zkm_status split_claims(split_claim *sp, fr *zc_store, const hyrax_com *c
     return ZKM_OK;
 }
 
+/* The most rows of any of the tables (at least 1). */
+static size_t max_rows_of(const hyrax_com *const *coms, size_t n_tables)
+{
+    size_t m = 1;
+    for (size_t t = 0; t < n_tables; t++)
+        if (coms[t]->n_rows > m)
+            m = coms[t]->n_rows;
+    return m;
+}
+
 /* eqr (rows entries) = eq(zr, row) over the claim's rows. */
 static void row_weights(fr *eqr, const split_claim *s)
 {
@@ -513,10 +523,7 @@ static zkm_status open_prove(transcript *tr, const hyrax_table *tables, size_t n
     st = split_claims(sp, zc, coms, n_tables, claims, n_claims, &b, e);
     if (st != ZKM_OK)
         goto out;
-    size_t N = (size_t)1 << b, K = n_claims, max_rows = 1;
-    for (size_t t = 0; t < n_tables; t++)
-        if (coms[t]->n_rows > max_rows)
-            max_rows = coms[t]->n_rows;
+    size_t N = (size_t)1 << b, K = n_claims, max_rows = max_rows_of(coms, n_tables);
     st = ZKM_ENOMEM;
     size_t KN;
     if (!zkm_mul_ok(K, N, &KN))
@@ -658,10 +665,8 @@ zkm_status hyrax_open_verify(transcript *tr, const hyrax_com *const *coms, size_
      * points, U, H */
     for (size_t t = 0; t < n_tables; t++)
         row_off[t + 1] = row_off[t] + coms[t]->n_rows;
-    size_t n_rows = row_off[n_tables], n_pts = n_rows + N + 2 * b + 2, max_rows = 1;
-    for (size_t t = 0; t < n_tables; t++)
-        if (coms[t]->n_rows > max_rows)
-            max_rows = coms[t]->n_rows;
+    size_t n_rows = row_off[n_tables], n_pts = n_rows + N + 2 * b + 2,
+           max_rows = max_rows_of(coms, n_tables);
     st = ZKM_ENOMEM;
     P = zkm_alloc_array(n_pts, sizeof(g1_affine), "hyrax check points", e);
     S = zkm_calloc(n_pts, sizeof(fr), "hyrax check scalars", e);
@@ -799,10 +804,7 @@ zkm_status hyrax_open_verify_zk(zk_chan *ch, const hyrax_com *const *coms, size_
     if (st != ZKM_OK)
         goto out;
     const size_t N = (size_t)1 << b;
-    size_t max_rows = 1;
-    for (size_t t = 0; t < n_tables; t++)
-        if (coms[t]->n_rows > max_rows)
-            max_rows = coms[t]->n_rows;
+    const size_t max_rows = max_rows_of(coms, n_tables);
     st = ZKM_ENOMEM;
     lam = zkm_alloc_array(max_rows, sizeof(fr), "hyrax row scalars", e);
     eqs = zkm_alloc_array(max_rows, sizeof(fr), "hyrax eq table", e);

@@ -408,6 +408,9 @@ zkm_status zk_chan_recv(zk_chan *ch, const char *label, zk_form *out, size_t n, 
     absorb_points(ch->tr, label, p, n);
     uint32_t f;
     if (ch->mirror) {
+        if (n > ch->zk->s[0].n || ch->mirror_next > ch->zk->s[0].n - n)
+            return zkm_fail(e, ZKM_EINVAL, "zero knowledge: the prover's replay reads past the "
+                            "messages it sent");
         f = ch->mirror_next;
         ch->mirror_next += (uint32_t)n;
     } else {

@@ -84,6 +84,21 @@ static const hyrax_com **com_ptrs(const cfx *f)
 /* Zero knowledge in every proof and verification when set. */
 static int zk_mode;
 
+/* Set up and tear down zero knowledge for one test. */
+static int zk_on(void **state)
+{
+    (void)state;
+    zk_mode = 1;
+    return 0;
+}
+
+static int zk_off(void **state)
+{
+    (void)state;
+    zk_mode = 0;
+    return 0;
+}
+
 static void prove_h(const cfx *f, int threads, int hiding, uint8_t **proof, size_t *len)
 {
     const hyrax_com **p = com_ptrs(f);
@@ -118,11 +133,13 @@ static void random_cfx(cfx *f, uint32_t col_vars, unsigned parity)
     commit_inputs(f, col_vars, parity);
 }
 
-static void test_complete(void **state)
+/* Prove and verify random circuits at matrix widths 1, 3, ... b_max,
+ * parities 0 .. parity_max (commit_inputs) and 1 and 2 threads; in zero
+ * knowledge (zk_mode) a proof must also fail as one in the clear. */
+static void complete(uint32_t b_max, unsigned parity_max)
 {
-    (void)state;
-    for (uint32_t b = 1; b <= 5; b += 2)
-        for (unsigned parity = 0; parity < 2; parity++)
+    for (uint32_t b = 1; b <= b_max; b += 2)
+        for (unsigned parity = 0; parity <= parity_max; parity++)
             for (int threads = 1; threads <= 2; threads++) {
                 cfx f;
                 random_cfx(&f, b, parity);
@@ -132,10 +149,22 @@ static void test_complete(void **state)
                 zkm_err e = {0};
                 zkm_status st = verify(&f, threads, proof, len, &e);
                 if (st)
-                    fail_msg("b %u parity %u threads %d: %s", b, parity, threads, e.msg);
+                    fail_msg("%sb %u parity %u threads %d: %s", zk_mode ? "zk: " : "", b,
+                             parity, threads, e.msg);
+                if (zk_mode) {
+                    zk_mode = 0;
+                    assert_int_equal(verify(&f, threads, proof, len, NULL), ZKM_EREJECT);
+                    zk_mode = 1;
+                }
                 free(proof);
                 cfx_free(&f);
             }
+}
+
+static void test_complete(void **state)
+{
+    (void)state;
+    complete(5, 1);
 }
 
 /* The advice circuit: booleanity, recomposition and zero layers over
@@ -243,7 +272,6 @@ static void test_sound(void **state)
 static void test_zk_every_element(void **state)
 {
     (void)state;
-    zk_mode = 1;
     cfx f;
     random_cfx(&f, 2, 3);
     uint8_t *proof, *bad;
@@ -292,7 +320,6 @@ static void test_zk_every_element(void **state)
     gkr_proof_free(&P);
     free(proof);
     cfx_free(&f);
-    zk_mode = 0;
 }
 
 /* Blinding is real.  The test: prove the same statement (same circuit,
@@ -386,46 +413,11 @@ static void test_fresh_blinds(void **state)
 }
 
 /* Zero knowledge: random circuits of every kind with committed inputs (in
- * the proof, from outside) and public ones, at several widths and thread
- * counts. */
+ * the proof, from outside) and public ones (parity 3). */
 static void test_zk_complete(void **state)
 {
     (void)state;
-    zk_mode = 1;
-    for (uint32_t b = 1; b <= 3; b += 2)
-        for (unsigned parity = 0; parity < 4; parity += 1 + (parity == 1))
-            for (int threads = 1; threads <= 2; threads++) {
-                cfx f;
-                random_cfx(&f, b, parity);
-                uint8_t *proof;
-                size_t len;
-                prove(&f, threads, &proof, &len);
-                zkm_err e = {0};
-                zkm_status st = verify(&f, threads, proof, len, &e);
-                if (st)
-                    fail_msg("zk: b %u parity %u threads %d: %s", b, parity, threads, e.msg);
-                /* and not as a proof in the clear */
-                zk_mode = 0;
-                assert_int_equal(verify(&f, threads, proof, len, NULL), ZKM_EREJECT);
-                zk_mode = 1;
-                free(proof);
-                cfx_free(&f);
-            }
-    zk_mode = 0;
-}
-
-static int zk_on(void **state)
-{
-    (void)state;
-    zk_mode = 1;
-    return 0;
-}
-
-static int zk_off(void **state)
-{
-    (void)state;
-    zk_mode = 0;
-    return 0;
+    complete(3, 3);
 }
 
 static int setup(void **state)
@@ -442,9 +434,9 @@ int main(void)
         cmocka_unit_test(test_advice_committed),
         cmocka_unit_test(test_sound),
         cmocka_unit_test(test_fresh_blinds),
-        cmocka_unit_test(test_zk_complete),
+        cmocka_unit_test_setup_teardown(test_zk_complete, zk_on, zk_off),
         cmocka_unit_test_setup_teardown(test_sound, zk_on, zk_off),
-        cmocka_unit_test(test_zk_every_element),
+        cmocka_unit_test_setup_teardown(test_zk_every_element, zk_on, zk_off),
         cmocka_unit_test(test_zk_blinding),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
