@@ -6,6 +6,7 @@
 #   make bench      JSON lines of timings (one per measurement)
 #   make install    PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
 #   make fuzz       libFuzzer on the proof decoder and the parser (needs clang)
+#   make models     retrain the drift example models (experiments/models/)
 #   make clean
 #
 # The first step of every target checks the Debian packages zkm needs and, as
@@ -31,14 +32,14 @@ OPT     += -march=native
 endif
 
 CFLAGS   ?=
-CPPFLAGS += -I. -Icommon -Igkr -Ilang -Iparser -Ilayers -I$(BUILD)/parser -MMD -MP -D_GNU_SOURCE
+CPPFLAGS += -I. -Icommon -Igkr -Ilang -Iparser -Ilayers -Iexperiments -I$(BUILD)/parser -MMD -MP -D_GNU_SOURCE
 # -fopenmp: g1_msm_var runs its threads as an OpenMP team (compile and link)
 ZKM_CFLAGS := -std=c11 $(OPT) -fopenmp -Wall -Wextra -Wshadow -Wstrict-prototypes $(CFLAGS)
-LDLIBS   := -lsodium -ljansson -lgmp -lm
+LDLIBS   := -lsodium -ljansson -lmpfr -lgmp -lm
 TESTLIBS := -lcmocka
 
 LIB_SRC  := $(wildcard common/*.c) $(wildcard gkr/*.c) $(wildcard lang/*.c) \
-            $(wildcard parser/*.c) $(wildcard layers/*.c)
+            $(wildcard parser/*.c) $(wildcard layers/*.c) $(wildcard experiments/*.c)
 # parser/grammar.y (bison) and parser/scanner.l (flex) are generated into
 # $(BUILD)/parser and compiled with the library.
 GRAMMAR  := $(wildcard parser/grammar.y)
@@ -64,7 +65,7 @@ LIB := $(BUILD)/libzkm.a
 ZKM := $(BUILD)/zkm
 BENCH := $(BUILD)/zkm-bench
 
-.PHONY: all deps check demo bench fuzz install uninstall clean
+.PHONY: all deps check demo bench fuzz install uninstall clean models
 .DEFAULT_GOAL := all
 # keep intermediate objects (tests are built through a chain of rules)
 .SECONDARY:
@@ -116,7 +117,7 @@ $(BENCH): $(BENCH_OBJ) $(LIB)
 	$(CC) $(ZKM_CFLAGS) $(LDSAN) -o $@ $(BENCH_OBJ) $(LIB) $(LDLIBS)
 
 check: $(TEST_BIN) $(ZKM)
-	@ZKM=$(ZKM) ./tests/run.sh $(TEST_BIN) tests/test_cli.sh tests/test_e2e.sh
+	@ZKM=$(ZKM) ./tests/run.sh $(TEST_BIN) tests/test_cli.sh tests/test_e2e.sh tests/test_drift.sh
 
 # deps first (as root it installs what is missing), then the demo from the
 # repository's root, where lang/examples/lenet5.zkm is.
@@ -125,6 +126,21 @@ demo: $(ZKM) | deps
 
 bench: $(BENCH)
 	@./$(BENCH)
+
+# The drift experiments' example models (experiments/models/*.zkm), trained
+# on the synthetic shapes task by zkm-train (tools/train.c: SGD in double,
+# deterministic); their weights are shipped, and this rewrites them.
+TRAIN := $(BUILD)/zkm-train
+$(TRAIN): $(BUILD)/tools/train.o $(LIB)
+	$(CC) $(ZKM_CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
+
+models: $(TRAIN)
+	./$(TRAIN) experiments/models/shapes_mlp.zkm -o experiments/models/shapes_mlp.safetensors \
+	    --train 16000 --epochs 30 --batch 16 --lr 0.1 --decay 0.95 --seed 1 \
+	    --clip 0.9 --range 0.5 --penalty 1
+	./$(TRAIN) experiments/models/shapes_cnn.zkm -o experiments/models/shapes_cnn.safetensors \
+	    --train 8000 --epochs 30 --batch 16 --lr 0.1 --decay 0.93 --seed 1 \
+	    --clip 0.9 --range 0.5 --penalty 0.1
 
 # Coverage-guided fuzzing (clang's libFuzzer) of the proof decoder and
 # verifier, then of the .zkm parser and checker.  FUZZ_SECONDS bounds each

@@ -16,6 +16,8 @@ static const cli_command commands[] = {
     {"verify", "verify a proof file against the model and the weights or their commitment",
      cmd_verify},
     {"demo", "prove and verify LeNet-5 (or --samples: built-in circuits) and report", cmd_demo},
+    {"drift", "quantization drift against an MPFR reference: float formats, bit-widths",
+     cmd_drift},
 };
 
 static void usage(FILE *f)
