@@ -1,7 +1,11 @@
-/* Group benchmarks: the base field multiply, G1 additions and doubling (as
- * dependent chains: latency per operation), g1_mul, and g1_msm_var per
- * point for full 254-bit scalars at 2^12 and 2^16 points and for bits and
- * 8-bit signed scalars at 2^16, on 1 and 2 threads.  Times are medians of
+/* Group benchmarks: the base field multiply, square root and inversion
+ * (the allocation-free one of the MSM's batches), G1 additions and
+ * doubling (as dependent chains: latency per operation), g1_mul,
+ * decoding compressed points one by one and in a batch
+ * (g1_from_bytes_many_var, 1 and 2 threads), and g1_msm_var per point for
+ * full 254-bit scalars at 2^12, 12288 (the size of the VGG-16 verifier's
+ * opening with committed weights) and 2^16 points and for bits and 8-bit
+ * signed scalars at 2^16, on 1 and 2 threads.  Times are medians of
  * several runs; the MSMs run in a forked child (their scratch and points
  * are its own peak memory). */
 #include <stdint.h>
@@ -20,13 +24,24 @@
 
 static volatile uint64_t bg_sink;
 
-typedef enum { BG_FQ_MUL, BG_MADD_VAR, BG_MADD, BG_ADD_VAR, BG_DBL, BG_MUL } bg_op;
+typedef enum {
+    BG_FQ_MUL,
+    BG_FQ_SQRT,
+    BG_FQ_INV_BINARY,
+    BG_MADD_VAR,
+    BG_MADD,
+    BG_ADD_VAR,
+    BG_DBL,
+    BG_MUL
+} bg_op;
 
 static const struct {
     const char *name;
     uint32_t chain;
 } BG_OPS[] = {
     [BG_FQ_MUL] = {"fq_mul", 1u << 24},
+    [BG_FQ_SQRT] = {"fq_sqrt_var", 1u << 13},
+    [BG_FQ_INV_BINARY] = {"fq_inv_binary_var", 1u << 14},
     [BG_MADD_VAR] = {"g1_add_mixed_var", 1u << 18},
     [BG_MADD] = {"g1_add_mixed", 1u << 18},
     [BG_ADD_VAR] = {"g1_add_var", 1u << 18},
@@ -53,6 +68,18 @@ static __attribute__((noinline)) double bg_chain(bg_op op, uint32_t n)
     case BG_FQ_MUL:
         for (uint32_t i = 0; i < n; i++)
             fq_mul(&a, &a, &b);
+        break;
+    case BG_FQ_SQRT: /* through squares and non-squares alike */
+        for (uint32_t i = 0; i < n; i++) {
+            fq_add(&a, &a, &b);
+            fq_sqrt_var(&b, &a); /* b unchanged for a non-square */
+        }
+        break;
+    case BG_FQ_INV_BINARY:
+        for (uint32_t i = 0; i < n; i++) {
+            fq_inv_binary_var(&b, &a);
+            fq_add(&a, &a, &b);
+        }
         break;
     case BG_MADD_VAR:
         for (uint32_t i = 0; i < n; i++)
@@ -190,12 +217,59 @@ static int bg_msm_child(void *arg)
     return 0;
 }
 
+/* ---- decoding --------------------------------------------------------------- */
+
+#define BG_DECODE_N 4096
+
+/* Compressed points decoded one by one (g1_from_bytes_var) and in a batch
+ * (g1_from_bytes_many_var on 1 and 2 threads): microseconds a point. */
+static int bg_decode_child(void *arg)
+{
+    (void)arg;
+    const size_t n = BG_DECODE_N;
+    g1_affine *pts = malloc(n * sizeof *pts);
+    uint8_t *enc = malloc(n * G1_BYTES);
+    if (!pts || !enc || bg_points(pts, n))
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        g1_to_bytes(enc + i * G1_BYTES, &pts[i]);
+    for (int mode = 0; mode < 3; mode++) { /* one by one; batch on 1, 2 threads */
+        double t[BG_RUNS];
+        for (int r = 0; r < BG_RUNS; r++) {
+            double t0 = zkm_now();
+            if (mode == 0) {
+                for (size_t i = 0; i < n; i++)
+                    if (!g1_from_bytes_var(&pts[i], enc + i * G1_BYTES))
+                        return 1;
+            } else if (g1_from_bytes_many_var(pts, enc, n, mode) != n) {
+                return 1;
+            }
+            t[r] = zkm_now() - t0;
+        }
+        bg_sink = pts[n - 1].x.v[0];
+        double s = bench_median(t, BG_RUNS);
+        const char *name = mode == 0 ? "g1_from_bytes_var" : "g1_from_bytes_many_var";
+        int threads = mode == 0 ? 1 : mode;
+        fprintf(stderr, "%-22s n %-6zu threads %d  %8.3f us/point (median of %d)\n", name, n,
+                threads, s / (double)n * 1e6, BG_RUNS);
+        json_t *obj = bench_obj(name, (double)n);
+        json_object_set_new(obj, "threads", json_integer(threads));
+        json_object_set_new(obj, "s", json_real(s));
+        json_object_set_new(obj, "us_per_point", json_real(s / (double)n * 1e6));
+        bench_emit(obj);
+    }
+    free(pts);
+    free(enc);
+    return 0;
+}
+
 void bench_g1(void)
 {
     for (bg_op op = BG_FQ_MUL; op <= BG_MUL; op++)
         bg_op_measure(op);
+    bench_in_child("g1_from_bytes", bg_decode_child, NULL);
     static const bg_msm_job jobs[] = {
-        {1u << 12, BG_FULL, 5}, {1u << 16, BG_FULL, 3},
+        {1u << 12, BG_FULL, 5}, {12288, BG_FULL, 5}, {1u << 16, BG_FULL, 3},
         {1u << 16, BG_BITS, 5}, {1u << 16, BG_I8, 5},
     };
     for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++)

@@ -505,10 +505,12 @@ void g1_to_bytes(uint8_t out[G1_BYTES], const g1_affine *a)
     out[31] |= (uint8_t)((fq_is_odd(&a->y) << 7) | (inf << 6));
 }
 
-int g1_from_bytes_var(g1_affine *out, const uint8_t in[G1_BYTES])
+/* The checks of a compressed encoding before the square root: returns 0
+ * for a bad encoding (out infinity), 1 for infinity (out set), 2 for a
+ * candidate x (out->x set, *rhs = x^3 + 3, whose root is y). */
+static int decode_x(g1_affine *out, fq *rhs, const uint8_t in[G1_BYTES])
 {
     uint8_t xb[FQ_BYTES];
-    fq y2;
     g1_affine_infinity(out);
     if (in[31] & G1_FLAG_INFINITY) {
         if (in[31] != G1_FLAG_INFINITY)
@@ -522,15 +524,75 @@ int g1_from_bytes_var(g1_affine *out, const uint8_t in[G1_BYTES])
     xb[31] &= (uint8_t)~G1_FLAG_ODD;
     if (!fq_from_bytes(&out->x, xb))
         return 0;
-    curve_rhs(&y2, &out->x);
-    if (!fq_sqrt_var(&out->y, &y2)) {
+    curve_rhs(rhs, &out->x);
+    return 2;
+}
+
+/* out->y = the root y (ok: rhs was a square) or its negation, as the
+ * encoding's parity bit says; returns ok, out infinity if not. */
+static int decode_y(g1_affine *out, const fq *y, int ok, const uint8_t in[G1_BYTES])
+{
+    if (!ok) {
         g1_affine_infinity(out);
         return 0;
     }
     /* y != 0 (no point of order 2), so -y has the other parity */
+    out->y = *y;
     if (fq_is_odd(&out->y) != !!(in[31] & G1_FLAG_ODD))
         fq_neg(&out->y, &out->y);
     return 1;
+}
+
+int g1_from_bytes_var(g1_affine *out, const uint8_t in[G1_BYTES])
+{
+    fq y2, y;
+    int kind = decode_x(out, &y2, in);
+    if (kind < 2)
+        return kind;
+    return decode_y(out, &y, fq_sqrt_var(&y, &y2), in);
+}
+
+/* Points decoded together by fq_sqrt_many_var, a block per task. */
+#define G1_DECODE_BLOCK 32
+
+/* g1_from_bytes_var of the n <= G1_DECODE_BLOCK points from in; returns
+ * the index of the first rejected, or n. */
+static size_t decode_block(g1_affine *out, const uint8_t *in, size_t n)
+{
+    fq rhs[G1_DECODE_BLOCK] = {{{0}}}, y[G1_DECODE_BLOCK];
+    uint8_t ok[G1_DECODE_BLOCK];
+    size_t idx[G1_DECODE_BLOCK], k = 0, first = n;
+    for (size_t i = 0; i < n; i++) {
+        int kind = decode_x(&out[i], &rhs[k], in + i * G1_BYTES);
+        if (kind == 2)
+            idx[k++] = i;
+        else if (kind == 0 && first == n)
+            first = i;
+    }
+    fq_sqrt_many_var(y, ok, rhs, k);
+    for (size_t j = 0; j < k; j++)
+        if (!decode_y(&out[idx[j]], &y[j], ok[j], in + idx[j] * G1_BYTES) && idx[j] < first)
+            first = idx[j];
+    return first;
+}
+
+size_t g1_from_bytes_many_var(g1_affine *out, const uint8_t *in, size_t n, int threads)
+{
+    size_t blocks = (n + G1_DECODE_BLOCK - 1) / G1_DECODE_BLOCK, first = n;
+    int nt = threads < 1 ? 1 : threads;
+    (void)nt;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(min : first) \
+    if (nt > 1 && blocks > 1)
+#endif
+    for (size_t b = 0; b < blocks; b++) {
+        size_t lo = b * G1_DECODE_BLOCK;
+        size_t len = n - lo < G1_DECODE_BLOCK ? n - lo : G1_DECODE_BLOCK;
+        size_t f = lo + decode_block(out + lo, in + lo * G1_BYTES, len);
+        if (f < lo + len && f < first)
+            first = f;
+    }
+    return first;
 }
 
 void g1_to_bytes_raw(uint8_t out[G1_RAW_BYTES], const g1_affine *a)
@@ -611,4 +673,15 @@ void g1_hash_generators(g1_affine *out, size_t n, const char *label, uint64_t fi
     size_t len = strlen(label);
     for (size_t i = 0; i < n; i++)
         hash_one(&out[i], label, len, first + i);
+}
+
+void g1_add_mixed_distinct(g1_jac *out, const g1_jac *a, const g1_affine *b)
+{
+    g1_jac sum, bj;
+    int hz, rz;
+    add_mixed_core(&sum, a, b, &hz, &rz);
+    g1_from_affine(&bj, b);
+    jac_cmov(&sum, a, mask_of(g1_affine_is_infinity(b)));
+    jac_cmov(&sum, &bj, mask_of(g1_is_infinity(a)));
+    *out = sum;
 }

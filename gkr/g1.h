@@ -58,6 +58,10 @@ void g1_dbl(g1_jac *out, const g1_jac *a);
  * times the cost of the _var versions). */
 void g1_add(g1_jac *out, const g1_jac *a, const g1_jac *b);
 void g1_add_mixed(g1_jac *out, const g1_jac *a, const g1_affine *b);
+/* g1_add_mixed when a != b is known (a = -b, or either infinity, still
+ * handled): no doubling computed, constant time.  For a fixed-base comb,
+ * whose partial sums never equal the next entry. */
+void g1_add_mixed_distinct(g1_jac *out, const g1_jac *a, const g1_affine *b);
 /* The same sums, branching on the special cases: for public points (the
  * verifier, commitments, the buckets of g1_msm_var). */
 void g1_add_var(g1_jac *out, const g1_jac *a, const g1_jac *b);
@@ -70,6 +74,12 @@ void g1_to_bytes(uint8_t out[G1_BYTES], const g1_affine *a);
  * the canonical encoding of a curve point: x >= p, x^3 + 3 not a square,
  * infinity with other bits set, or bit 6 set with bit 7. */
 int g1_from_bytes_var(g1_affine *out, const uint8_t in[G1_BYTES]);
+/* g1_from_bytes_var of n encodings, in[G1_BYTES * i ..] into out[i] (each
+ * rejected one set to infinity); returns the index of the first rejected,
+ * or n if none is.  The square roots two at a time (fq_sqrt_many_var), on
+ * `threads` OpenMP threads (<= 1: the calling thread): for the point
+ * sections of a proof. */
+size_t g1_from_bytes_many_var(g1_affine *out, const uint8_t *in, size_t n, int threads);
 void g1_to_bytes_raw(uint8_t out[G1_RAW_BYTES], const g1_affine *a);
 /* Returns 1, or 0 (out infinity) unless x, y < p and the point is on the
  * curve or is the all-zero infinity. */

@@ -106,7 +106,10 @@ void g1_fixed_mul(g1_jac *out, const g1_fixed_table *t, const fr *k)
         }
         g1_affine e;
         memcpy(&e, sel, sizeof e);
-        g1_add_mixed(&acc, &acc, &e);
+        /* acc = (k mod 16^w) P and e = d 16^w P with k mod 16^w < 16^w <= d
+         * 16^w and k < r: acc = e only if both are infinity (handled), so
+         * the doubling case never arises */
+        g1_add_mixed_distinct(&acc, &acc, &e);
     }
     *out = acc;
     memset(x, 0, sizeof x);

@@ -204,7 +204,7 @@ static const struct {
     {"sub_portable", w_subp, r_sub, NULL, NULL}, {"mul_portable", w_mulp, r_mul, NULL, NULL},
     {"neg", NULL, NULL, w_neg, r_neg},       {"dbl", NULL, NULL, w_dbl, r_dbl},
     {"sqr", NULL, NULL, w_sqr, r_sqr},       {"inv_var", NULL, NULL, fq_inv_var, r_inv},
-    {"inv", NULL, NULL, fq_inv, r_inv},
+    {"inv", NULL, NULL, fq_inv, r_inv},      {"inv_binary", NULL, NULL, fq_inv_binary_var, r_inv},
 };
 
 /* Every operation on the pair (a, b) against GMP: the result, and the same
@@ -1203,6 +1203,198 @@ static void test_encoding_rejects(void **state)
     mpz_clears(x, rhs, NULL);
 }
 
+/* fq_inv_binary_var against GMP (the operation tables test it on the edges
+ * too): representations with long runs of zero bits at the bottom (a
+ * whole low limb of zeros among them, the algorithm's longest shifts),
+ * powers of two, and random elements. */
+static void test_fq_inv_binary(void **state)
+{
+    (void)state;
+    mpz_t va, want;
+    mpz_inits(va, want, NULL);
+    for (int k = 0; k < 3 * 254 + 2000; k++) {
+        fq a, o;
+        if (k < 254) { /* representation 2^k */
+            memset(a.v, 0, sizeof a.v);
+            a.v[k / 64] = (uint64_t)1 << (k % 64);
+        } else if (k < 3 * 254) { /* random high bits over k' zero bits */
+            int z = (k - 254) % 254;
+            sample_fq(&a, N_EDGES);
+            for (int i = 0; i < z; i++)
+                a.v[i / 64] &= ~((uint64_t)1 << (i % 64));
+            if (fq_is_zero(&a))
+                a.v[3] = 1;
+        } else {
+            sample_fq(&a, tu_below(&rng, N_EDGES + 1));
+        }
+        fval(va, &a);
+        r_inv(want, va);
+        fq_inv_binary_var(&o, &a);
+        CHECK_FQ(&o, want);
+    }
+    mpz_clears(va, want, NULL);
+}
+
+/* fq_sqrt_many_var against fq_sqrt_var one by one: squares, non-squares
+ * and zero in every position of every length up to 9 (pairs and the odd
+ * one out), the same roots and flags, roots left alone where there is none
+ * (out filled beforehand), and in place (out == a). */
+static void test_fq_sqrt_many(void **state)
+{
+    (void)state;
+    enum { N = 9 };
+    for (size_t n = 0; n <= N; n++) {
+        for (int rep = 0; rep < 20; rep++) {
+            fq a[N], out[N], inplace[N], mark;
+            uint8_t ok[N], ok2[N];
+            fmake_si(&mark, 12345);
+            for (size_t i = 0; i < n; i++) {
+                fq x;
+                sample_fq(&x, tu_below(&rng, N_EDGES + 50));
+                switch (tu_below(&rng, 4)) {
+                case 0: /* a square */
+                    fq_sqr(&a[i], &x);
+                    break;
+                case 1: /* zero */
+                    fq_set_zero(&a[i]);
+                    break;
+                default: /* anything: about half non-squares */
+                    a[i] = x;
+                }
+                out[i] = mark;
+            }
+            memset(ok, 0xee, sizeof ok);
+            fq_sqrt_many_var(out, ok, a, n);
+            memcpy(inplace, a, sizeof a);
+            fq_sqrt_many_var(inplace, ok2, inplace, n);
+            for (size_t i = 0; i < n; i++) {
+                fq want;
+                int w = fq_sqrt_var(&want, &a[i]);
+                assert_int_equal(ok[i], w);
+                assert_int_equal(ok2[i], w);
+                if (w) {
+                    mpz_t va, root;
+                    mpz_inits(va, root, NULL);
+                    fval(va, &a[i]);
+                    mpz_powm(root, va, SQRT_EXP, P); /* the documented root */
+                    CHECK_FQ(&want, root);
+                    mpz_clears(va, root, NULL);
+                    assert_true(fq_eq(&out[i], &want));
+                    assert_true(fq_eq(&inplace[i], &want));
+                } else {
+                    assert_true(fq_eq(&out[i], &mark));
+                    assert_true(fq_eq(&inplace[i], &a[i]));
+                }
+            }
+        }
+    }
+}
+
+/* A random encoding for the batch decoder: a valid point (sometimes a
+ * repeat of an earlier one, or its negation), infinity, or one of the
+ * rejected kinds of test_encoding_rejects. */
+static void random_encoding(uint8_t c[G1_BYTES], const uint8_t *earlier, size_t n_earlier,
+                            int bad_ok)
+{
+    rpt a;
+    mpz_t x, rhs;
+    rpt_init(&a);
+    mpz_inits(x, rhs, NULL);
+    unsigned kind = (unsigned)tu_below(&rng, bad_ok ? 12 : 8);
+    if ((kind == 1 || kind == 2) && n_earlier == 0)
+        kind = 0;
+    switch (kind) {
+    case 1: /* a repeat */
+        memcpy(c, earlier + G1_BYTES * tu_below(&rng, n_earlier), G1_BYTES);
+        break;
+    case 2: /* the negation of an earlier one, unless that is infinity */
+        memcpy(c, earlier + G1_BYTES * tu_below(&rng, n_earlier), G1_BYTES);
+        if (c[31] != 0x40)
+            c[31] ^= 0x80;
+        break;
+    case 3: /* infinity */
+        memset(c, 0, G1_BYTES);
+        c[31] = 0x40;
+        break;
+    case 8: /* x >= p */
+        mpz_add_ui(x, P, tu_below(&rng, 8));
+        put_mpz(c, x);
+        c[31] |= (uint8_t)(tu_below(&rng, 2) << 7);
+        break;
+    case 9: /* x^3 + 3 not a square */
+        do {
+            rand_mod(x, P);
+            mpz_powm_ui(rhs, x, 3, P);
+            mpz_add_ui(rhs, rhs, 3);
+        } while (mpz_legendre(rhs, P) != -1);
+        put_mpz(c, x);
+        c[31] |= (uint8_t)(tu_below(&rng, 2) << 7);
+        break;
+    case 10: /* infinity with another bit set */
+        memset(c, 0, G1_BYTES);
+        c[31] = 0x40;
+        c[tu_below(&rng, 32)] |= (uint8_t)(1u << tu_below(&rng, 8)) | (uint8_t)0x80;
+        if (c[31] == 0x40)
+            c[0] |= 1;
+        break;
+    case 11: /* a valid x with the infinity flag */
+        rpt_random(&a);
+        put_mpz(c, a.x);
+        c[31] |= 0x40;
+        break;
+    default: { /* a valid point */
+        g1_affine p;
+        rpt_random(&a);
+        affine_of(&p, &a);
+        g1_to_bytes(c, &p);
+    }
+    }
+    mpz_clears(x, rhs, NULL);
+    rpt_clear(&a);
+}
+
+/* g1_from_bytes_many_var against g1_from_bytes_var one by one, on 1, 2
+ * and 3 threads, for lengths around the decoder's blocks of 32: every
+ * output the same, and the index of the first rejected encoding (n when
+ * all are accepted). */
+static void test_decode_many(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {0, 1, 2, 3, 31, 32, 33, 64, 65, 200};
+    enum { MAX = 200 };
+    uint8_t *enc = malloc(MAX * G1_BYTES);
+    g1_affine *want = malloc(MAX * sizeof *want), *got = malloc(MAX * sizeof *got);
+    assert_non_null(enc);
+    assert_non_null(want);
+    assert_non_null(got);
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        for (int rep = 0; rep < 6; rep++) {
+            /* reps 0, 1: all valid; 2 to 4: some rejects; 5: the last only */
+            int bad_ok = rep >= 2 && rep <= 4;
+            for (size_t i = 0; i < n; i++)
+                random_encoding(enc + G1_BYTES * i, enc, i, bad_ok && tu_below(&rng, 4) == 0);
+            if (rep == 5 && n > 0)
+                memset(enc + G1_BYTES * (n - 1), 0xff, G1_BYTES);
+            size_t first = n;
+            for (size_t i = 0; i < n; i++) {
+                memset(&want[i], 0x5a, sizeof want[i]);
+                if (!g1_from_bytes_var(&want[i], enc + G1_BYTES * i) && first == n)
+                    first = i;
+            }
+            for (int threads = 0; threads <= 3; threads++) {
+                memset(got, 0xa5, MAX * sizeof *got);
+                assert_int_equal(g1_from_bytes_many_var(got, enc, n, threads), first);
+                for (size_t i = 0; i < n; i++)
+                    assert_true(g1_affine_eq(&got[i], &want[i]));
+            }
+        }
+    }
+    free(enc);
+    free(want);
+    free(got);
+}
+
 /* The generator of (label, index) computed from the byte string that g1.c
  * documents, with one-shot hashes and GMP. */
 static void spec_generator(rpt *o, const char *label, uint64_t index)
@@ -1302,6 +1494,9 @@ int main(void)
         cmocka_unit_test(test_affine),
         cmocka_unit_test(test_encoding_round_trip),
         cmocka_unit_test(test_encoding_rejects),
+        cmocka_unit_test(test_fq_inv_binary),
+        cmocka_unit_test(test_fq_sqrt_many),
+        cmocka_unit_test(test_decode_many),
         cmocka_unit_test(test_hash_generators),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
