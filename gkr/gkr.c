@@ -877,55 +877,63 @@ done:
 }
 
 /* Match the decoded sections to the circuit's layers (sec_of, scal_of as
- * for layout_sections); build the advice tables (2^nvars, zero past the
- * sent values). */
+ * for layout_sections, whose layout they must have); check their sizes;
+ * build the advice tables (2^nvars, zero past the sent values). */
 static zkm_status bind_sections(const gkr_circuit *c, int zk, const gkr_proof *P, fr **tables,
                                 const gkr_section **sec_of, const gkr_section **scal_of,
                                 zkm_err *e)
 {
-    const uint32_t want = proof_sections(c, zk), n = c->n_layers;
-    if (P->n_sections != want)
-        return zkm_fail(e, ZKM_EREJECT, "the proof has %u sections, this circuit needs %u%s",
-                        P->n_sections, want, zk ? " in zero knowledge" : "");
+    const uint32_t n = c->n_layers;
+    gkr_proof want;
+    memset(&want, 0, sizeof want);
+    gkr_section **wsec = zkm_calloc(n, sizeof *wsec, "sections", e);
+    gkr_section **wscal = zkm_calloc(n, sizeof *wscal, "sections", e);
+    zkm_status st = wsec && wscal ? layout_sections(&want, c, zk, wsec, wscal, e) : ZKM_ENOMEM;
+    if (!st && P->n_sections != want.n_sections)
+        st = zkm_fail(e, ZKM_EREJECT, "the proof has %u sections, this circuit needs %u%s",
+                      P->n_sections, want.n_sections, zk ? " in zero knowledge" : "");
+    for (uint32_t s = 0; s < want.n_sections && !st; s++) {
+        const gkr_section *got = &P->sections[s], *w = &want.sections[s];
+        if (got->tag != w->tag || got->encoding != w->encoding || got->width != w->width)
+            st = zkm_fail(e, ZKM_EREJECT, "proof section %u has tag %u, encoding %u/%u; this "
+                          "circuit%s expects tag %u, encoding %u/%u", s, got->tag,
+                          got->encoding, got->width, zk ? " in zero knowledge" : "", w->tag,
+                          w->encoding, w->width);
+    }
+    for (uint32_t li = 0; li < n && !st; li++) {
+        sec_of[li] = wsec[li] ? &P->sections[wsec[li] - want.sections] : NULL;
+        scal_of[li] = wscal[li] ? &P->sections[wscal[li] - want.sections] : NULL;
+    }
+    gkr_proof_free(&want);
+    free(wsec);
+    free(wscal);
+    if (st)
+        return st;
     const size_t out_len = (size_t)1 << c->layers[0].nvars;
-    if (P->sections[0].tag != 0 || P->sections[0].encoding != GKR_ENC_FIELD ||
-        P->sections[0].msgs.n != out_len)
+    if (P->sections[0].msgs.n != out_len)
         return zkm_fail(e, ZKM_EREJECT, "the proof's output section does not hold %zu values",
                         out_len);
-    uint32_t s = 1;
     for (uint32_t li = 0; li < n; li++) {
         const gkr_layer *l = &c->layers[li];
-        if (!has_section(l))
-            continue;
-        const gkr_section *sec = &P->sections[s++];
-        if (sec->tag != 1 + li)
-            return zkm_fail(e, ZKM_EREJECT, "proof section for layer %u is missing", li);
-        sec_of[li] = sec;
+        const gkr_section *sec = sec_of[li];
         if (sends_commitment(l)) {
             const size_t rows = hyrax_rows(l->nvars, c->commit_col_vars);
-            if (sec->encoding != GKR_ENC_G1 || sec->pts.n != rows)
+            if (sec->pts.n != rows)
                 return zkm_fail(e, ZKM_EREJECT,
                                 "committed layer %u: its section does not hold %zu row "
                                 "commitments",
                                 li, rows);
-            continue;
         }
-        if (!is_advice(l)) {
-            if (sec->encoding != (zk ? GKR_ENC_G1 : GKR_ENC_FIELD))
-                return zkm_fail(e, ZKM_EREJECT, "layer %u: its section is not %s", li,
-                                zk ? "curve points" : "field elements");
+        if (!is_advice(l))
             continue;
-        }
         if (zk)
             return zkm_fail(e, ZKM_EREJECT, "advice layer %u is in the clear in a "
                             "zero-knowledge proof", li);
-        if (sec->encoding != l->p.input.encoding || sec->width != l->p.input.width ||
-            sec->msgs.n != l->p.input.len)
+        if (sec->msgs.n != l->p.input.len)
             return zkm_fail(e, ZKM_EREJECT,
-                            "advice layer %u: the proof sends %zu values of %u bits, the circuit "
-                            "expects %llu of %u",
-                            li, sec->msgs.n, sec->width, (unsigned long long)l->p.input.len,
-                            l->p.input.width);
+                            "advice layer %u: the proof sends %zu values, the circuit expects "
+                            "%llu",
+                            li, sec->msgs.n, (unsigned long long)l->p.input.len);
         const size_t len = (size_t)1 << l->nvars;
         tables[li] = zkm_alloc_array(len, sizeof(fr), "advice values", e);
         if (!tables[li])
@@ -934,20 +942,6 @@ static zkm_status bind_sections(const gkr_circuit *c, int zk, const gkr_proof *P
             memcpy(tables[li], sec->msgs.v, sec->msgs.n * sizeof(fr));
         memset(tables[li] + sec->msgs.n, 0, (len - sec->msgs.n) * sizeof(fr));
     }
-    for (uint32_t li = 0; zk && li < n; li++) {
-        if (c->layers[li].kind == GKR_INPUT)
-            continue;
-        const gkr_section *sec = &P->sections[s++];
-        if (sec->tag != 1 + n + li || sec->encoding != GKR_ENC_FIELD)
-            return zkm_fail(e, ZKM_EREJECT, "proof section for layer %u's scalars is missing",
-                            li);
-        scal_of[li] = sec;
-    }
-    if (has_final(c, zk) && (P->sections[s].tag != final_tag(c, zk) ||
-                             P->sections[s].encoding != GKR_ENC_FIELD ||
-                             P->sections[s + 1].tag != final_tag(c, zk) + 1 ||
-                             P->sections[s + 1].encoding != GKR_ENC_G1))
-        return zkm_fail(e, ZKM_EREJECT, "the proof's final sections are missing");
     return ZKM_OK;
 }
 

@@ -377,12 +377,12 @@ out:
     return st;
 }
 
-/* A claim's value as a form: hidden (zero knowledge) or public. */
-static zkm_status claim_form(const hyrax_claim *c, zk_form *out, zkm_err *e)
+/* A claim's value as a form: hidden (in zero knowledge, zk) or public. */
+static zkm_status claim_form(const hyrax_claim *c, int zk, zk_form *out, zkm_err *e)
 {
     fr one;
     fr_set_one(&one);
-    if (c->hid != ZK_NONE)
+    if (zk && c->hid != ZK_NONE)
         return zk_form_set_hidden(out, c->hid, &one, e);
     zk_form_set_const(out, &c->value);
     return ZKM_OK;
@@ -451,9 +451,10 @@ static void ipa_fold_scalars(fr *sv, fr *bfin, const fr *c, const fr *s, uint32_
     }
 }
 
-/* The column sum-check's claim: sum_k rho_k value_k, as a form. */
-static zkm_status column_claim(const hyrax_claim *claims, const fr *rho, size_t K, zk_form *out,
-                               zkm_err *e)
+/* The column sum-check's claim: sum_k rho_k value_k, as a form (hid read
+ * only in zero knowledge, zk). */
+static zkm_status column_claim(const hyrax_claim *claims, int zk, const fr *rho, size_t K,
+                               zk_form *out, zkm_err *e)
 {
     zk_form t;
     zk_form_init(&t);
@@ -462,7 +463,7 @@ static zkm_status column_claim(const hyrax_claim *claims, const fr *rho, size_t 
     zk_form_set_const(out, &zero);
     zkm_status st = ZKM_OK;
     for (size_t k = 0; k < K && !st; k++) {
-        st = claim_form(&claims[k], &t, e);
+        st = claim_form(&claims[k], zk, &t, e);
         if (!st)
             st = zk_form_axpy(out, &rho[k], &t, e);
     }
@@ -474,29 +475,38 @@ static zkm_status column_claim(const hyrax_claim *claims, const fr *rho, size_t 
  * the y_k just sent (points from `at` on, numbered from `base`), from the
  * transcript before them, to record the closing equation; prove it.  yf
  * receives the y_k as forms. */
+/* The verifier's column phase over a channel, rho drawn: the sum-check
+ * from sum_k rho_k value_k to the column point s, the y_k received as
+ * forms (yf) and the closing equation recorded (in the clear, checked). */
+static zkm_status column_verify(zk_chan *ch, const hyrax_claim *claims, const split_claim *sp,
+                                const fr *rho, uint32_t b, size_t K, fr *s, zk_form *yf,
+                                zkm_err *e)
+{
+    zk_form claim;
+    zk_form_init(&claim);
+    zkm_status st = column_claim(claims, ch->zk != NULL, rho, K, &claim, e);
+    if (!st)
+        st = sc_verify_forms(ch, b, 2, &claim, s, e);
+    if (!st)
+        st = zk_chan_recv(ch, "hyrax/y", yf, K, e);
+    if (!st)
+        st = column_close(ch, &claim, yf, sp, rho, s, b, K, e);
+    zk_form_free(&claim);
+    return st;
+}
+
 static zkm_status open_mirror(zk_chan *zch, transcript *replay, const g1_vec *pts, size_t at,
                               uint32_t base, const hyrax_claim *claims, const split_claim *sp,
                               const fr *rho, uint32_t b, size_t K, zk_form *yf, zkm_err *e)
 {
     g1_cursor in = {.v = pts->v + at, .n = pts->n - at, .pos = 0};
     zk_chan m = {.tr = replay, .zk = zch->zk, .in_pts = &in, .mirror = 1, .mirror_next = base};
-    zk_form claim;
-    zk_form_init(&claim);
     fr s[HYRAX_MAX_COL_VARS];
-    zkm_status st = column_claim(claims, rho, K, &claim, e);
-    if (!st)
-        st = sc_verify_forms(&m, b, 2, &claim, s, e);
-    if (!st)
-        st = zk_chan_recv(&m, "hyrax/y", yf, K, e);
+    zkm_status st = column_verify(&m, claims, sp, rho, b, K, s, yf, e);
     if (!st && (in.pos != in.n || memcmp(replay, zch->tr, sizeof *replay) != 0))
         st = zkm_fail(e, ZKM_EINVAL, "commitment opening: the prover's replay does not follow "
                       "its messages");
-    if (!st)
-        st = column_close(&m, &claim, yf, sp, rho, s, b, K, e);
-    if (!st)
-        st = zk_chan_flush(zch, e);
-    zk_form_free(&claim);
-    return st;
+    return st ? st : zk_chan_flush(zch, e);
 }
 
 /* The prover in the clear (zch NULL: messages to msgs and pts) or in zero
@@ -651,10 +661,11 @@ zkm_status hyrax_open_verify(transcript *tr, const hyrax_com *const *coms, size_
     fr *zc = zkm_alloc_array(n_claims * HYRAX_MAX_COL_VARS, sizeof(fr), "hyrax claims", e);
     fr *scal = zkm_alloc_array(2 * n_claims, sizeof(fr), "hyrax claims", e);
     size_t *row_off = zkm_calloc(n_tables + 1, sizeof *row_off, "hyrax tables", e);
+    zk_form *yf = zkm_calloc(n_claims, sizeof *yf, "hyrax claims", e);
     g1_affine *P = NULL;
     fr *S = NULL, *eqs = NULL;
     void *scratch = NULL;
-    if (!sp || !zc || !scal || !row_off)
+    if (!sp || !zc || !scal || !row_off || !yf)
         goto out;
     uint32_t b;
     st = split_claims(sp, zc, coms, n_tables, claims, n_claims, &b, e);
@@ -678,38 +689,16 @@ zkm_status hyrax_open_verify(transcript *tr, const hyrax_com *const *coms, size_
     tr_absorb_u64(tr, "hyrax/claims", K);
     fr *rho = scal, *gamma = scal + K;
     tr_challenges(tr, "hyrax/rho", rho, K);
-    fr claim, p, s[HYRAX_MAX_COL_VARS];
-    fr_set_zero(&claim);
-    for (size_t k = 0; k < K; k++) {
-        fr_mul(&p, &rho[k], &claims[k].value);
-        fr_add(&claim, &claim, &p);
-    }
-    st = sc_verify(b, 2, &claim, tr, msgs, s, e);
+    fr p, s[HYRAX_MAX_COL_VARS];
+    zk_chan ch = {.tr = tr, .in = msgs};
+    st = column_verify(&ch, claims, sp, rho, b, K, s, yf, e);
     if (st != ZKM_OK) {
         zkm_err_prefix(e, ZKM_EREJECT, "commitment opening: ");
         goto out;
     }
-    const fr *y;
-    if (!fr_cursor_take(msgs, K, &y)) {
-        st = zkm_fail(e, ZKM_EREJECT, "commitment opening: proof ends before its %zu values", K);
-        goto out;
-    }
-    fr expect;
-    fr_set_zero(&expect);
-    for (size_t k = 0; k < K; k++) {
-        fr w;
-        mle_eq_eval(&w, sp[k].zc, s, b);
-        fr_mul(&w, &w, &rho[k]);
-        fr_mul(&w, &w, &y[k]);
-        fr_add(&expect, &expect, &w);
-    }
-    if (!fr_eq(&expect, &claim)) {
-        st = zkm_fail(e, ZKM_EREJECT, "commitment opening: column sum-check does not close");
-        goto out;
-    }
-    tr_absorb_frs(tr, "hyrax/y", y, K);
     tr_challenges(tr, "hyrax/gamma", gamma, K);
-    /* row scalars: sum over claims of gamma_k eq(zr_k, row); y* likewise */
+    /* row scalars: sum over claims of gamma_k eq(zr_k, row); y* likewise
+     * (the y_k are constants in the clear) */
     fr ystar;
     fr_set_zero(&ystar);
     for (size_t k = 0; k < K; k++) {
@@ -718,7 +707,7 @@ zkm_status hyrax_open_verify(transcript *tr, const hyrax_com *const *coms, size_
             fr_add(&lam[0], &lam[0], &gamma[k]);
         else
             mle_eq_table_add(lam, sp[k].zr, sp[k].nr, &gamma[k], eqs);
-        fr_mul(&p, &gamma[k], &y[k]);
+        fr_mul(&p, &gamma[k], &yf[k].k);
         fr_add(&ystar, &ystar, &p);
     }
     for (size_t t = 0; t < n_tables; t++)
@@ -767,6 +756,9 @@ zkm_status hyrax_open_verify(transcript *tr, const hyrax_com *const *coms, size_
     else
         st = ZKM_OK;
 out:
+    for (size_t k = 0; yf && k < n_claims; k++)
+        zk_form_free(&yf[k]);
+    free(yf);
     free(sp);
     free(zc);
     free(scal);
@@ -794,8 +786,7 @@ zkm_status hyrax_open_verify_zk(zk_chan *ch, const hyrax_com *const *coms, size_
     fr *scal = zkm_alloc_array(2 * K, sizeof(fr), "hyrax claims", e);
     zk_form *yf = zkm_calloc(K, sizeof *yf, "hyrax claims", e);
     fr *lam = NULL, *eqs = NULL, *sv = NULL;
-    zk_form claim, Y;
-    zk_form_init(&claim);
+    zk_form Y;
     zk_form_init(&Y);
     if (!sp || !zc || !scal || !yf)
         goto out;
@@ -814,13 +805,7 @@ zkm_status hyrax_open_verify_zk(zk_chan *ch, const hyrax_com *const *coms, size_
     fr *rho = scal, *gamma = scal + K, s[HYRAX_MAX_COL_VARS];
     tr_absorb_u64(tr, "hyrax/claims", K);
     tr_challenges(tr, "hyrax/rho", rho, K);
-    st = column_claim(claims, rho, K, &claim, e);
-    if (!st)
-        st = sc_verify_forms(ch, b, 2, &claim, s, e);
-    if (!st)
-        st = zk_chan_recv(ch, "hyrax/y", yf, K, e);
-    if (!st)
-        st = column_close(ch, &claim, yf, sp, rho, s, b, K, e);
+    st = column_verify(ch, claims, sp, rho, b, K, s, yf, e);
     if (!st)
         st = zk_chan_flush(ch, e);
     if (st != ZKM_OK) {
@@ -899,7 +884,6 @@ zkm_status hyrax_open_verify_zk(zk_chan *ch, const hyrax_com *const *coms, size_
     fr_mul(&t, &ew, &x);
     zk_add_form(zk, &t, &Y);
 out:
-    zk_form_free(&claim);
     zk_form_free(&Y);
     for (size_t k = 0; yf && k < K; k++)
         zk_form_free(&yf[k]);

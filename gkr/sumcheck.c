@@ -33,9 +33,10 @@ static void lagrange_den_inv(fr *deninv, unsigned d)
     fr_batch_inv_var(deninv, den, d + 1, scratch);
 }
 
-/* Lagrange on nodes 0..d: w_i = prod_{j != i} (x - j) * deninv[i], with the
- * numerators from prefix and suffix products (no division by x - j). */
-static void interpolate_with(fr *out, const fr *vals, unsigned d, const fr *x, const fr *deninv)
+/* The Lagrange basis on nodes 0..d at x: L[i] = prod_{j != i} (x - j) *
+ * deninv[i], the numerators from prefix and suffix products (no division
+ * by x - j). */
+static void lagrange_basis(fr *L, unsigned d, const fr *x, const fr *deninv)
 {
     fr diff[SC_MAX_DEGREE + 1], pre[SC_MAX_DEGREE + 2], suf[SC_MAX_DEGREE + 2];
     for (unsigned j = 0; j <= d; j++) {
@@ -49,12 +50,20 @@ static void interpolate_with(fr *out, const fr *vals, unsigned d, const fr *x, c
     fr_set_one(&suf[d + 1]);
     for (unsigned j = d + 1; j-- > 0;)
         fr_mul(&suf[j], &suf[j + 1], &diff[j]);
-    fr sum, t;
+    for (unsigned i = 0; i <= d; i++) {
+        fr_mul(&L[i], &pre[i], &suf[i + 1]);
+        fr_mul(&L[i], &L[i], &deninv[i]);
+    }
+}
+
+/* The polynomial with values vals at 0..d, at x. */
+static void interpolate_with(fr *out, const fr *vals, unsigned d, const fr *x, const fr *deninv)
+{
+    fr L[SC_MAX_DEGREE + 1], sum, t;
+    lagrange_basis(L, d, x, deninv);
     fr_set_zero(&sum);
     for (unsigned i = 0; i <= d; i++) {
-        fr_mul(&t, &pre[i], &suf[i + 1]);
-        fr_mul(&t, &t, &deninv[i]);
-        fr_mul(&t, &t, &vals[i]);
+        fr_mul(&t, &L[i], &vals[i]);
         fr_add(&sum, &sum, &t);
     }
     *out = sum;
@@ -691,24 +700,14 @@ zkm_status sc_prove_eq_bits(sc_poly *p, const uint64_t *bits, const fr *z, const
 zkm_status sc_verify(unsigned nvars, unsigned degree, fr *claim, transcript *t,
                      fr_cursor *in, fr *r, zkm_err *e)
 {
-    if (degree > SC_MAX_DEGREE || degree == 0)
-        return zkm_fail(e, ZKM_EINVAL, "sum-check degree %u out of range", degree);
-    fr deninv[SC_MAX_DEGREE + 1];
-    lagrange_den_inv(deninv, degree);
-    for (unsigned k = 0; k < nvars; k++) {
-        const fr *msg;
-        if (!fr_cursor_take(in, degree, &msg))
-            return zkm_fail(e, ZKM_EREJECT, "proof ends inside sum-check round %u", k);
-        fr vals[SC_MAX_DEGREE + 1];
-        vals[0] = msg[0];
-        fr_sub(&vals[1], claim, &msg[0]);
-        for (unsigned x = 2; x <= degree; x++)
-            vals[x] = msg[x - 1];
-        tr_absorb_frs(t, "sc/round", msg, degree);
-        tr_challenge(t, "sc/r", &r[k]);
-        interpolate_with(claim, vals, degree, &r[k], deninv);
-    }
-    return ZKM_OK;
+    zk_chan ch = {.tr = t, .in = in};
+    zk_form f;
+    zk_form_init(&f);
+    zk_form_set_const(&f, claim);
+    zkm_status st = sc_verify_forms(&ch, nvars, degree, &f, r, e);
+    if (!st)
+        *claim = f.k;
+    return st;
 }
 
 zkm_status sc_verify_forms(zk_chan *ch, unsigned nvars, unsigned degree, zk_form *claim, fr *r,
@@ -732,15 +731,8 @@ zkm_status sc_verify_forms(zk_chan *ch, unsigned nvars, unsigned degree, zk_form
         tr_challenge(ch->tr, "sc/r", &r[k]);
         /* p(r) = sum_x L_x(r) p(x) with p(1) = claim - p(0):
          *      = L_1 claim + (L_0 - L_1) p(0) + sum_{x >= 2} L_x p(x) */
-        fr L[SC_MAX_DEGREE + 1], one, t;
-        fr_set_one(&one);
-        for (unsigned x = 0; x <= degree; x++) {
-            fr unit[SC_MAX_DEGREE + 1];
-            for (unsigned y = 0; y <= degree; y++)
-                fr_set_zero(&unit[y]);
-            unit[x] = one;
-            interpolate_with(&L[x], unit, degree, &r[k], deninv);
-        }
+        fr L[SC_MAX_DEGREE + 1], t;
+        lagrange_basis(L, degree, &r[k], deninv);
         zk_form_scale(claim, &L[1]);
         fr_sub(&t, &L[0], &L[1]);
         st = zk_form_axpy(claim, &t, &msg[0], e);

@@ -8,6 +8,24 @@
 #include "hyrax.h"
 #include "msm.h"
 
+/* The capacity to grow cap to for need elements: doubling, from first. */
+static size_t grown(size_t cap, size_t need, size_t first)
+{
+    size_t c = cap ? cap : first;
+    while (c < need)
+        c *= 2;
+    return c;
+}
+
+static zkm_status grow(void **p, size_t size, size_t cap)
+{
+    void *q = realloc(*p, cap * size);
+    if (!q)
+        return ZKM_ENOMEM;
+    *p = q;
+    return ZKM_OK;
+}
+
 /* --- linear forms --- */
 
 void zk_form_init(zk_form *f)
@@ -34,17 +52,9 @@ static zkm_status form_reserve(zk_form *f, uint32_t n, zkm_err *e)
         return ZKM_OK;
     if (n > (1u << 24))
         return zkm_fail(e, ZKM_ENOMEM, "a linear form of %u terms is too long", n);
-    uint32_t cap = f->cap ? f->cap : 8;
-    while (cap < n)
-        cap *= 2;
-    uint32_t *idx = realloc(f->idx, cap * sizeof *idx);
-    if (!idx)
+    const uint32_t cap = (uint32_t)grown(f->cap, n, 8);
+    if (grow((void **)&f->idx, sizeof *f->idx, cap) || grow((void **)&f->c, sizeof *f->c, cap))
         return zkm_fail(e, ZKM_ENOMEM, "out of memory in a linear form");
-    f->idx = idx;
-    fr *c = realloc(f->c, cap * sizeof *c);
-    if (!c)
-        return zkm_fail(e, ZKM_ENOMEM, "out of memory in a linear form");
-    f->c = c;
     f->cap = cap;
     return ZKM_OK;
 }
@@ -139,9 +149,8 @@ struct zk_ctx {
     /* verifier: the final check's scalars on U, H and other points; the
      * equalities' sum's scalar on U */
     fr acc_u, acc_h, accd_u;
-    g1_affine *xp;
-    fr *xs;
-    size_t n_x, cap_x;
+    g1_vec xp;
+    fr_vec xs;
     /* prover: sum_j w_j blinding(D_j) */
     fr dblind;
     g1_fixed_table *ut, *ht;
@@ -194,8 +203,8 @@ void zk_ctx_free(zk_ctx *z)
         free(z->s[k].acc);
         free(z->s[k].accd);
     }
-    free(z->xp);
-    free(z->xs);
+    g1_vec_free(&z->xp);
+    fr_vec_free(&z->xs);
     free(z->ut);
     free(z->ht);
     free(z);
@@ -206,15 +215,6 @@ uint32_t zk_next_msg(const zk_ctx *z)
     return (uint32_t)z->s[0].n;
 }
 
-static zkm_status grow(void **p, size_t size, size_t cap)
-{
-    void *q = realloc(*p, cap * size);
-    if (!q)
-        return ZKM_ENOMEM;
-    *p = q;
-    return ZKM_OK;
-}
-
 /* Room for k more values in series s; returns the first new number. */
 static zkm_status series_add(zk_ctx *z, int s, size_t k, uint32_t *first, zkm_err *e)
 {
@@ -222,9 +222,7 @@ static zkm_status series_add(zk_ctx *z, int s, size_t k, uint32_t *first, zkm_er
     if (S->n + k >= ZK_PROD)
         return zkm_fail(e, ZKM_ENOMEM, "too many hidden values");
     if (S->n + k > S->cap) {
-        size_t cap = S->cap ? S->cap : 64;
-        while (cap < S->n + k)
-            cap *= 2;
+        const size_t cap = grown(S->cap, S->n + k, 64);
         int bad = z->prover ? grow((void **)&S->m, sizeof(fr), cap) ||
                                   grow((void **)&S->r, sizeof(fr), cap)
                             : grow((void **)&S->pt, sizeof(g1_affine), cap) ||
@@ -261,17 +259,8 @@ void zk_form_open(const zk_ctx *z, const zk_form *f, fr *value, fr *blind)
 
 zkm_status zk_add_point(zk_ctx *z, const g1_affine *p, const fr *s, zkm_err *e)
 {
-    if (z->n_x == z->cap_x) {
-        size_t cap = z->cap_x ? 2 * z->cap_x : 256;
-        if (grow((void **)&z->xp, sizeof(g1_affine), cap) ||
-            grow((void **)&z->xs, sizeof(fr), cap))
-            return zkm_fail(e, ZKM_ENOMEM, "out of memory in the final check");
-        z->cap_x = cap;
-    }
-    z->xp[z->n_x] = *p;
-    z->xs[z->n_x] = *s;
-    z->n_x++;
-    return ZKM_OK;
+    zkm_status st = g1_vec_push(&z->xp, p, 1, e);
+    return st ? st : fr_vec_push(&z->xs, s, 1, e);
 }
 
 /* acc (or accd) += s f */
@@ -305,22 +294,17 @@ void zk_add_u(zk_ctx *z, const fr *s)
 
 /* --- commitments --- */
 
+/* Absorb n points' encodings under label, in frames of at most 8 points
+ * (no allocation, so prover and verifier always frame them alike). */
 static void absorb_points(transcript *tr, const char *label, const g1_affine *p, size_t n)
 {
-    uint8_t small[8 * G1_BYTES];
-    uint8_t *heap = n > 8 ? malloc(n * G1_BYTES) : NULL;
-    uint8_t *buf = heap ? heap : small;
-    if (n > 8 && !heap) { /* one frame per point instead: still unambiguous */
-        for (size_t i = 0; i < n; i++) {
-            g1_to_bytes(small, &p[i]);
-            tr_absorb_bytes(tr, label, small, G1_BYTES);
-        }
-        return;
+    uint8_t buf[8 * G1_BYTES];
+    for (size_t at = 0; at < n; at += 8) {
+        const size_t k = n - at < 8 ? n - at : 8;
+        for (size_t i = 0; i < k; i++)
+            g1_to_bytes(buf + i * G1_BYTES, &p[at + i]);
+        tr_absorb_bytes(tr, label, buf, k * G1_BYTES);
     }
-    for (size_t i = 0; i < n; i++)
-        g1_to_bytes(buf + i * G1_BYTES, &p[i]);
-    tr_absorb_bytes(tr, label, buf, n * G1_BYTES);
-    free(heap);
 }
 
 /* out = v U + r H (Jacobian), constant time in v and r. */
@@ -336,21 +320,16 @@ zkm_status zk_commit(zk_ctx *z, g1_affine *out, const fr *v, fr *r, size_t n, zk
 {
     g1_jac *J = zkm_alloc_array(n ? n : 1, sizeof *J, "commitments", e);
     fq *inv = zkm_alloc_array(n + 2, sizeof *inv, "commitments", e);
-    fr *own = r ? NULL : zkm_alloc_array(n ? n : 1, sizeof *own, "commitments", e);
     zkm_status st = ZKM_ENOMEM;
-    if (J && inv && (r || own)) {
-        fr *bl = r ? r : own;
-        hyrax_random_blinds(bl, n);
+    if (J && inv) {
+        hyrax_random_blinds(r, n);
         for (size_t i = 0; i < n; i++)
-            commit_jac(z, &J[i], &v[i], &bl[i]);
+            commit_jac(z, &J[i], &v[i], &r[i]);
         g1_batch_to_affine(out, J, n, inv);
         st = ZKM_OK;
     }
-    if (own)
-        sodium_memzero(own, n * sizeof *own);
     free(J);
     free(inv);
-    free(own);
     return st;
 }
 
@@ -443,7 +422,7 @@ zkm_status zk_chan_mul(zk_chan *ch, zk_form *out, const zk_form *a, const zk_for
     }
     zk_ctx *z = ch->zk;
     if (z->n_prod == z->cap_prod) {
-        size_t cap = z->cap_prod ? 2 * z->cap_prod : 16;
+        const size_t cap = grown(z->cap_prod, z->n_prod + 1, 16);
         if (grow((void **)&z->prods, sizeof *z->prods, cap))
             return zkm_fail(e, ZKM_ENOMEM, "out of memory recording products");
         z->cap_prod = cap;
@@ -482,7 +461,7 @@ zkm_status zk_chan_check(zk_chan *ch, const zk_form *a, const zk_form *b, const 
     }
     zk_ctx *z = ch->zk;
     if (z->n_eq == z->cap_eq) {
-        size_t cap = z->cap_eq ? 2 * z->cap_eq : 16;
+        const size_t cap = grown(z->cap_eq, z->n_eq + 1, 16);
         if (grow((void **)&z->eqs, sizeof *z->eqs, cap))
             return zkm_fail(e, ZKM_ENOMEM, "out of memory recording equalities");
         z->cap_eq = cap;
@@ -683,7 +662,7 @@ zkm_status zk_finish(zk_chan *ch, zkm_err *e)
             fr_add(&z->s[k].acc[i], &z->s[k].acc[i], &t);
         }
     /* one multi-scalar multiplication over everything */
-    size_t n = z->s[0].n + z->s[1].n + z->n_x + 2;
+    size_t n = z->s[0].n + z->s[1].n + z->xp.n + 2;
     g1_affine *P = zkm_alloc_array(n, sizeof *P, "final check", e);
     fr *S = zkm_alloc_array(n, sizeof *S, "final check", e);
     size_t sb = g1_msm_scratch_bytes(n, z->threads);
@@ -696,11 +675,11 @@ zkm_status zk_finish(zk_chan *ch, zkm_err *e)
             memcpy(S + o, z->s[k].acc, z->s[k].n * sizeof *S);
             o += z->s[k].n;
         }
-        if (z->n_x) {
-            memcpy(P + o, z->xp, z->n_x * sizeof *P);
-            memcpy(S + o, z->xs, z->n_x * sizeof *S);
+        if (z->xp.n) {
+            memcpy(P + o, z->xp.v, z->xp.n * sizeof *P);
+            memcpy(S + o, z->xs.v, z->xs.n * sizeof *S);
         }
-        o += z->n_x;
+        o += z->xp.n;
         P[o] = *z->g.U;
         S[o++] = z->acc_u;
         P[o] = *z->g.H;

@@ -145,7 +145,7 @@ void zk_add_u(zk_ctx *z, const fr *s);
 zkm_status zk_finish(zk_chan *ch, zkm_err *e);
 
 /* Prover: commitments v_i U + r_i H to n values with fresh random r_i
- * (r may be NULL when the caller does not need them; else n entries). */
+ * (written to r, n entries). */
 zkm_status zk_commit(zk_ctx *z, g1_affine *out, const fr *v, fr *r, size_t n, zkm_err *e);
 
 #endif

@@ -54,6 +54,21 @@ static zkm_model *model(const char *src)
     return m;
 }
 
+/* A test case's model (from src) and its empty weights and inputs. */
+static zkm_model *case_open(const char *src, zkm_tensor_set *w, zkm_tensor_set *in)
+{
+    zkm_tensor_set_init(w);
+    zkm_tensor_set_init(in);
+    return model(src);
+}
+
+static void case_free(zkm_model *m, zkm_tensor_set *w, zkm_tensor_set *in)
+{
+    zkm_tensor_set_free(w);
+    zkm_tensor_set_free(in);
+    zkm_model_free(m);
+}
+
 /* Add tensor name of the given shape and values to s. */
 static void put(zkm_tensor_set *s, const char *name, const uint64_t *shape, uint32_t rank,
                 const double *v)
@@ -143,18 +158,14 @@ static void test_dense(void **state)
     put(&w, "y.weight", SHAPE(2, 2), VALS(0.5, 0.25, -1, 1.984375));
     put(&w, "y.bias", SHAPE(2), VALS(0.1, -0.3));
     EXPECT(m, &w, &in, 11, -53);
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 static void test_dense_rounding(void **state)
 {
     (void)state;
-    zkm_model *m = model("model t {\n  input x [2]\n  y = dense(x, 8, bias=false)\n  output y\n}\n");
     zkm_tensor_set w, in;
-    zkm_tensor_set_init(&w);
-    zkm_tensor_set_init(&in);
+    zkm_model *m = case_open("model t {\n  input x [2]\n  y = dense(x, 8, bias=false)\n  output y\n}\n", &w, &in);
     /* x = [1/16, 0] -> [1, 0], so s = the weight's integer in column 0;
      * column 1 multiplies 0.  shift 6: q = floor((s + 32) / 64)
      *   s = -32 -> 0    -33 -> -1    32 -> 1    31 -> 0
@@ -164,9 +175,7 @@ static void test_dense_rounding(void **state)
         VALS(-32 / 64., 1, -33 / 64., 1, 32 / 64., 1, 31 / 64., 1, -96 / 64., 1, -97 / 64., 1,
              127 / 64., 1, -128 / 64., 1));
     EXPECT(m, &w, &in, 0, -1, 1, 0, -1, -2, 2, -2);
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 /* ------------------------------------------------------ quantization */
@@ -180,10 +189,8 @@ static const char *IDENT8 = "model t {\n"
 static void test_input_quantize(void **state)
 {
     (void)state;
-    zkm_model *m = model(IDENT8);
     zkm_tensor_set w, in;
-    zkm_tensor_set_init(&w);
-    zkm_tensor_set_init(&in);
+    zkm_model *m = case_open(IDENT8, &w, &in);
     /* at frac 4, v * 16 =
      *   2.5 -> 3, -2.5 -> -2, 0.5 -> 1, -0.5 -> 0 (ties toward +infinity),
      *   0.49999999999999994 -> 0 (floor(v*16 + 0.5) in double would give 1),
@@ -192,9 +199,7 @@ static void test_input_quantize(void **state)
     put(&in, "x", SHAPE(8),
         VALS(0.15625, -0.15625, 0.03125, -0.03125, below_half, 7.9375, -8.03125, -8.0));
     EXPECT(m, &w, &in, 3, -2, 1, 0, 0, 127, -128, -128);
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 static void test_input_refused(void **state)
@@ -220,18 +225,14 @@ static void test_input_refused(void **state)
     FAIL(m, &w, &in, "no input tensor");
     put(&in, "x", SHAPE(1, 1), VALS(1));
     FAIL(m, &w, &in, "wrong shape");
-    zkm_tensor_set_free(&in);
-    zkm_tensor_set_free(&w);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 static void test_weights_refused(void **state)
 {
     (void)state;
-    zkm_model *m = model(DENSE2);
     zkm_tensor_set w, in;
-    zkm_tensor_set_init(&w);
-    zkm_tensor_set_init(&in);
+    zkm_model *m = case_open(DENSE2, &w, &in);
     put(&in, "x", SHAPE(2), VALS(1, 1));
     /* missing weight, then missing bias */
     FAIL(m, &w, &in, "dense 'y'", "y.weight", "missing");
@@ -260,9 +261,7 @@ static void test_weights_refused(void **state)
     put(&w, "y.weight", SHAPE(4), VALS(0, 0, 0, 0));
     put(&w, "y.bias", SHAPE(2), VALS(0, 0));
     FAIL(m, &w, &in, "y.weight", "wrong shape");
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 /* -------------------------------------------------------------- conv2d */
@@ -293,9 +292,7 @@ static void test_conv2d_padding(void **state)
     put(&w, "y.weight", SHAPE(1, 1, 3, 3), VALS(1, 2, 0, 0, 3, 0, 0, 0, -1));
     put(&w, "y.bias", SHAPE(1), VALS(1));
     EXPECT(m, &w, &in, -1, 1, 10, 7, 12, 27, 30, 39, 45);
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 static void test_conv2d_stride(void **state)
@@ -328,9 +325,7 @@ static void test_conv2d_stride(void **state)
         VALS(1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, -1, -1, -1, 0));
     put(&w, "y.bias", SHAPE(2), VALS(0, 2.5));
     EXPECT(m, &w, &in, 1, 2, 5, 6, 4, 5, 8, 9);
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 /* ------------------------------------------------ relu and pooling */
@@ -338,26 +333,20 @@ static void test_conv2d_stride(void **state)
 static void test_relu(void **state)
 {
     (void)state;
-    zkm_model *m = model("model t {\n  input x [5]\n  y = relu(x)\n  output y\n}\n");
     zkm_tensor_set w, in;
-    zkm_tensor_set_init(&w);
-    zkm_tensor_set_init(&in);
+    zkm_model *m = case_open("model t {\n  input x [5]\n  y = relu(x)\n  output y\n}\n", &w, &in);
     /* -1 -> -16 -> 0, 0, 0.5 -> 8, -1/16 -> -1 -> 0, 7.9375 -> 127 */
     put(&in, "x", SHAPE(5), VALS(-1, 0, 0.5, -0.0625, 7.9375));
     EXPECT(m, &w, &in, 0, 0, 8, 0, 127);
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 static void test_maxpool(void **state)
 {
     (void)state;
-    zkm_model *m = model("model t {\n  bits 8 frac 0\n  input x [2, 3, 5]\n"
-                         "  y = maxpool(x, 2)\n  output y\n}\n");
     zkm_tensor_set w, in;
-    zkm_tensor_set_init(&w);
-    zkm_tensor_set_init(&in);
+    zkm_model *m = case_open("model t {\n  bits 8 frac 0\n  input x [2, 3, 5]\n"
+                         "  y = maxpool(x, 2)\n  output y\n}\n", &w, &in);
     /* floor mode: [2, 1, 2]; row 2 and column 4 belong to no window
      * ch 0: {1,5,3,-4} -> 5, {2,0,7,8} -> 8
      * ch 1: {-5,-6,-9,-10} -> -5, {-7,-8,-3,-20} -> -3 (all negative) */
@@ -376,9 +365,7 @@ static void test_maxpool(void **state)
     zkm_tensor_set_init(&in);
     put(&in, "x", SHAPE(1, 3, 3), VALS(9, 1, 4, 2, 8, 3, 5, 7, 6));
     EXPECT(m, &w, &in, 9, 4, 5, 6);
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 static void test_avgpool(void **state)
@@ -407,9 +394,7 @@ static void test_avgpool(void **state)
     m = model("model t {\n  input x [2, 2, 6]\n  y = avgpool(x, 2, frac=6)\n  output y\n}\n");
     assert_int_equal(m->nodes[1].shift, 0);
     FAIL(m, &w, &in, "avgpool 'y'", "entry 5", "508", "q8.6");
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 /* ------------------------------------------- add, rescale, reshaping */
@@ -417,11 +402,9 @@ static void test_avgpool(void **state)
 static void test_add(void **state)
 {
     (void)state;
-    zkm_model *m = model("model t {\n  input a [3]\n  input b [3]\n"
-                         "  y = add(a, b)\n  output y\n}\n");
     zkm_tensor_set w, in;
-    zkm_tensor_set_init(&w);
-    zkm_tensor_set_init(&in);
+    zkm_model *m = case_open("model t {\n  input a [3]\n  input b [3]\n"
+                         "  y = add(a, b)\n  output y\n}\n", &w, &in);
     /* [16, -32, 56] + [4, -16, 16] = [20, -48, 72] */
     put(&in, "a", SHAPE(3), VALS(1, -2, 3.5));
     put(&in, "b", SHAPE(3), VALS(0.25, -1, 1));
@@ -445,9 +428,7 @@ static void test_add(void **state)
     put(&in, "a", SHAPE(3), VALS(17 / 16., -33 / 16., 56 / 16.));
     put(&in, "b", SHAPE(3), VALS(4 / 16., 0, 1));
     EXPECT(m, &w, &in, 11, -16, 36);
-    zkm_tensor_set_free(&in);
-    zkm_tensor_set_free(&w);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 
     /* add(x, x): one node read twice */
     m = model("model t {\n  input x [2]\n  y = add(x, x, bits=9, frac=4)\n  output y\n}\n");
@@ -455,18 +436,14 @@ static void test_add(void **state)
     zkm_tensor_set_init(&in);
     put(&in, "x", SHAPE(2), VALS(7.9375, -8));
     EXPECT(m, &w, &in, 254, -256);
-    zkm_tensor_set_free(&in);
-    zkm_tensor_set_free(&w);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 static void test_rescale(void **state)
 {
     (void)state;
-    zkm_model *m = model("model t {\n  input x [4]\n  y = rescale(x, 2)\n  output y\n}\n");
     zkm_tensor_set w, in;
-    zkm_tensor_set_init(&w);
-    zkm_tensor_set_init(&in);
+    zkm_model *m = case_open("model t {\n  input x [4]\n  y = rescale(x, 2)\n  output y\n}\n", &w, &in);
     /* [7, -6, -10, 5] -> floor((s + 2) / 4) = 2, -1 (tie), -2 (tie), 1 */
     put(&in, "x", SHAPE(4), VALS(7 / 16., -6 / 16., -10 / 16., 5 / 16.));
     EXPECT(m, &w, &in, 2, -1, -2, 1);
@@ -483,9 +460,7 @@ static void test_rescale(void **state)
     zkm_tensor_set_init(&in);
     put(&in, "x", SHAPE(1), VALS(7.9375));
     FAIL(m, &w, &in, "rescale 'y'", "127", "64", "q4.3");
-    zkm_tensor_set_free(&in);
-    zkm_tensor_set_free(&w);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 static void test_rescale_random(void **state)
@@ -524,17 +499,13 @@ static void test_rescale_random(void **state)
 static void test_flatten_reshape(void **state)
 {
     (void)state;
-    zkm_model *m = model("model t {\n  bits 8 frac 0\n  input x [2, 2, 3]\n"
-                         "  y = flatten(x) |> reshape([3, -1]) |> reshape(shape=[1, 4, 3])"
-                         " |> flatten\n  output y\n}\n");
     zkm_tensor_set w, in;
-    zkm_tensor_set_init(&w);
-    zkm_tensor_set_init(&in);
+    zkm_model *m = case_open("model t {\n  bits 8 frac 0\n  input x [2, 2, 3]\n"
+                         "  y = flatten(x) |> reshape([3, -1]) |> reshape(shape=[1, 4, 3])"
+                         " |> flatten\n  output y\n}\n", &w, &in);
     put(&in, "x", SHAPE(2, 2, 3), VALS(5, -4, 3, -2, 1, 0, 11, -10, 9, -8, 7, -6));
     EXPECT(m, &w, &in, 5, -4, 3, -2, 1, 0, 11, -10, 9, -8, 7, -6);
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 
     /* dense after flatten reads the row-major order: W picks (c=1, h=0, w=2)
      * = entry 8 and (c=0, h=1, w=0) = entry 3, frac 0 everywhere */
@@ -548,9 +519,7 @@ static void test_flatten_reshape(void **state)
     wt[12 + 3] = -3; /* row 1 gives -3 * entry 3 = 6 */
     put(&w, "y.weight", SHAPE(2, 12), wt);
     EXPECT(m, &w, &in, 9, 6);
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 /* ----------------------------------------------------------- batchnorm */
@@ -558,12 +527,10 @@ static void test_flatten_reshape(void **state)
 static void test_batchnorm_dense(void **state)
 {
     (void)state;
-    zkm_model *m = model("model t {\n  input x [2]\n"
-                         "  y = dense(x, 2, bias=false) as fc |> batchnorm(eps=1)\n"
-                         "  output y\n}\n");
     zkm_tensor_set w, in;
-    zkm_tensor_set_init(&w);
-    zkm_tensor_set_init(&in);
+    zkm_model *m = case_open("model t {\n  input x [2]\n"
+                         "  y = dense(x, 2, bias=false) as fc |> batchnorm(eps=1)\n"
+                         "  output y\n}\n", &w, &in);
     /* W = [[0.5, -0.25], [1, 0.125]], no bias
      * gamma [2, 0.5], beta [0.1, -0.2], mean [0.3, 1], var [3, 0], eps 1
      * scale = [2 / sqrt(4), 0.5 / sqrt(1)] = [1, 0.5]
@@ -619,25 +586,21 @@ static void test_batchnorm_dense(void **state)
     put(&w, "y.bias", SHAPE(2), VALS(0.1, -0.2));
     put(&w, "y.running_mean", SHAPE(2), VALS(0.3, 1));
     FAIL(m, &w, &in, "y.running_var", "missing");
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 static void test_batchnorm_conv2d(void **state)
 {
     (void)state;
-    zkm_model *m = model("model t {\n"
+    zkm_tensor_set w, in;
+    zkm_model *m = case_open("model t {\n"
                          "  bits 16 frac 0\n"
                          "  weights bits 8 frac 2\n"
                          "  input x [1, 2, 2]\n"
                          "  y = conv2d(x, 2, kernel=1) as conv |> batchnorm(eps=1) |> relu as r\n"
                          "    |> rescale(0)\n"
                          "  output y\n"
-                         "}\n");
-    zkm_tensor_set w, in;
-    zkm_tensor_set_init(&w);
-    zkm_tensor_set_init(&in);
+                         "}\n", &w, &in);
     /* 1x1 kernels W = [0.5, 1], bias [0.5, -1]
      * gamma [2, 1], beta [0, 0.75], mean [0.25, 1], var [0, 3], eps 1
      * scale [2 / 1, 1 / 2] = [2, 0.5]
@@ -655,9 +618,7 @@ static void test_batchnorm_conv2d(void **state)
     put(&w, "y.running_mean", SHAPE(2), VALS(0.25, 1));
     put(&w, "y.running_var", SHAPE(2), VALS(0, 3));
     EXPECT(m, &w, &in, 2, 3, 0, 6, 0, 1, 0, 2);
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 /* ------------------------------------------------------------ overflow */
@@ -665,10 +626,8 @@ static void test_batchnorm_conv2d(void **state)
 static void test_overflow(void **state)
 {
     (void)state;
-    zkm_model *m = model(DENSE2);
     zkm_tensor_set w, in;
-    zkm_tensor_set_init(&w);
-    zkm_tensor_set_init(&in);
+    zkm_model *m = case_open(DENSE2, &w, &in);
     /* 7 * 1.984375 -> 112 * 127 = 14224 -> floor(14256 / 64) = 222 > 127
      * -7 * 1.984375 -> -14224 -> floor(-14192 / 64) = -222 < -128 */
     put(&in, "x", SHAPE(2), VALS(7, 0));
@@ -703,9 +662,7 @@ static void test_overflow(void **state)
     put(&w, "y.weight", SHAPE(2, 2), VALS(1, 0, 0, 1));
     put(&w, "y.bias", SHAPE(2), VALS(32 / 1024., 0));
     FAIL(m, &w, &in, "dense 'y'", "entry 0", "8160", "128");
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 /* ------------------------------------------ whole examples, seeded */
@@ -822,9 +779,7 @@ static void run_example(const char *path, size_t n_out_want, double max_seconds)
     }
     FAIL(m, &w2, &in, gone, "missing");
     zkm_tensor_set_free(&w2);
-    zkm_tensor_set_free(&w);
-    zkm_tensor_set_free(&in);
-    zkm_model_free(m);
+    case_free(m, &w, &in);
 }
 
 static void test_lenet5(void **state)
