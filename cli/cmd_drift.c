@@ -312,7 +312,8 @@ static int open_dataset(const opts *o, const zkm_model *m, syn_set *d)
 
 /* ---------------------------------------------------------------- tables */
 
-static const char *num(char *buf, size_t n, double v)
+/* v with digits decimals in the mantissa ("-" for NAN). */
+static const char *num(char *buf, size_t n, double v, int digits)
 {
     if (isnan(v))
         snprintf(buf, n, "-");
@@ -321,21 +322,7 @@ static const char *num(char *buf, size_t n, double v)
     else if (v == 0)
         snprintf(buf, n, "0");
     else
-        snprintf(buf, n, "%.2e", v);
-    return buf;
-}
-
-/* A short number for the per-layer table. */
-static const char *num1(char *buf, size_t n, double v)
-{
-    if (isnan(v))
-        snprintf(buf, n, "-");
-    else if (isinf(v))
-        snprintf(buf, n, "inf");
-    else if (v == 0)
-        snprintf(buf, n, "0");
-    else
-        snprintf(buf, n, "%.1e", v);
+        snprintf(buf, n, "%.*e", digits, v);
     return buf;
 }
 
@@ -412,14 +399,14 @@ static void print_tables(const opts *o, const dr_result *r, const cli_ctx *ctx,
         else
             snprintf(label, sizeof label, "%s", v->name);
         printf("  %-16s %9s %9s %9s %9s %7s %9s %7llu\n", label,
-               num(b[0], 32, a->count ? a->max_abs : NAN), num(b[1], 32, dr_rms(a)),
-               num(b[2], 32, dr_rel_l2(a)), ulps(b[3], 32, a), pct(b[4], 32, dr_top1(r, cm)),
+               num(b[0], 32, a->count ? a->max_abs : NAN, 2), num(b[1], 32, dr_rms(a), 2),
+               num(b[2], 32, dr_rel_l2(a), 2), ulps(b[3], 32, a), pct(b[4], 32, dr_top1(r, cm)),
                pct(b[5], 32, dr_accuracy(r, v)), (unsigned long long)v->failed);
     }
     printf("  (max ulp: units in the last place of the format; for qB, steps of 2^-frac of\n"
            "  the output's format)\n");
 
-    if (r->n_evals > 1 + (uint32_t)__builtin_popcount(o->floats)) {
+    if (o->n_widths) {
         printf("\nfixed point, the drift split in two at the output: qB-ref is MPFR %ld bits on "
                "the\ncircuit's integer weights, biases and input scaled back, without rounding "
                "inside\n", (long)r->prec);
@@ -433,9 +420,11 @@ static void print_tables(const opts *o, const dr_result *r, const cli_ctx *ctx,
             const dr_cmp *q = dr_find_cmp(r, k, 0), *x = dr_find_cmp(r, k + 1, k);
             const dr_acc *qa = &q->node[m->output], *xa = &x->node[m->output];
             printf("  %-6u | %9s %9s %7s | %9s %9s %9s %7s\n", r->evals[k].bits,
-                   num(b[0], 32, qa->count ? qa->max_abs : NAN), num(b[1], 32, dr_rel_l2(qa)),
-                   pct(b[2], 32, dr_top1(r, q)), num(b[3], 32, xa->count ? xa->max_abs : NAN),
-                   num(b[4], 32, dr_rel_l2(xa)), ulps(b[5], 32, xa), pct(b[6], 32, dr_top1(r, x)));
+                   num(b[0], 32, qa->count ? qa->max_abs : NAN, 2),
+                   num(b[1], 32, dr_rel_l2(qa), 2), pct(b[2], 32, dr_top1(r, q)),
+                   num(b[3], 32, xa->count ? xa->max_abs : NAN, 2),
+                   num(b[4], 32, dr_rel_l2(xa), 2), ulps(b[5], 32, xa),
+                   pct(b[6], 32, dr_top1(r, x)));
         }
     }
 
@@ -457,7 +446,7 @@ static void print_tables(const opts *o, const dr_result *r, const cli_ctx *ctx,
         printf("  %-*s %-8s", wn, m->nodes[i].name, zkm_op_name(op));
         for (uint32_t c = 0; c < r->n_cmps; c++)
             if (r->cmps[c].against == 0 && r->evals[r->cmps[c].eval].kind != DR_QREF)
-                printf(" %7s", num1(b[0], 32, dr_rel_l2(&r->cmps[c].node[i])));
+                printf(" %7s", num(b[0], 32, dr_rel_l2(&r->cmps[c].node[i]), 1));
         printf("\n");
     }
 

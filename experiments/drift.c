@@ -174,7 +174,7 @@ typedef struct {
 } vals;
 
 typedef struct {
-    mpfr_t diff, x;  /* scratch at the reference's precision */
+    mpfr_t diff;  /* scratch at the reference's precision */
 } scratch;
 
 static void acc_add(dr_acc *a, double err, double ref, double ulp)
@@ -204,36 +204,19 @@ static void compare_node(dr_acc *a, const dr_eval *v, const zkm_model *mw, uint3
                          uint64_t cnt, const vals *x, mpfr_t *ref, scratch *s)
 {
     for (uint64_t k = 0; k < cnt; k++) {
-        if (x->d) {
-            if (!isfinite(x->d[i][k])) {
-                a->nonfinite++;
-                continue;
-            }
-            mpfr_set_d(s->x, x->d[i][k], MPFR_RNDN);
-        } else {
-            if (!mpfr_number_p(x->m[i][k])) {
-                a->nonfinite++;
-                continue;
-            }
-            mpfr_set(s->x, x->m[i][k], MPFR_RNDN);
-        }
-        if (!mpfr_number_p(ref[k])) {
+        if ((x->d ? !isfinite(x->d[i][k]) : !mpfr_number_p(x->m[i][k])) ||
+            !mpfr_number_p(ref[k])) {
             a->nonfinite++;
             continue;
         }
-        mpfr_sub(s->diff, s->x, ref[k], MPFR_RNDN);
+        /* x - r rounded once at the reference's precision */
+        if (x->d)
+            mpfr_d_sub(s->diff, x->d[i][k], ref[k], MPFR_RNDN);
+        else
+            mpfr_sub(s->diff, x->m[i][k], ref[k], MPFR_RNDN);
         acc_add(a, mpfr_get_d(s->diff, MPFR_RNDN), mpfr_get_d(ref[k], MPFR_RNDN),
                 isnan(a->max_ulp) ? NAN : ulp_of(v, mw, i, ref[k]));
     }
-}
-
-static uint64_t argmax_d(const double *v, uint64_t n)
-{
-    uint64_t best = 0;
-    for (uint64_t k = 1; k < n; k++)
-        if (v[k] > v[best])
-            best = k;
-    return best;
 }
 
 static uint64_t argmax_m(mpfr_t *const v, uint64_t n)
@@ -247,7 +230,7 @@ static uint64_t argmax_m(mpfr_t *const v, uint64_t n)
 
 static uint64_t argmax(const vals *x, uint32_t out, uint64_t n)
 {
-    return x->d ? argmax_d(x->d[out], n) : argmax_m(x->m[out], n);
+    return x->d ? dr_argmax(x->d[out], n) : argmax_m(x->m[out], n);
 }
 
 /* Compare evaluation x against reference values ref for one input. */
@@ -286,7 +269,6 @@ typedef struct {
     dr_mp *ref;
     dr_mp *emu[FE_COUNT];  /* the MPFR-emulated formats */
     dr_mp **qref;          /* per bit-width (NULL: no net) */
-    double **dv;           /* per-node doubles of one evaluation */
 } engines;
 
 static void engines_free(const dr_spec *s, engines *g)
@@ -318,18 +300,12 @@ static zkm_status engines_init(const dr_spec *s, engines *g, zkm_err *e)
 /* MPFR values of a low-precision format as doubles (exact). */
 static zkm_status to_doubles(const zkm_model *m, mpfr_t *const *v, double ***out, zkm_err *e)
 {
-    double **d = zkm_calloc(m->n_nodes, sizeof *d, "drift", e);
+    double **d = dr_dvals_new(m, e);
     if (!d)
         return ZKM_ENOMEM;
-    for (uint32_t i = 0; i < m->n_nodes; i++) {
-        const uint64_t cnt = zkm_shape_count(&m->nodes[i].shape);
-        if (!(d[i] = zkm_calloc(cnt, sizeof *d[i], "drift", e))) {
-            dr_dvals_free(m, d);
-            return ZKM_ENOMEM;
-        }
-        for (uint64_t k = 0; k < cnt; k++)
+    for (uint32_t i = 0; i < m->n_nodes; i++)
+        for (uint64_t k = 0; k < zkm_shape_count(&m->nodes[i].shape); k++)
             d[i][k] = mpfr_get_d(v[i][k], MPFR_RNDN);
-    }
     *out = d;
     return ZKM_OK;
 }
@@ -378,19 +354,15 @@ static zkm_status one_width(const dr_spec *s, dr_result *r, engines *g, uint32_t
     }
     if (st)
         return zkm_fail(e, st, "%s", le.msg);
-    double **d = zkm_calloc(m->n_nodes, sizeof *d, "drift", e);
+    double **d = dr_dvals_new(m, e);
     st = d ? ZKM_OK : ZKM_ENOMEM;
-    for (uint32_t i = 0; i < m->n_nodes && !st; i++) {
-        const uint64_t cnt = zkm_shape_count(&m->nodes[i].shape);
-        if (!(d[i] = zkm_calloc(cnt, sizeof *d[i], "drift", e)))
-            st = ZKM_ENOMEM;
-        for (uint64_t k = 0; d[i] && k < cnt; k++)
+    for (uint32_t i = 0; i < m->n_nodes && !st; i++)
+        for (uint64_t k = 0; k < zkm_shape_count(&m->nodes[i].shape); k++)
             d[i][k] = ldexp((double)t[i][k], -(int)mw->nodes[i].fmt.frac);
-    }
     zkm_trace_free(net, t);
     if (!st) {
         vals xx = {.d = d};
-        record(xv, argmax_d(d[m->output], n_out), label);
+        record(xv, dr_argmax(d[m->output], n_out), label);
         compare(r, (dr_cmp *)dr_find_cmp(r, qi + 1, 0), mw, &xx, ref, sc);
         compare(r, (dr_cmp *)dr_find_cmp(r, qi + 1, qi), mw, &xx, qr, sc);
     }
@@ -429,7 +401,7 @@ static zkm_status one_input(const dr_spec *s, dr_result *r, engines *g, uint64_t
             }
             if (!st) {
                 vals x = {.d = d};
-                record(v, argmax_d(d[m->output], n_out), label);
+                record(v, dr_argmax(d[m->output], n_out), label);
                 compare(r, (dr_cmp *)dr_find_cmp(r, vi, 0), m, &x, ref, sc);
             }
             dr_dvals_free(m, d);
@@ -454,19 +426,16 @@ zkm_status dr_measure(const dr_spec *s, dr_result **out, zkm_err *e)
     if (!st)
         st = engines_init(s, &g, e);
     if (!st) {
-        scratch sc; /* x holds a reference's number exactly: the same precision */
+        scratch sc;
         mpfr_init2(sc.diff, s->prec);
-        mpfr_init2(sc.x, s->prec);
         for (uint64_t k = 0; k < s->n_inputs && !st; k++) {
             st = one_input(s, r, &g, k, &sc, e);
             if (s->progress)
                 s->progress(s->progress_ctx, "inputs", k + 1, s->n_inputs);
         }
         mpfr_clear(sc.diff);
-        mpfr_clear(sc.x);
     }
-    if (r)
-        engines_free(s, &g);
+    engines_free(s, &g);
     if (st) {
         dr_result_free(r);
         return st;

@@ -49,8 +49,26 @@ const zkm_tensor *dr_input(const zkm_model *m, uint32_t k, const zkm_tensor_set 
 zkm_status dr_check_weights(const zkm_model *m, const zkm_tensor_set *w, char **report,
                             zkm_err *e);
 
-/* Per-node arrays of doubles (n_nodes of them). */
+/* Per-node arrays of doubles (n_nodes of them, node i's of its
+ * zkm_shape_count entries), zeroed; NULL when memory ran out. */
+double **dr_dvals_new(const zkm_model *m, zkm_err *e);
 void dr_dvals_free(const zkm_model *m, double **v);
+
+/* The index of the largest of n values (the first on a tie). */
+uint64_t dr_argmax(const double *v, uint64_t n);
+
+/* The input entry that conv2d node d (input shape si) reads for kernel
+ * tap (c, dy, dx) of output position (y, x), or -1 where the tap falls in
+ * the zero padding. */
+static inline int64_t dr_conv_src(const zkm_node *d, const zkm_shape *si, uint32_t c, uint32_t y,
+                                  uint32_t x, uint32_t dy, uint32_t dx)
+{
+    const int64_t yy = (int64_t)y * d->u.conv2d.sh + dy - d->u.conv2d.ph;
+    const int64_t xi = (int64_t)x * d->u.conv2d.sw + dx - d->u.conv2d.pw;
+    if (yy < 0 || yy >= si->dim[1] || xi < 0 || xi >= si->dim[2])
+        return -1;
+    return ((int64_t)c * si->dim[1] + yy) * si->dim[2] + xi;
+}
 
 /* --------------------------------------------------- IEEE inference in C */
 

@@ -11,8 +11,7 @@ typedef struct {
     size_t nw, nb;
     mpfr_t *bn[4];     /* batchnorm (real weights): gamma, beta, mean, var */
     size_t nbn;
-    mpfr_t eps;
-    bool has_eps;
+    mpfr_t eps;        /* initialised with bn[3]                          */
 } mp_node;
 
 struct dr_mp {
@@ -24,7 +23,6 @@ struct dr_mp {
     mpfr_t **vals;        /* per node: its values                         */
     uint64_t *cnt;        /* per node: entries                            */
     mpfr_t t1, t2;        /* scratch                                      */
-    bool have_t;
 };
 
 static const mpfr_rnd_t RN = MPFR_RNDN;
@@ -81,15 +79,13 @@ void dr_mp_free(dr_mp *p)
         mp_array_free(n->b, n->nb);
         for (int k = 0; k < 4; k++)
             mp_array_free(n->bn[k], n->nbn);
-        if (n->has_eps)
+        if (n->bn[3])
             mpfr_clear(n->eps);
     }
-    for (uint32_t i = 0; p->vals && i < m->n_nodes; i++)
+    for (uint32_t i = 0; p->vals && p->cnt && i < m->n_nodes; i++)
         mp_array_free(p->vals[i], p->cnt[i]);
-    if (p->have_t) {
-        mpfr_clear(p->t1);
-        mpfr_clear(p->t2);
-    }
+    mpfr_clear(p->t1);
+    mpfr_clear(p->t2);
     free(p->p);
     free(p->vals);
     free(p->cnt);
@@ -110,6 +106,8 @@ static zkm_status mp_new(const zkm_model *m, const fe_format *f, mpfr_prec_t pre
     p->f = f;
     p->prec = f ? (mpfr_prec_t)f->prec : prec;
     p->quant = quant;
+    mpfr_init2(p->t1, p->prec);
+    mpfr_init2(p->t2, p->prec);
     p->p = zkm_calloc(m->n_nodes, sizeof *p->p, "MPFR model", e);
     p->vals = zkm_calloc(m->n_nodes, sizeof *p->vals, "MPFR model", e);
     p->cnt = zkm_calloc(m->n_nodes, sizeof *p->cnt, "MPFR model", e);
@@ -119,14 +117,10 @@ static zkm_status mp_new(const zkm_model *m, const fe_format *f, mpfr_prec_t pre
         if (!(p->vals[i] = mp_array(p->cnt[i], p->prec, e)))
             st = ZKM_ENOMEM;
     }
-    if (!st) {
-        mpfr_init2(p->t1, p->prec);
-        mpfr_init2(p->t2, p->prec);
-        p->have_t = true;
+    if (!st)
         *out = p;
-    } else {
+    else
         dr_mp_free(p);
-    }
     return st;
 }
 
@@ -178,7 +172,6 @@ zkm_status dr_mp_real(const zkm_model *m, const zkm_tensor_set *w, const fe_form
             }
             if (!st) {
                 mpfr_init2(n->eps, p->prec);
-                n->has_eps = true;
                 set_d(p, n->eps, d->u.bn.eps);
             }
         }
@@ -263,7 +256,7 @@ static void conv2d(dr_mp *p, uint32_t i)
     const zkm_node *d = &m->nodes[i];
     const mp_node *n = &p->p[i];
     const zkm_shape *si = &m->nodes[d->in[0]].shape;
-    const uint32_t ci = si->dim[0], H = si->dim[1], W = si->dim[2];
+    const uint32_t ci = si->dim[0];
     const uint32_t Ho = d->shape.dim[1], Wo = d->shape.dim[2];
     const uint32_t kh = d->u.conv2d.kh, kw = d->u.conv2d.kw;
     mpfr_t *x = p->vals[d->in[0]], *out = p->vals[i];
@@ -278,13 +271,12 @@ static void conv2d(dr_mp *p, uint32_t i)
                 for (uint32_t c = 0; c < ci; c++)
                     for (uint32_t dy = 0; dy < kh; dy++)
                         for (uint32_t dx = 0; dx < kw; dx++) {
-                            const int64_t yy = (int64_t)y * d->u.conv2d.sh + dy - d->u.conv2d.ph;
-                            const int64_t xi = (int64_t)xx * d->u.conv2d.sw + dx - d->u.conv2d.pw;
-                            if (yy < 0 || yy >= H || xi < 0 || xi >= W)
+                            const int64_t xk = dr_conv_src(d, si, c, y, xx, dy, dx);
+                            if (xk < 0)
                                 continue;
                             OP(p, p->t1,
                                mpfr_mul(p->t1, n->w[(((size_t)oc * ci + c) * kh + dy) * kw + dx],
-                                        x[((size_t)c * H + (size_t)yy) * W + (size_t)xi], RN));
+                                        x[xk], RN));
                             OP(p, o, mpfr_add(o, o, p->t1, RN));
                         }
             }

@@ -55,6 +55,19 @@ zkm_status dr_check_weights(const zkm_model *m, const zkm_tensor_set *w, char **
     return st;
 }
 
+double **dr_dvals_new(const zkm_model *m, zkm_err *e)
+{
+    double **v = zkm_calloc(m->n_nodes, sizeof *v, "node values", e);
+    for (uint32_t i = 0; v && i < m->n_nodes; i++) {
+        v[i] = zkm_calloc(zkm_shape_count(&m->nodes[i].shape), sizeof *v[i], "node values", e);
+        if (!v[i]) {
+            dr_dvals_free(m, v);
+            return NULL;
+        }
+    }
+    return v;
+}
+
 void dr_dvals_free(const zkm_model *m, double **v)
 {
     if (!v)
@@ -62,6 +75,15 @@ void dr_dvals_free(const zkm_model *m, double **v)
     for (uint32_t i = 0; i < m->n_nodes; i++)
         free(v[i]);
     free(v);
+}
+
+uint64_t dr_argmax(const double *v, uint64_t n)
+{
+    uint64_t best = 0;
+    for (uint64_t k = 1; k < n; k++)
+        if (v[k] > v[best])
+            best = k;
+    return best;
 }
 
 #define T float
@@ -85,7 +107,7 @@ zkm_status dr_native(const zkm_model *m, const zkm_tensor_set *w, const zkm_tens
 {
     if (fmt != FE_F32 && fmt != FE_F64)
         return zkm_fail(e, ZKM_EINVAL, "C has no native %s", fe_get(fmt) ? fe_get(fmt)->name : "format");
-    double **v = zkm_calloc(m->n_nodes, sizeof *v, "float inference", e);
+    double **v = dr_dvals_new(m, e);
     if (!v)
         return ZKM_ENOMEM;
     zkm_status st = fmt == FE_F32 ? native_f32(m, w, in, v, e) : native_f64(m, w, in, v, e);

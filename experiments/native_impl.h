@@ -4,30 +4,24 @@
  *   NATIVE the function's name
  * Every operation is one C operation on T, rounded to T (FLT_EVAL_METHOD
  * is 0 on the targets zkm builds for, and -std=c11 keeps GCC from fusing a
- * multiply and an add); the order is eval.h's. */
+ * multiply and an add); the order is eval.h's.  Node values are kept in
+ * v (dr_dvals_new), widened to double: every T is a double exactly, so
+ * reading one back as (T) gives the T again. */
 
 static zkm_status NATIVE(const zkm_model *m, const zkm_tensor_set *ws, const zkm_tensor_set *in,
-                         double **out, zkm_err *e)
+                         double **v, zkm_err *e)
 {
-    T **v = zkm_calloc(m->n_nodes, sizeof *v, "float inference", e);
-    zkm_status st = v ? ZKM_OK : ZKM_ENOMEM;
-    for (uint32_t i = 0; i < m->n_nodes && !st; i++) {
+    for (uint32_t i = 0; i < m->n_nodes; i++) {
         const zkm_node *d = &m->nodes[i];
         const uint64_t cnt = zkm_shape_count(&d->shape);
-        T *o = v[i] = zkm_calloc(cnt, sizeof(T), "float inference", e);
-        if (!o) {
-            st = ZKM_ENOMEM;
-            break;
-        }
-        const T *x = d->n_in ? v[d->in[0]] : NULL;
+        double *o = v[i];
+        const double *x = d->n_in ? v[d->in[0]] : NULL;
         switch (d->op) {
         case ZKM_OP_INPUT: {
             const zkm_tensor *t = dr_input(m, d->u.input.index, in);
-            if (!t) {
-                st = zkm_fail(e, ZKM_EFORMAT, "no tensor of %llu values for input '%s'",
-                              (unsigned long long)cnt, d->name);
-                break;
-            }
+            if (!t)
+                return zkm_fail(e, ZKM_EFORMAT, "no tensor of %llu values for input '%s'",
+                                (unsigned long long)cnt, d->name);
             for (uint64_t k = 0; k < cnt; k++)
                 o[k] = (T)t->data[k];
             break;
@@ -39,7 +33,7 @@ static zkm_status NATIVE(const zkm_model *m, const zkm_tensor_set *ws, const zkm
             for (uint32_t r = 0; r < d->u.dense.out; r++) {
                 T acc = bt ? (T)bt->data[r] : (T)0;
                 for (uint64_t k = 0; k < n_in; k++) {
-                    const T p = (T)wt->data[(size_t)r * n_in + k] * x[k];
+                    const T p = (T)wt->data[(size_t)r * n_in + k] * (T)x[k];
                     acc = acc + p;
                 }
                 o[r] = acc;
@@ -48,7 +42,7 @@ static zkm_status NATIVE(const zkm_model *m, const zkm_tensor_set *ws, const zkm
         }
         case ZKM_OP_CONV2D: {
             const zkm_shape *si = &m->nodes[d->in[0]].shape;
-            const uint32_t ci = si->dim[0], H = si->dim[1], W = si->dim[2];
+            const uint32_t ci = si->dim[0];
             const uint32_t Ho = d->shape.dim[1], Wo = d->shape.dim[2];
             const uint32_t kh = d->u.conv2d.kh, kw = d->u.conv2d.kw;
             const zkm_tensor *wt = dr_tensor(m, i, ws, ZKM_W_WEIGHT);
@@ -60,15 +54,12 @@ static zkm_status NATIVE(const zkm_model *m, const zkm_tensor_set *ws, const zkm
                         for (uint32_t c = 0; c < ci; c++)
                             for (uint32_t dy = 0; dy < kh; dy++)
                                 for (uint32_t dx = 0; dx < kw; dx++) {
-                                    const int64_t yy =
-                                        (int64_t)y * d->u.conv2d.sh + dy - d->u.conv2d.ph;
-                                    const int64_t xi =
-                                        (int64_t)xx * d->u.conv2d.sw + dx - d->u.conv2d.pw;
-                                    if (yy < 0 || yy >= H || xi < 0 || xi >= W)
+                                    const int64_t xk = dr_conv_src(d, si, c, y, xx, dy, dx);
+                                    if (xk < 0)
                                         continue;
                                     const T p =
                                         (T)wt->data[(((size_t)oc * ci + c) * kh + dy) * kw + dx] *
-                                        x[((size_t)c * H + (size_t)yy) * W + (size_t)xi];
+                                        (T)x[xk];
                                     acc = acc + p;
                                 }
                         o[((size_t)oc * Ho + y) * Wo + xx] = acc;
@@ -77,7 +68,7 @@ static zkm_status NATIVE(const zkm_model *m, const zkm_tensor_set *ws, const zkm
         }
         case ZKM_OP_RELU:
             for (uint64_t k = 0; k < cnt; k++)
-                o[k] = x[k] > 0 ? x[k] : (T)0;
+                o[k] = x[k] > 0 ? x[k] : 0;
             break;
         case ZKM_OP_MAXPOOL:
         case ZKM_OP_AVGPOOL: {
@@ -94,8 +85,10 @@ static zkm_status NATIVE(const zkm_model *m, const zkm_tensor_set *ws, const zkm
                         T acc = max ? (T)-INFINITY : (T)0;
                         for (uint32_t dy = 0; dy < d->u.pool.kh; dy++)
                             for (uint32_t dx = 0; dx < d->u.pool.kw; dx++) {
-                                const T a = x[((size_t)c * H + (size_t)y * d->u.pool.sh + dy) * W +
-                                              (size_t)xx * d->u.pool.sw + dx];
+                                const size_t xk =
+                                    ((size_t)c * H + (size_t)y * d->u.pool.sh + dy) * W +
+                                    (size_t)xx * d->u.pool.sw + dx;
+                                const T a = (T)x[xk];
                                 acc = max ? (a > acc ? a : acc) : acc + a;
                             }
                         o[((size_t)c * Ho + y) * Wo + xx] = max ? acc : acc / div;
@@ -103,9 +96,9 @@ static zkm_status NATIVE(const zkm_model *m, const zkm_tensor_set *ws, const zkm
             break;
         }
         case ZKM_OP_ADD: {
-            const T *y = v[d->in[1]];
+            const double *y = v[d->in[1]];
             for (uint64_t k = 0; k < cnt; k++)
-                o[k] = x[k] + y[k];
+                o[k] = (T)x[k] + (T)y[k];
             break;
         }
         case ZKM_OP_BATCHNORM: {
@@ -117,7 +110,7 @@ static zkm_status NATIVE(const zkm_model *m, const zkm_tensor_set *ws, const zkm
             const T eps = (T)d->u.bn.eps;
             for (uint64_t k = 0; k < cnt; k++) {
                 const uint64_t c = k / per;
-                const T t1 = x[k] - (T)mu->data[c];
+                const T t1 = (T)x[k] - (T)mu->data[c];
                 const T t2 = (T)var->data[c] + eps;
                 const T t3 = SQRT(t2);
                 const T t4 = t1 / t3;
@@ -129,24 +122,11 @@ static zkm_status NATIVE(const zkm_model *m, const zkm_tensor_set *ws, const zkm
         case ZKM_OP_FLATTEN:
         case ZKM_OP_RESHAPE:
         case ZKM_OP_RESCALE:
-            memcpy(o, x, cnt * sizeof(T));
+            memcpy(o, x, cnt * sizeof *o);
             break;
         default:
-            st = zkm_fail(e, ZKM_EINVAL, "%s: unknown operation", d->name);
+            return zkm_fail(e, ZKM_EINVAL, "%s: unknown operation", d->name);
         }
     }
-    for (uint32_t i = 0; i < m->n_nodes && !st; i++) {
-        const uint64_t cnt = zkm_shape_count(&m->nodes[i].shape);
-        if (!(out[i] = zkm_calloc(cnt, sizeof(double), "float inference", e))) {
-            st = ZKM_ENOMEM;
-            break;
-        }
-        for (uint64_t k = 0; k < cnt; k++)
-            out[i][k] = (double)v[i][k];
-    }
-    if (v)
-        for (uint32_t i = 0; i < m->n_nodes; i++)
-            free(v[i]);
-    free(v);
-    return st;
+    return ZKM_OK;
 }

@@ -39,34 +39,16 @@ static zkm_status check_model(const zkm_model *m, const syn_set *d, zkm_err *e)
     return ZKM_OK;
 }
 
-static uint64_t fan_in(const zkm_model *m, uint32_t i)
-{
-    const zkm_node *d = &m->nodes[i];
-    if (d->op == ZKM_OP_DENSE)
-        return zkm_shape_count(&m->nodes[d->in[0]].shape);
-    return (uint64_t)m->nodes[d->in[0]].shape.dim[0] * d->u.conv2d.kh * d->u.conv2d.kw;
-}
-
+/* The seeded weights of `zkm --seed` (zkm_net_seeded_weights). */
 static zkm_status init_weights(const zkm_model *m, uint64_t seed, zkm_tensor_set *w, zkm_err *e)
 {
+    zkm_net *n = NULL;
     zkm_tensor_set_init(w);
-    for (uint32_t i = 0; i < m->n_nodes; i++)
-        for (uint32_t k = 0; k < m->nodes[i].n_w; k++) {
-            const zkm_wtensor *t = &m->nodes[i].w[k];
-            uint64_t shape[4];
-            for (uint32_t r = 0; r < t->rank; r++)
-                shape[r] = t->dim[r];
-            zkm_tensor x;
-            zkm_status st = zkm_tensor_random(t->name, shape, t->rank, fan_in(m, i), seed,
-                                              ZKM_TENSOR_RAND_WEIGHT, &x, e);
-            if (!st && (st = zkm_tensor_set_add(w, &x, e)))
-                zkm_tensor_free(&x);
-            if (st) {
-                zkm_tensor_set_free(w);
-                return st;
-            }
-        }
-    return ZKM_OK;
+    zkm_status st = zkm_net_init(m, &n, e);
+    if (!st)
+        st = zkm_net_seeded_weights(n, seed, w, e);
+    zkm_net_free(n);
+    return st;
 }
 
 /* Gradients: per node, per weight tensor of the node (in zkm_node.w order). */
@@ -89,13 +71,11 @@ static void grads_free(const zkm_model *m, grads *G)
 static zkm_status grads_init(const zkm_model *m, grads *G, zkm_err *e)
 {
     G->gw = zkm_calloc(m->n_nodes, sizeof *G->gw, "gradients", e);
-    G->g = zkm_calloc(m->n_nodes, sizeof *G->g, "gradients", e);
+    G->g = dr_dvals_new(m, e);
     if (!G->gw || !G->g)
         return ZKM_ENOMEM;
     for (uint32_t i = 0; i < m->n_nodes; i++) {
         const zkm_node *d = &m->nodes[i];
-        if (!(G->g[i] = zkm_calloc(zkm_shape_count(&d->shape), sizeof(double), "gradients", e)))
-            return ZKM_ENOMEM;
         if (!d->n_w)
             continue;
         if (!(G->gw[i] = zkm_calloc(d->n_w, sizeof *G->gw[i], "gradients", e)))
@@ -146,7 +126,7 @@ static void backward(const zkm_model *m, const zkm_tensor_set *w, double *const 
     }
     case ZKM_OP_CONV2D: {
         const zkm_shape *si = &m->nodes[d->in[0]].shape;
-        const uint32_t ci = si->dim[0], H = si->dim[1], W = si->dim[2];
+        const uint32_t ci = si->dim[0];
         const uint32_t Ho = d->shape.dim[1], Wo = d->shape.dim[2];
         const uint32_t kh = d->u.conv2d.kh, kw = d->u.conv2d.kw;
         const double *K = dr_tensor(m, i, w, ZKM_W_WEIGHT)->data;
@@ -161,12 +141,10 @@ static void backward(const zkm_model *m, const zkm_tensor_set *w, double *const 
                     for (uint32_t c = 0; c < ci; c++)
                         for (uint32_t dy = 0; dy < kh; dy++)
                             for (uint32_t dx = 0; dx < kw; dx++) {
-                                const int64_t yy = (int64_t)y * d->u.conv2d.sh + dy - d->u.conv2d.ph;
-                                const int64_t xi = (int64_t)xx * d->u.conv2d.sw + dx - d->u.conv2d.pw;
-                                if (yy < 0 || yy >= H || xi < 0 || xi >= W)
+                                const int64_t xk = dr_conv_src(d, si, c, y, xx, dy, dx);
+                                if (xk < 0)
                                     continue;
                                 const size_t ki = (((size_t)oc * ci + c) * kh + dy) * kw + dx;
-                                const size_t xk = ((size_t)c * H + (size_t)yy) * W + (size_t)xi;
                                 gK[ki] += go * x[xk];
                                 gx[xk] += K[ki] * go;
                             }
@@ -255,15 +233,6 @@ static double xent(const double *z, uint64_t n, int64_t y, double *g)
     return log(sum) - (z[y] - mx);
 }
 
-static uint64_t argmax(const double *z, uint64_t n)
-{
-    uint64_t b = 0;
-    for (uint64_t k = 1; k < n; k++)
-        if (z[k] > z[b])
-            b = k;
-    return b;
-}
-
 /* One SGD step: w -= rate * gw, then the clip; gradients zeroed. */
 static void step(const zkm_model *m, zkm_tensor_set *w, grads *G, double rate, const trn_opts *o)
 {
@@ -327,7 +296,7 @@ zkm_status trn_train(const zkm_model *m, const syn_set *data, const trn_opts *o,
             for (uint32_t i = 0; i < m->n_nodes; i++)
                 memset(G.g[i], 0, zkm_shape_count(&m->nodes[i].shape) * sizeof(double));
             const double *z = v[m->output];
-            right += argmax(z, n_out) == (uint64_t)data->y[s];
+            right += dr_argmax(z, n_out) == (uint64_t)data->y[s];
             loss += xent(z, n_out, data->y[s], G.g[m->output]);
             for (uint32_t i = 0; i < m->n_nodes; i++)
                 pen += penalty(o, &m->nodes[i], v[i], G.g[i]);
@@ -374,7 +343,7 @@ zkm_status trn_accuracy(const zkm_model *m, const zkm_tensor_set *w, const syn_s
             st = dr_native(m, w, &in, FE_F64, &v, e);
         zkm_tensor_set_free(&in);
         if (!st)
-            right += argmax(v[m->output], n_out) == (uint64_t)data->y[k];
+            right += dr_argmax(v[m->output], n_out) == (uint64_t)data->y[k];
         dr_dvals_free(m, v);
     }
     if (!st)

@@ -12,10 +12,11 @@
  * so that its circuit runs (a value outside a format is an error there,
  * never saturated):
  *   - after every step each weight is clipped to weight_clip times its
- *     format's range, e.g. q8.6: |w| <= 0.95 * 2;
+ *     format's range, e.g. a q8.6 weight at the default 0.9: |w| <= 0.9 * 2;
  *   - a penalty range_penalty * (|v| - L)^2 on every value v of every
  *     dense, conv2d, avgpool, add and rescale beyond L = range_frac times
- *     its format's range (q8.4: L = 0.75 * 8 = 6), added to the loss.
+ *     its format's range (q8.4 at the default 0.5: L = 0.5 * 8 = 4), added to
+ *     the loss.
  *
  * Deterministic: the initial weights are the seeded ones of `--seed`
  * (zkm_tensor_random: PyTorch's default initialization distribution), the

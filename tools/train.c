@@ -130,7 +130,7 @@ int main(int argc, char **argv)
             ok = num(a, v, 0, 9007199254740992.0, &seed), i++;
         } else if (a[0] == '-' || model) {
             fprintf(stderr, "zkm-train: unexpected argument '%s'\n", a);
-            ok = 0;
+            return 2;
         } else {
             model = a;
         }
