@@ -1,7 +1,8 @@
-/* Group benchmarks: the base field multiply, square root and inversion
- * (the allocation-free one of the MSM's batches), G1 additions and
- * doubling (as dependent chains: latency per operation), g1_mul,
- * decoding compressed points one by one and in a batch
+/* Group benchmarks: the base field multiply, square roots (one chain, and
+ * two chains interleaved by fq_sqrt_many_var), the three inversions (GMP's,
+ * the constant-time power, and the allocation-free one of the MSM's
+ * batches), G1 additions and doubling (as dependent chains: latency per
+ * operation), g1_mul, decoding compressed points one by one and in a batch
  * (g1_from_bytes_many_var, 1 and 2 threads), and g1_msm_var per point for
  * full 254-bit scalars at 2^12, 12288 (the size of the VGG-16 verifier's
  * opening with committed weights) and 2^16 points and for bits and 8-bit
@@ -27,10 +28,14 @@ static volatile uint64_t bg_sink;
 typedef enum {
     BG_FQ_MUL,
     BG_FQ_SQRT,
+    BG_FQ_SQRT_MANY,
+    BG_FQ_INV_VAR,
+    BG_FQ_INV,
     BG_FQ_INV_BINARY,
     BG_MADD_VAR,
-    BG_MADD,
+    BG_MADD_DISTINCT,
     BG_ADD_VAR,
+    BG_ADD,
     BG_DBL,
     BG_MUL
 } bg_op;
@@ -41,18 +46,24 @@ static const struct {
 } BG_OPS[] = {
     [BG_FQ_MUL] = {"fq_mul", 1u << 24},
     [BG_FQ_SQRT] = {"fq_sqrt_var", 1u << 13},
+    [BG_FQ_SQRT_MANY] = {"fq_sqrt_many_var", 1u << 13},
+    [BG_FQ_INV_VAR] = {"fq_inv_var", 1u << 14},
+    [BG_FQ_INV] = {"fq_inv", 1u << 11},
     [BG_FQ_INV_BINARY] = {"fq_inv_binary_var", 1u << 14},
     [BG_MADD_VAR] = {"g1_add_mixed_var", 1u << 18},
-    [BG_MADD] = {"g1_add_mixed", 1u << 18},
+    [BG_MADD_DISTINCT] = {"g1_add_mixed_distinct", 1u << 18},
     [BG_ADD_VAR] = {"g1_add_var", 1u << 18},
+    [BG_ADD] = {"g1_add", 1u << 18},
     [BG_DBL] = {"g1_dbl", 1u << 18},
     [BG_MUL] = {"g1_mul", 1u << 8},
 };
 
-/* Seconds for a chain of n dependent calls of op. */
+/* Seconds for a chain of n dependent calls of op (for fq_sqrt_many_var,
+ * n roots: two chains of n / 2, a call taking one root of each). */
 static __attribute__((noinline)) double bg_chain(bg_op op, uint32_t n)
 {
-    fq a, b;
+    fq a, b, x[2], y[2];
+    uint8_t ok[2];
     g1_affine pa;
     g1_jac acc, pj;
     fr k;
@@ -75,6 +86,28 @@ static __attribute__((noinline)) double bg_chain(bg_op op, uint32_t n)
             fq_sqrt_var(&b, &a); /* b unchanged for a non-square */
         }
         break;
+    case BG_FQ_SQRT_MANY:
+        x[0] = y[1] = a;
+        x[1] = y[0] = b;
+        for (uint32_t i = 0; i < n / 2; i++) {
+            fq_add(&x[0], &x[0], &y[0]);
+            fq_add(&x[1], &x[1], &y[1]);
+            fq_sqrt_many_var(y, ok, x, 2);
+        }
+        a = y[0];
+        break;
+    case BG_FQ_INV_VAR:
+        for (uint32_t i = 0; i < n; i++) {
+            fq_inv_var(&b, &a);
+            fq_add(&a, &a, &b);
+        }
+        break;
+    case BG_FQ_INV:
+        for (uint32_t i = 0; i < n; i++) {
+            fq_inv(&b, &a);
+            fq_add(&a, &a, &b);
+        }
+        break;
     case BG_FQ_INV_BINARY:
         for (uint32_t i = 0; i < n; i++) {
             fq_inv_binary_var(&b, &a);
@@ -85,13 +118,17 @@ static __attribute__((noinline)) double bg_chain(bg_op op, uint32_t n)
         for (uint32_t i = 0; i < n; i++)
             g1_add_mixed_var(&acc, &acc, &pa);
         break;
-    case BG_MADD:
+    case BG_MADD_DISTINCT: /* acc = (i + 2) P is never P */
         for (uint32_t i = 0; i < n; i++)
-            g1_add_mixed(&acc, &acc, &pa);
+            g1_add_mixed_distinct(&acc, &acc, &pa);
         break;
     case BG_ADD_VAR:
         for (uint32_t i = 0; i < n; i++)
             g1_add_var(&acc, &acc, &pj);
+        break;
+    case BG_ADD:
+        for (uint32_t i = 0; i < n; i++)
+            g1_add(&acc, &acc, &pj);
         break;
     case BG_DBL:
         for (uint32_t i = 0; i < n; i++)
@@ -115,7 +152,7 @@ static void bg_op_measure(bg_op op)
     for (int r = 0; r < BG_RUNS; r++)
         t[r] = bg_chain(op, n);
     double ns = bench_median(t, BG_RUNS) / n * 1e9;
-    fprintf(stderr, "%-18s %9.1f ns/op (median of %d chains of %u)\n", BG_OPS[op].name, ns,
+    fprintf(stderr, "%-21s %9.1f ns/op (median of %d chains of %u)\n", BG_OPS[op].name, ns,
             BG_RUNS, n);
     json_t *obj = bench_obj(BG_OPS[op].name, (double)n);
     json_object_set_new(obj, "ns_per_op", json_real(ns));

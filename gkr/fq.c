@@ -20,10 +20,9 @@ void fq_inv(fq *out, const fq *a)
  * subtraction. */
 static void halve_k(fq *x, int k)
 {
-    static const uint64_t P[4] = {FQ_P0, FQ_P1, FQ_P2, FQ_P3};
     uint64_t m = (x->v[0] * FQ_NINV) & (((uint64_t)1 << k) - 1), t[5], carry = 0;
     for (int i = 0; i < 4; i++)
-        t[i] = mont4_mac64(m, P[i], x->v[i], &carry);
+        t[i] = mont4_mac64(m, fq_field.k[i], x->v[i], &carry);
     t[4] = carry;
     for (int i = 0; i < 4; i++)
         x->v[i] = (t[i] >> k) | (t[i + 1] << (64 - k));
@@ -118,12 +117,11 @@ void fq_inv_binary_var(fq *out, const fq *a)
      * k <= 2 * 254 + 1.  Then A^-1 2^k times C = 2^(768 - k), by a
      * Montgomery product (which divides by 2^256), is a^-1 2^256, the
      * representation of a^-1; C is 2^768 mod p halved k times. */
-    static const uint64_t P[4] = {FQ_P0, FQ_P1, FQ_P2, FQ_P3};
     if (fq_is_zero(a)) {
         fq_set_zero(out);
         return;
     }
-    const u256 p = u256_of(P);
+    const u256 p = u256_of(fq_field.k);
     u256 u = p, v = u256_of(a->v), r = {0, 0}, s = {1, 0};
     int k, t, c;
     v = u256_shr_odd(v, &k); /* r = 0: nothing to shift */
@@ -156,9 +154,8 @@ void fq_inv_binary_var(fq *out, const fq *a)
  * exponent with 5-bit sliding windows, 251 squarings and 53 products
  * (the fixed 4-bit windows of fq_pow take 329 operations).  The steps
  * depend only on the exponent, so the time does not depend on a.  Two
- * lanes interleave two independent chains, which the processor overlaps:
- * 5 to 20% less time than one chain at a time (measured on the 2-core
- * machine of the benchmarks, the more the less its core is shared). */
+ * lanes interleave two independent chains, which the processor overlaps
+ * (the time a root measured in fq.h). */
 #define SQRT_WINDOW 5
 static inline __attribute__((always_inline)) void sqrt_pow_lanes(fq *x, const fq *a, int lanes)
 {
@@ -217,19 +214,17 @@ void fq_sqrt_many_var(fq *out, uint8_t *ok, const fq *a, size_t n)
 {
     size_t i = 0;
     for (; i + 2 <= n; i += 2) {
-        fq s[2], c, in[2] = {a[i], a[i + 1]};
-        sqrt_pow_lanes(s, in, 2);
-        for (int l = 0; l < 2; l++) {
+        fq s[2], c;
+        sqrt_pow_lanes(s, a + i, 2);
+        for (int l = 0; l < 2; l++) { /* a[i + l] read before out[i + l] is written */
             fq_sqr(&c, &s[l]);
-            ok[i + l] = (uint8_t)fq_eq(&c, &in[l]);
+            ok[i + l] = (uint8_t)fq_eq(&c, &a[i + l]);
             if (ok[i + l])
                 out[i + l] = s[l];
         }
     }
-    if (i < n) {
-        fq in = a[i];
-        ok[i] = (uint8_t)fq_sqrt_var(&out[i], &in);
-    }
+    if (i < n)
+        ok[i] = (uint8_t)fq_sqrt_var(&out[i], &a[i]);
 }
 
 int fq_is_odd(const fq *a)

@@ -67,11 +67,6 @@ void g1_affine_infinity(g1_affine *out)
     fq_set_zero(&out->y);
 }
 
-int g1_affine_is_infinity(const g1_affine *a)
-{
-    return fq_is_zero(&a->x) & fq_is_zero(&a->y);
-}
-
 int g1_affine_on_curve(const g1_affine *a)
 {
     fq l, r;
@@ -290,14 +285,12 @@ void g1_add(g1_jac *out, const g1_jac *a, const g1_jac *b)
     *out = sum;
 }
 
-void g1_add_mixed(g1_jac *out, const g1_jac *a, const g1_affine *b)
+void g1_add_mixed_distinct(g1_jac *out, const g1_jac *a, const g1_affine *b)
 {
-    g1_jac sum, d, bj;
+    g1_jac sum, bj;
     int hz, rz;
     add_mixed_core(&sum, a, b, &hz, &rz);
-    g1_dbl(&d, a);
     g1_from_affine(&bj, b);
-    jac_cmov(&sum, &d, mask_of(hz & rz));
     jac_cmov(&sum, a, mask_of(g1_affine_is_infinity(b)));
     jac_cmov(&sum, &bj, mask_of(g1_is_infinity(a)));
     *out = sum;
@@ -673,15 +666,4 @@ void g1_hash_generators(g1_affine *out, size_t n, const char *label, uint64_t fi
     size_t len = strlen(label);
     for (size_t i = 0; i < n; i++)
         hash_one(&out[i], label, len, first + i);
-}
-
-void g1_add_mixed_distinct(g1_jac *out, const g1_jac *a, const g1_affine *b)
-{
-    g1_jac sum, bj;
-    int hz, rz;
-    add_mixed_core(&sum, a, b, &hz, &rz);
-    g1_from_affine(&bj, b);
-    jac_cmov(&sum, a, mask_of(g1_affine_is_infinity(b)));
-    jac_cmov(&sum, &bj, mask_of(g1_is_infinity(a)));
-    *out = sum;
 }

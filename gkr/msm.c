@@ -399,6 +399,29 @@ static size_t prep_glv(uint64_t (*mags)[4], uint8_t *flags, fq *phix, const g1_a
     return nz;
 }
 
+/* prep_terms of the n points, or (glv) prep_glv of what it left, in t
+ * chunks of points, one a thread: the non-skipped count and *bits as
+ * they return. */
+static size_t prep_all(uint64_t (*mags)[4], uint8_t *flags, fq *phix, const g1_affine *points,
+                       const fr *scalars, size_t n, int t, int glv, int *bits)
+{
+    size_t nz = 0;
+    int b = 0;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(t) schedule(static) reduction(+ : nz) reduction(max : b) \
+    if (t > 1)
+#endif
+    for (long s = 0; s < (long)t; s++) {
+        const size_t i0 = n * (size_t)s / (size_t)t, i1 = n * (size_t)(s + 1) / (size_t)t;
+        int bs;
+        nz += glv ? prep_glv(mags, flags, phix, points, n, i0, i1, &bs)
+                  : prep_terms(mags, flags, points, scalars, i0, i1, &bs);
+        b = bs > b ? bs : b;
+    }
+    *bits = b;
+    return nz;
+}
+
 /* ---- the buckets ----------------------------------------------------------- */
 
 /* How the affine sum of a pair is formed. */
@@ -410,23 +433,17 @@ typedef enum {
     PAIR_DBL     /* equal points: the tangent, denominator 2 y */
 } msm_pair;
 
-/* infinity is (0, 0) (g1.h); inline here, as the rounds test every pair */
-static inline int is_inf(const g1_affine *a)
-{
-    return fq_is_zero(&a->x) & fq_is_zero(&a->y);
-}
-
 static inline msm_pair pair_kind(const g1_affine *a, const g1_affine *b)
 {
     if (!fq_eq(&a->x, &b->x)) {
         /* distinct x, unless one of them is infinity */
-        if (is_inf(b))
+        if (g1_affine_is_infinity(b))
             return PAIR_FIRST;
-        if (is_inf(a))
+        if (g1_affine_is_infinity(a))
             return PAIR_SECOND;
         return PAIR_ADD;
     }
-    if (is_inf(a)) /* both infinity (no curve point has x = 0) */
+    if (g1_affine_is_infinity(a)) /* both infinity (no curve point has x = 0) */
         return PAIR_FIRST;
     /* same x: y equal or opposite (y != 0 on this curve) */
     return fq_eq(&a->y, &b->y) ? PAIR_DBL : PAIR_ZERO;
@@ -657,21 +674,9 @@ void g1_msm_var(g1_jac *out, const g1_affine *points, const fr *scalars, size_t 
     uint8_t *flags = base + l.flags;
     fq *phix = (fq *)(base + l.phix);
     g1_jac *wsum = (g1_jac *)(base + l.wsum);
-    const long chunks = t;
 
-    /* the terms, in t chunks of points */
-    size_t nz = 0;
-    int b = 0;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(t) schedule(static) reduction(+ : nz) reduction(max : b) \
-    if (t > 1)
-#endif
-    for (long s = 0; s < chunks; s++) {
-        int bs;
-        nz += prep_terms(mags, flags, points, scalars, n * (size_t)s / (size_t)t,
-                         n * (size_t)(s + 1) / (size_t)t, &bs);
-        b = bs > b ? bs : b;
-    }
+    int b;
+    size_t nz = prep_all(mags, flags, phix, points, scalars, n, t, 0, &b);
     if (nz == 0)
         return;
     size_t T = n;
@@ -679,33 +684,23 @@ void g1_msm_var(g1_jac *out, const g1_affine *points, const fr *scalars, size_t 
     if (b > MSM_GLV_BITS) {
         msm_plan glv = msm_plan_for(2 * nz, 2 * n, MSM_GLV_BITS, t);
         if (glv.cost + MSM_GLV_WEIGHT * (double)nz / t < plan.cost) {
-            nz = 0;
-            b = 0;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(t) schedule(static) reduction(+ : nz) reduction(max : b) \
-    if (t > 1)
-#endif
-            for (long s = 0; s < chunks; s++) {
-                int bs;
-                nz += prep_glv(mags, flags, phix, points, n, n * (size_t)s / (size_t)t,
-                               n * (size_t)(s + 1) / (size_t)t, &bs);
-                b = bs > b ? bs : b;
-            }
+            /* k1 + k2 lambda = k != 0: some half is not skipped */
+            nz = prep_all(mags, flags, phix, points, scalars, n, t, 1, &b);
             T = 2 * n;
-            if (nz == 0)
-                return;
             plan = msm_plan_for(nz, T, b, t);
         }
     }
 
     const msm_terms tm = {points, phix, n, (const uint64_t(*)[4])mags, flags, plan.c};
     const int W = plan.W;
-    for (size_t i = 0; i < (size_t)t * MSM_MAX_WINDOWS; i++)
-        g1_set_infinity(&wsum[i]);
+    /* the term ranges whose window sums are in wsum (each window's sum is
+     * written by one worker: none to clear) */
+    const int ranges = plan.split_windows ? 1 : t;
     if (plan.split_windows) {
         /* every term, the windows handed out one at a time (a thread slowed
          * by other work takes fewer); each thread's carries move on from
-         * the last window it ran, the windows arriving in increasing order */
+         * the last window it ran, the windows arriving in increasing order
+         * (monotonic) */
 #ifdef _OPENMP
 #pragma omp parallel num_threads(t)
 #endif
@@ -717,11 +712,9 @@ void g1_msm_var(g1_jac *out, const g1_affine *points, const fr *scalars, size_t 
             msm_worker wk;
             worker_init(&wk, &tm, 0, T, base + l.regions + (size_t)tid * l.region, &l);
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(monotonic : dynamic, 1)
 #endif
             for (int w = 0; w < W; w++) {
-                if (w < wk.at)
-                    worker_init(&wk, &tm, 0, T, base + l.regions + (size_t)tid * l.region, &l);
                 worker_advance(&wk, w);
                 worker_window(&wk, &wsum[w]);
             }
@@ -731,7 +724,7 @@ void g1_msm_var(g1_jac *out, const g1_affine *points, const fr *scalars, size_t 
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(t) schedule(static, 1) if (t > 1)
 #endif
-        for (long s = 0; s < chunks; s++) {
+        for (long s = 0; s < (long)t; s++) {
             msm_worker wk;
             worker_init(&wk, &tm, T * (size_t)s / (size_t)t, T * (size_t)(s + 1) / (size_t)t,
                         base + l.regions + (size_t)s * l.region, &l);
@@ -744,7 +737,7 @@ void g1_msm_var(g1_jac *out, const g1_affine *points, const fr *scalars, size_t 
     for (int w = W - 1; w >= 0; w--) {
         for (int j = 0; j < plan.c && w < W - 1; j++)
             g1_dbl(out, out);
-        for (int s = 0; s < t; s++)
+        for (int s = 0; s < ranges; s++)
             g1_add_var(out, out, &wsum[(size_t)s * MSM_MAX_WINDOWS + w]);
     }
 }

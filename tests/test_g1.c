@@ -789,7 +789,8 @@ static void test_known_answers(void **state)
 }
 
 /* Sums of every special kind, for the constant-time and _var additions,
- * with random Z and every aliasing. */
+ * with random Z and every aliasing (g1_add_mixed_distinct unless a == b,
+ * outside its contract). */
 static void check_sum(const rpt *a, const rpt *b)
 {
     rpt want;
@@ -801,8 +802,9 @@ static void check_sum(const rpt *a, const rpt *b)
     jac_of(&jb, b, 0);
     affine_of(&ab, b);
     void (*adds[2])(g1_jac *, const g1_jac *, const g1_jac *) = {g1_add, g1_add_var};
-    void (*madds[2])(g1_jac *, const g1_jac *, const g1_affine *) = {g1_add_mixed,
+    void (*madds[2])(g1_jac *, const g1_jac *, const g1_affine *) = {g1_add_mixed_distinct,
                                                                      g1_add_mixed_var};
+    const int same = !a->inf && rpt_eq(a, b);
     for (int v = 0; v < 2; v++) {
         adds[v](&o, &ja, &jb);
         CHECK_PT(&o, &want);
@@ -812,6 +814,8 @@ static void check_sum(const rpt *a, const rpt *b)
         x = jb;
         adds[v](&x, &ja, &x);
         CHECK_PT(&x, &want);
+        if (v == 0 && same)
+            continue;
         madds[v](&o, &ja, &ab);
         CHECK_PT(&o, &want);
         x = ja;
@@ -898,7 +902,7 @@ static void test_laws(void **state)
         assert_true(g1_eq(&x, &y));
         g1_affine bb;
         affine_of(&bb, &rb);
-        g1_add_mixed(&x, &a, &bb);
+        g1_add_mixed_distinct(&x, &a, &bb);
         g1_add(&y, &a, &b);
         assert_true(g1_eq(&x, &y));
         /* eq: the same point with another Z; different points */

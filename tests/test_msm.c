@@ -1,8 +1,8 @@
 /* Tests of the multi-scalar multiplication g1_msm_var (gkr/msm.h).
  *
- * Two references: the naive sum of g1_mul(k_i, P_i) (small n), and, for
- * every n, points of known discrete logarithm P_i = t_i G, where the sum is
- * (sum k_i t_i) G: one field dot product and one g1_mul.  Scalars of every
+ * Two references: the naive sum of g1_mul(k_i, P_i) or g1_mul_var (small
+ * n), and, for every n, points of known discrete logarithm P_i = t_i G,
+ * where the sum is (sum k_i t_i) G: one field dot product and one g1_mul.  Scalars of every
  * shape the window choice depends on (full, small signed, bits, zeros,
  * single bit lengths, the sign boundary (r - 1) / 2), points with infinity,
  * repeats and negations, on 1, 2 and 3 threads, with scratch of exactly
@@ -40,6 +40,20 @@ typedef enum {
 static const char *const KIND_NAMES[K_KINDS] = {"full",    "small", "bits",  "signs",
                                                 "zero",    "bit lengths", "edges", "sparse"};
 
+/* (r - 1) / 2, the largest scalar read as positive */
+static const uint64_t HALF_R[4] = {0xa1f0fac9f8000000ULL, 0x9419f4243cdcb848ULL,
+                                   0xdc2822db40c0ac2eULL, 0x183227397098d014ULL};
+
+/* l = a random integer of exactly b bits (0 < b <= 256) */
+static void random_bits(uint64_t l[4], unsigned b)
+{
+    for (int i = 0; i < 4; i++)
+        l[i] = tu_u64(&rng);
+    for (unsigned i = b; i < 256; i++)
+        l[i / 64] &= ~(1ULL << (i % 64));
+    l[(b - 1) / 64] |= 1ULL << ((b - 1) % 64);
+}
+
 static void scalar_of_kind(fr *k, scalar_kind kind)
 {
     uint64_t l[4] = {0, 0, 0, 0};
@@ -59,29 +73,21 @@ static void scalar_of_kind(fr *k, scalar_kind kind)
     case K_ZERO:
         fr_set_zero(k);
         return;
-    case K_LENGTHS: {
-        unsigned b = 1 + (unsigned)tu_below(&rng, 253);
-        for (int i = 0; i < 4; i++)
-            l[i] = tu_u64(&rng);
-        for (unsigned i = b; i < 256; i++)
-            l[i / 64] &= ~(1ULL << (i % 64));
-        l[(b - 1) / 64] |= 1ULL << ((b - 1) % 64);
+    case K_LENGTHS:
+        random_bits(l, 1 + (unsigned)tu_below(&rng, 253));
         fr_from_limbs(k, l);
         if (tu_below(&rng, 2))
             fr_neg(k, k);
         return;
-    }
     case K_EDGES: {
-        static const uint64_t half[4] = {0xa1f0fac9f8000000ULL, 0x9419f4243cdcb848ULL,
-                                         0xdc2822db40c0ac2eULL, 0x183227397098d014ULL};
         fr one;
         fr_set_one(&one);
         switch (tu_below(&rng, 6)) {
         case 0: /* (r - 1) / 2: the largest read as positive */
-            fr_from_limbs(k, half);
+            fr_from_limbs(k, HALF_R);
             break;
         case 1: /* (r + 1) / 2 = -(r - 1) / 2 */
-            fr_from_limbs(k, half);
+            fr_from_limbs(k, HALF_R);
             fr_add(k, k, &one);
             break;
         case 2: /* r - 1 */
@@ -181,14 +187,25 @@ static void log_reference(g1_jac *out, const fr *k, const fr *t, size_t n)
     g1_mul(out, &g, &acc);
 }
 
-static void naive_reference(g1_jac *out, const g1_affine *pts, const fr *k, size_t n)
+/* How check_sum checks the log reference itself: not, or against the sum
+ * of the k_i P_i by g1_mul and g1_add, or by the variable-time g1_mul_var
+ * and g1_add_var. */
+typedef enum { NAIVE_NONE, NAIVE_CT, NAIVE_VAR } naive_kind;
+
+static void naive_reference(g1_jac *out, const g1_affine *pts, const fr *k, size_t n,
+                            naive_kind naive)
 {
     g1_set_infinity(out);
     for (size_t i = 0; i < n; i++) {
         g1_jac p, x;
         g1_from_affine(&p, &pts[i]);
-        g1_mul(&x, &p, &k[i]);
-        g1_add(out, out, &x);
+        if (naive == NAIVE_VAR) {
+            g1_mul_var(&x, &p, &k[i]);
+            g1_add_var(out, out, &x);
+        } else {
+            g1_mul(&x, &p, &k[i]);
+            g1_add(out, out, &x);
+        }
     }
 }
 
@@ -204,8 +221,29 @@ static void run_msm(g1_jac *out, const g1_affine *pts, const fr *k, size_t n, in
     free(scratch);
 }
 
-/* The MSM of n points and scalars of the kind on 1, 2 and 3 threads
- * against the references. */
+/* The MSM of the n points (logs t) and scalars on 0 to 3 threads against
+ * the log reference, itself checked as naive says; what names the scalars
+ * in a failure. */
+static void check_sum(const g1_affine *pts, const fr *k, const fr *t, size_t n,
+                      naive_kind naive, const char *what)
+{
+    g1_jac want, got;
+    log_reference(&want, k, t, n);
+    if (naive != NAIVE_NONE) {
+        g1_jac slow;
+        naive_reference(&slow, pts, k, n, naive);
+        assert_true(g1_eq(&slow, &want));
+    }
+    for (int threads = 0; threads <= 3; threads++) {
+        run_msm(&got, pts, k, n, threads);
+        if (!g1_eq(&got, &want))
+            fprintf(stderr, "# msm of %zu %s scalars on %d threads differs\n", n, what,
+                    threads);
+        assert_true(g1_eq(&got, &want));
+    }
+}
+
+/* check_sum of n points and scalars of the kind. */
 static void check_msm(size_t n, scalar_kind kind, int naive)
 {
     size_t alloc = n ? n : 1;
@@ -217,20 +255,7 @@ static void check_msm(size_t n, scalar_kind kind, int naive)
     make_points(pts, t, n);
     for (size_t i = 0; i < n; i++)
         scalar_of_kind(&k[i], kind);
-    g1_jac want, got;
-    log_reference(&want, k, t, n);
-    if (naive) {
-        g1_jac slow;
-        naive_reference(&slow, pts, k, n);
-        assert_true(g1_eq(&slow, &want));
-    }
-    for (int threads = 0; threads <= 3; threads++) {
-        run_msm(&got, pts, k, n, threads);
-        if (!g1_eq(&got, &want))
-            fprintf(stderr, "# msm of %zu %s scalars on %d threads differs\n", n,
-                    KIND_NAMES[kind], threads);
-        assert_true(g1_eq(&got, &want));
-    }
+    check_sum(pts, k, t, n, naive ? NAIVE_CT : NAIVE_NONE, KIND_NAMES[kind]);
     free(pts);
     free(t);
     free(k);
@@ -262,13 +287,8 @@ static void test_single_scalars(void **state)
         for (int neg = 0; neg < 2; neg++) {
             uint64_t l[4] = {0, 0, 0, 0};
             fr k;
-            if (b > 0) {
-                for (int i = 0; i < 4; i++)
-                    l[i] = tu_u64(&rng);
-                for (unsigned i = b; i < 256; i++)
-                    l[i / 64] &= ~(1ULL << (i % 64));
-                l[(b - 1) / 64] |= 1ULL << ((b - 1) % 64);
-            }
+            if (b > 0)
+                random_bits(l, b);
             fr_from_limbs(&k, l);
             if (neg)
                 fr_neg(&k, &k);
@@ -353,19 +373,6 @@ static void test_repeated_points(void **state)
     }
 }
 
-/* sum_i g1_mul_var(k_i, P_i): the naive reference by the variable-time
- * scalar multiplication. */
-static void naive_var_reference(g1_jac *out, const g1_affine *pts, const fr *k, size_t n)
-{
-    g1_set_infinity(out);
-    for (size_t i = 0; i < n; i++) {
-        g1_jac p, x;
-        g1_from_affine(&p, &pts[i]);
-        g1_mul_var(&x, &p, &k[i]);
-        g1_add_var(out, out, &x);
-    }
-}
-
 /* Scalars for the endomorphism split (GLV) of full-size scalars: lambda
  * (k1 = 0, k2 = 1: the first half of the term skipped), -lambda,
  * lambda^2 = -lambda - 1, lambda +- small, multiples of lambda, values just
@@ -375,8 +382,6 @@ static void glv_scalar(fr *k)
 {
     static const uint64_t lambda[4] = {0x8b17ea66b99c90ddULL, 0x5bfc41088d8daaa7ULL,
                                        0xb3c4d79d41a91758ULL, 0};
-    static const uint64_t half[4] = {0xa1f0fac9f8000000ULL, 0x9419f4243cdcb848ULL,
-                                     0xdc2822db40c0ac2eULL, 0x183227397098d014ULL};
     uint64_t l[4] = {0, 0, 0, 0};
     fr lam, s;
     fr_from_limbs(&lam, lambda);
@@ -398,16 +403,10 @@ static void glv_scalar(fr *k)
         tu_fr_small(&rng, &s, 1000);
         fr_mul(k, &lam, &s);
         break;
-    case 5: { /* 129 to 140 bits */
-        unsigned b = 129 + (unsigned)tu_below(&rng, 12);
-        for (int i = 0; i < 4; i++)
-            l[i] = tu_u64(&rng);
-        for (unsigned i = b; i < 256; i++)
-            l[i / 64] &= ~(1ULL << (i % 64));
-        l[(b - 1) / 64] |= 1ULL << ((b - 1) % 64);
+    case 5: /* 129 to 140 bits */
+        random_bits(l, 129 + (unsigned)tu_below(&rng, 12));
         fr_from_limbs(k, l);
         break;
-    }
     case 6: /* 2^128 +- small */
         l[2] = 1;
         fr_from_limbs(k, l);
@@ -415,7 +414,7 @@ static void glv_scalar(fr *k)
         fr_add(k, k, &s);
         break;
     case 7: /* (r - 1) / 2 +- small: both signs of the largest magnitudes */
-        fr_from_limbs(k, half);
+        fr_from_limbs(k, HALF_R);
         tu_fr_small(&rng, &s, 2);
         fr_add(k, k, &s);
         break;
@@ -444,17 +443,7 @@ static void test_glv_scalars(void **state)
             make_points(pts, t, n);
             for (size_t i = 0; i < n; i++)
                 glv_scalar(&k[i]);
-            g1_jac want, got;
-            log_reference(&want, k, t, n);
-            if (n <= 40) {
-                g1_jac slow;
-                naive_var_reference(&slow, pts, k, n);
-                assert_true(g1_eq(&slow, &want));
-            }
-            for (int threads = 1; threads <= 3; threads++) {
-                run_msm(&got, pts, k, n, threads);
-                assert_true(g1_eq(&got, &want));
-            }
+            check_sum(pts, k, t, n, n <= 40 ? NAIVE_VAR : NAIVE_NONE, "GLV");
         }
         free(pts);
         free(t);
@@ -466,7 +455,7 @@ static void test_glv_scalars(void **state)
  * negations (and infinity), the scalars a few values, so the affine rounds
  * meet P + P (doubling), P + (-P) (infinity), infinity + Q and sums that
  * collide again in later rounds, in batches large enough to be batched;
- * against the naive reference and the logs, on 1 to 3 threads. */
+ * against the naive reference and the logs, on 0 to 3 threads. */
 static void test_bucket_collisions(void **state)
 {
     (void)state;
@@ -509,14 +498,7 @@ static void test_bucket_collisions(void **state)
             }
             k[i] = vals[tu_below(&rng, shape == 0 ? 1 : 4)];
         }
-        g1_jac want, got, slow;
-        log_reference(&want, k, t, N);
-        naive_var_reference(&slow, pts, k, N);
-        assert_true(g1_eq(&slow, &want));
-        for (int threads = 1; threads <= 3; threads++) {
-            run_msm(&got, pts, k, N, threads);
-            assert_true(g1_eq(&got, &want));
-        }
+        check_sum(pts, k, t, N, NAIVE_VAR, "colliding");
     }
 }
 
