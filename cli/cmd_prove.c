@@ -150,6 +150,14 @@ static int print_json(const zkm_model *m, const char *path, unsigned mode, int t
     bad |= json_object_set_new(o, "advice_bytes", json_integer((json_int_t)s->advice_bytes));
     bad |= json_object_set_new(o, "output_bytes", json_integer((json_int_t)s->output_bytes));
     bad |= json_object_set_new(o, "input_bytes", json_integer((json_int_t)s->input_bytes));
+    json_t *nodes = json_array();
+    bad |= json_object_set_new(o, "nodes", nodes);
+    for (uint32_t i = 0; nodes && s->node_s && i < m->n_nodes; i++) {
+        json_t *x = json_object();
+        bad |= json_object_set_new(x, "node", json_string(m->nodes[i].name));
+        bad |= json_object_set_new(x, "prove_s", json_real(s->node_s[i]));
+        bad |= json_array_append_new(nodes, x);
+    }
     bad |= cli_json_output(o, m, out, 0);
     return cli_json_print("prove", o, bad);
 }
@@ -166,6 +174,11 @@ int cmd_prove(int argc, char **argv)
     rc = cli_open("prove", &a, CLI_NEED_WEIGHTS | CLI_NEED_INPUTS, &c);
     if (!rc)
         rc = set_mode(&a, &c);
+    if (!rc && a.json && !(s.node_s = calloc(c.model->n_nodes ? c.model->n_nodes : 1,
+                                             sizeof *s.node_s))) {
+        fprintf(stderr, "zkm prove: out of memory\n");
+        rc = ZKM_EXIT_USAGE;
+    }
     if (!rc)
         rc = cli_prove_to_file("prove", &c, a.out, 1, &out, &s);
     if (!rc) {
@@ -176,6 +189,7 @@ int cmd_prove(int argc, char **argv)
             print_report(c.model, a.out, mode, cli_threads(&a), &s, out);
     }
     free(out);
+    free(s.node_s);
     cli_close(&c);
     return rc;
 }

@@ -814,6 +814,7 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
         const gkr_layer *l = &c->layers[li];
         if (l->kind == GKR_INPUT)
             continue;
+        const double tl = o && o->layer_s ? zkm_now() : 0;
         claims_draw_alpha(&cl[li], &tr);
         gkr_section *sec = sec_of[li];
         zk_chan ch = {.tr = &tr, .zk = zk, .out = zkm ? &scal_of[li]->msgs : &sec->msgs,
@@ -827,6 +828,8 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
             st = mirror_layer(c, li, cl, zk, &replay, &tr, base, sec, e);
         if (!st)
             st = zk_chan_flush(&ch, e);
+        if (o && o->layer_s)
+            o->layer_s[li] += zkm_now() - tl;
         if (o && o->progress)
             o->progress(o->ctx, li + 1, c->n_layers);
     }

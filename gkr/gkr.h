@@ -74,6 +74,9 @@ typedef struct {
     int threads;
     int hiding;
     int zk; /* zero knowledge (zk.h): implies hiding; no advice in the clear */
+    double *layer_s; /* if not NULL (c->n_layers entries, the caller's):
+                        layer_s[i] += the time spent proving computed layer
+                        i (its sum-checks and zero-knowledge relations) */
 } gkr_prove_opts;
 
 /* Prove that values (as filled by gkr_eval) are the circuit's evaluation

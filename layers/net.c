@@ -869,8 +869,11 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
     size_t glen = 0;
     gkr_stats gs;
     memset(&gs, 0, sizeof gs);
+    double *const node_s = stats ? stats->node_s : NULL;
     fr **final = zkm_calloc(n->c.n_layers, sizeof *final, "layer values", e);
-    zkm_status st = final ? wit_init(n, in, true, true, &w, e) : ZKM_ENOMEM;
+    double *layer_s = node_s ? zkm_calloc(n->c.n_layers, sizeof *layer_s, "timing", e) : NULL;
+    zkm_status st = final && (layer_s || !node_s) ? wit_init(n, in, true, true, &w, e)
+                                                   : ZKM_ENOMEM;
     if (!st && (n->mode & ZKM_NET_COMMITTED_WEIGHTS)) {
         uint8_t wd[32];
         weights_digest(n, wd);
@@ -881,6 +884,7 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
     }
     if (st) {
         free(final);
+        free(layer_s);
         if (w.act || w.values)
             wit_free(&w, n->b.n);
         return st;
@@ -902,7 +906,7 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
         gkr_prove_opts o = {.progress = progress ? on_layer : NULL, .ctx = &fwd,
                             .digests = dig, .threads = n->threads,
                             .hiding = (n->mode & ZKM_NET_PRIVATE_INPUT) != 0,
-                            .zk = (n->mode & ZKM_NET_ZK) != 0};
+                            .zk = (n->mode & ZKM_NET_ZK) != 0, .layer_s = layer_s};
         if (n->mode & ZKM_NET_COMMITTED_WEIGHTS) {
             o.coms = (const hyrax_com *const *)coms_of(n);
             o.blinds = (const fr *const *)n->wblinds;
@@ -958,7 +962,12 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
                                        .advice_bytes = gs.advice_bytes,
                                        .output_bytes = gs.output_bytes, .input_bytes = in_bytes,
                                        .commit_bytes = gs.commit_bytes,
-                                       .commit_s = gs.commit_s};
+                                       .commit_s = gs.commit_s, .node_s = node_s};
+            for (uint32_t i = 0; node_s && i < m->n_nodes; i++)
+                node_s[i] = 0;
+            for (uint32_t id = 0; node_s && id < n->b.n; id++)
+                if (n->b.meta[id].node < m->n_nodes)
+                    node_s[n->b.meta[id].node] += layer_s[n->final_of[id]];
         }
     }
     if (st && out) {
@@ -968,6 +977,7 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
     free(buf);
     free(gp);
     free(final);
+    free(layer_s);
     wit_free(&w, n->b.n);
     return st;
 }

@@ -158,6 +158,10 @@ typedef struct {
     size_t input_bytes;   /* of which the public model input                */
     size_t commit_bytes;  /* of the argument: commitments sent and opening   */
     double commit_s;      /* of proof_s: committing and the opening         */
+    double *node_s;       /* if set by the caller (the model's n_nodes
+                             entries): node_s[i] = the time spent proving
+                             the computed layers node i lowers to; left as
+                             set in every other field on return            */
 } zkm_prove_stats;
 
 /* Prove the inference on in; *proof (malloc'd) is a whole .zkp file: a
@@ -165,7 +169,7 @@ typedef struct {
  * proof (which carries the output).  If out is not NULL, *out receives the
  * output as zkm_net_run gives it (computed by the same witness).  A value
  * out of range fails as in zkm_net_run, before any proving.  progress and
- * stats may be NULL. */
+ * stats may be NULL; stats->node_s is read on entry (see above). */
 zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_fn progress,
                          void *progress_ctx, uint8_t **proof, size_t *proof_len, int64_t **out,
                          zkm_prove_stats *stats, zkm_err *e);

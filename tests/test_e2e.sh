@@ -63,7 +63,7 @@ KEYS = {
                "tables", "values"},
     "prove": {"model", "proof", "mode", "threads", "prove_s", "witness_s", "proof_s",
               "commit_s", "proof_bytes", "argument_bytes", "commit_bytes", "advice_bytes",
-              "output_bytes", "input_bytes", "output"},
+              "output_bytes", "input_bytes", "output", "nodes"},
     "verify": {"model", "proof", "mode", "threads", "accepted", "verify_s", "weights_eval_s",
                "input_eval_s", "advice_eval_s", "commit_s", "proof_bytes", "output"},
     "reject": {"model", "proof", "mode", "threads", "accepted", "reason", "verify_s",
@@ -84,6 +84,9 @@ if cmd == "keys":
             assert isinstance(v, int) and v >= 0, (k, v)
         if k == "output":
             assert isinstance(v, list) and v and all(isinstance(x, int) for x in v), (k, v)
+    if sys.argv[3] == "prove":  # per node: the time proving its layers, within proof_s
+        assert all(set(x) == {"node", "prove_s"} and x["prove_s"] >= 0 for x in o["nodes"])
+        assert 0 < sum(x["prove_s"] for x in o["nodes"]) <= o["proof_s"], o["nodes"]
 else:  # get KEY: the value as compact JSON
     print(json.dumps(o[sys.argv[3]], separators=(",", ":")))
 EOF
@@ -98,7 +101,7 @@ jkeys() { # jkeys FILE KIND
     check) ks="model nodes params macs" ;;
     run) ks="model output values argmax" ;;
     commit) ks="model bits commitment key threads commit_s zkc_bytes tables values" ;;
-    prove) ks="model proof mode threads prove_s witness_s proof_s commit_s proof_bytes argument_bytes commit_bytes advice_bytes output_bytes input_bytes output" ;;
+    prove) ks="model proof mode threads prove_s witness_s proof_s commit_s proof_bytes argument_bytes commit_bytes advice_bytes output_bytes input_bytes output nodes" ;;
     verify) ks="model proof mode threads accepted verify_s weights_eval_s input_eval_s advice_eval_s commit_s proof_bytes output" ;;
     reject) ks="model proof mode threads accepted reason verify_s weights_eval_s input_eval_s advice_eval_s commit_s proof_bytes" ;;
     esac
