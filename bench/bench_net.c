@@ -180,6 +180,8 @@ static int run(const workload *wl, result *res)
         size_t len = 0;
         zkm_verify_stats vs = {0};
         st = zkm_net_prove(net, &q, NULL, NULL, &proof, &len, NULL, &ps, &e);
+        if (!st)
+            free(ps.node_s);
         if (st) {
             fprintf(stderr, "%s: prove: %s\n", wl->name, e.msg);
             break;

@@ -20,7 +20,8 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: zkm commit MODEL.zkm (--weights FILE | --seed N) [--bits B]\n"
-            "                  -o MODEL.zkc [--key FILE] [--threads N] [--json]\n\n"
+            "                  -o MODEL.zkc [--key FILE] [--range bits|lookup [--limb L]]\n"
+            "                  [--threads N] [--json]\n\n"
             "Commit to the model's quantized weights: one Hyrax (Pedersen) commitment per\n"
             "weight and bias table, bound to the circuit's digest (the model at this\n"
             "bit-width).  MODEL.zkc is public: give it to verifiers, who then check proofs\n"
@@ -38,6 +39,7 @@ static void help(FILE *f)
             "                    the model commitment to write (replaced atomically)\n"
             "  --key FILE        the secret key to write (default: MODEL.zkc.key; created\n"
             "                    with mode 0600)\n"
+            CLI_HELP_RANGE
             CLI_HELP_THREADS
             "  --json            print one JSON object on stdout instead of the report\n\n"
             "exit status: 0 both files written, 2 bad usage or input, or a failed write\n");
@@ -46,7 +48,7 @@ static void help(FILE *f)
 static const cli_spec spec = {
     .cmd = "commit",
     .accept = CLI_OPT_BITS | CLI_OPT_JSON | CLI_OPT_W | CLI_OPT_OUT | CLI_OPT_THREADS |
-              CLI_OPT_KEY,
+              CLI_OPT_KEY | CLI_OPT_RANGE,
     .n_pos = 1,
     .pos_name = {"MODEL.zkm"},
     .help = help,

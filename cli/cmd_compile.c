@@ -12,20 +12,22 @@
 static void help(FILE *f)
 {
     fprintf(f,
-            "usage: zkm compile MODEL.zkm [--bits B] [--json]\n\n"
+            "usage: zkm compile MODEL.zkm [--bits B] [--range bits|lookup [--limb L]] [--json]\n\n"
             "Lower a model to its layered arithmetic circuit and print its size: per node,\n"
             "the circuit layers it lowers to, their operations (gates, multiplies), the\n"
             "advice it needs (values and bits: range-check bits, max-pool maxima) and its\n"
             "public values (weights); then the totals, the layers by kind and the circuit\n"
             "digest that every proof of this model at this bit-width carries.\n\n"
             "options:\n"
-            "  --bits B  re-target every format to B bits (2..32), keeping its integer bits\n"
-            "  --json    print one JSON object on stdout instead of the table\n");
+            "  --bits B          re-target every format to B bits (2..32), keeping its\n"
+            "                    integer bits\n"
+            CLI_HELP_RANGE
+            "  --json            print one JSON object on stdout instead of the table\n");
 }
 
 static const cli_spec spec = {
     .cmd = "compile",
-    .accept = CLI_OPT_BITS | CLI_OPT_JSON,
+    .accept = CLI_OPT_BITS | CLI_OPT_JSON | CLI_OPT_RANGE,
     .n_pos = 1,
     .pos_name = {"MODEL.zkm"},
     .help = help,

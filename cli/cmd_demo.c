@@ -342,6 +342,8 @@ static int prove_side(const char *mpath, const demo_opts *o, const char *path, m
         r->mode = zkm_net_mode(c.net);
         r->threads = cli_threads(&a);
         rc = cli_prove_to_file("demo", &c, path, !o->json, &out, &r->ps);
+        free(r->ps.node_s); /* per-node times: not reported by the demo */
+        r->ps.node_s = NULL;
     }
     free(out);
     cli_close(&c);

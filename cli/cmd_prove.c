@@ -17,7 +17,8 @@ static void help(FILE *f)
             "usage: zkm prove MODEL.zkm (--weights FILE | --seed N)\n"
             "                 [--input FILE | --input-seed N] [--bits B] -o PROOF.zkp\n"
             "                 [--commitment MODEL.zkc [--key FILE]] [--private-input]\n"
-            "                 [--advice committed|clear] [--zk] [--threads N] [--json]\n\n"
+            "                 [--advice committed|clear] [--zk] [--range bits|lookup [--limb L]]\n"
+            "                 [--threads N] [--json]\n\n"
             "Run the quantized model and prove the run with GKR; write the proof file.\n"
             "The proof carries the circuit digest (the model at this bit-width and in this\n"
             "mode), the claimed output, a Hyrax commitment to the advice (range-check bits,\n"
@@ -45,6 +46,7 @@ static void help(FILE *f)
             "                    commitment, its relations proven by sigma protocols (Hyrax);\n"
             "                    with --commitment and --private-input the proof shows nothing\n"
             "                    but the output (needs the advice committed)\n"
+            CLI_HELP_RANGE
             CLI_HELP_THREADS
             "  --json            print one JSON object on stdout instead of the report\n\n"
             "exit status: 0 proof written, 2 bad usage or input (malformed commitment, a key\n"
@@ -54,7 +56,7 @@ static void help(FILE *f)
 static const cli_spec spec = {
     .cmd = "prove",
     .accept = CLI_OPT_BITS | CLI_OPT_JSON | CLI_OPT_W | CLI_OPT_I | CLI_OPT_OUT |
-              CLI_OPT_THREADS | CLI_OPT_COM | CLI_OPT_KEY | CLI_OPT_MODE,
+              CLI_OPT_THREADS | CLI_OPT_COM | CLI_OPT_KEY | CLI_OPT_MODE | CLI_OPT_RANGE,
     .n_pos = 1,
     .pos_name = {"MODEL.zkm"},
     .help = help,
@@ -108,10 +110,10 @@ static int set_mode(const cli_args *a, cli_ctx *c)
 static void print_report(const zkm_model *m, const char *path, unsigned mode, int threads,
                          const zkm_prove_stats *s, const int64_t *out)
 {
-    char b[6][32];
+    char b[6][64];
     printf("model %s at %u bits: proof written to %s\n", m->name, m->act.bits, path);
     printf("  mode   %s (weights %s, input %s, advice %s, %szero knowledge)\n",
-           cli_mode_str(b[0], 32, mode),
+           cli_mode_str(b[0], 64, mode),
            mode & ZKM_NET_COMMITTED_WEIGHTS ? "committed" : "public",
            mode & ZKM_NET_PRIVATE_INPUT ? "committed" : "public",
            mode & ZKM_NET_ADVICE_CLEAR ? "in the clear" : "committed",
@@ -174,15 +176,10 @@ int cmd_prove(int argc, char **argv)
     rc = cli_open("prove", &a, CLI_NEED_WEIGHTS | CLI_NEED_INPUTS, &c);
     if (!rc)
         rc = set_mode(&a, &c);
-    if (!rc && a.json && !(s.node_s = calloc(c.model->n_nodes ? c.model->n_nodes : 1,
-                                             sizeof *s.node_s))) {
-        fprintf(stderr, "zkm prove: out of memory\n");
-        rc = ZKM_EXIT_USAGE;
-    }
     if (!rc)
         rc = cli_prove_to_file("prove", &c, a.out, 1, &out, &s);
     if (!rc) {
-        const unsigned mode = zkm_net_mode(c.net);
+        const unsigned mode = zkm_net_mode(c.net) | zkm_net_limb(c.net) << 8;
         if (a.json)
             rc = print_json(c.model, a.out, mode, cli_threads(&a), &s, out);
         else

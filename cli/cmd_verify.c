@@ -156,12 +156,14 @@ int cmd_verify(int argc, char **argv)
     const int known = zkm_proof_mode(bytes, len, &mode, &e) == ZKM_OK;
     if (known)
         rc = check_flags(&a, mode);
+    if (known) /* the circuit follows the proof's range checks */
+        a.limb = ZKM_MODE_LIMB(mode);
     if (!rc)
         rc = cli_open("verify", &a,
                       CLI_NEED_NET | (has_w ? CLI_NEED_WEIGHTS : 0) |
                           (check_input ? CLI_NEED_INPUTS : 0),
                       &c);
-    if (!rc && known && zkm_net_set_mode(c.net, mode, &e)) {
+    if (!rc && known && zkm_net_set_mode(c.net, ZKM_MODE_FLAGS(mode), &e)) {
         fprintf(stderr, "zkm verify: %s\n", e.msg);
         rc = ZKM_EXIT_USAGE;
     }

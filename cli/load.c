@@ -16,7 +16,7 @@
 
 typedef enum {
     O_HELP, O_JSON, O_FLOAT, O_BITS, O_WEIGHTS, O_SEED, O_INPUT, O_INPUT_SEED, O_OUT,
-    O_THREADS, O_COM, O_KEY, O_PRIVATE_INPUT, O_ADVICE, O_ZK
+    O_THREADS, O_COM, O_KEY, O_PRIVATE_INPUT, O_ADVICE, O_ZK, O_RANGE, O_LIMB
 } opt_id;
 
 typedef struct {
@@ -39,6 +39,8 @@ static const opt_def opt_table[] = {
     {"--private-input", O_PRIVATE_INPUT, CLI_OPT_MODE, 0},
     {"--advice", O_ADVICE, CLI_OPT_MODE, 1},
     {"--zk", O_ZK, CLI_OPT_MODE, 0},
+    {"--range", O_RANGE, CLI_OPT_RANGE, 1},
+    {"--limb", O_LIMB, CLI_OPT_RANGE, 1},
 };
 
 static const opt_def *find_opt(const cli_spec *s, const char *arg, size_t len)
@@ -100,6 +102,17 @@ static int set_value(const cli_spec *s, const opt_def *d, const char *v, cli_arg
         if (strcmp(v, "committed") != 0 && strcmp(v, "clear") != 0)
             return usage_error(s, "--advice %s: expected 'committed' or 'clear'", v);
         a->advice_clear = !strcmp(v, "clear");
+        break;
+    case O_RANGE:
+        if (strcmp(v, "bits") != 0 && strcmp(v, "lookup") != 0)
+            return usage_error(s, "--range %s: expected 'bits' or 'lookup'", v);
+        a->range_set = 1;
+        a->limb = !strcmp(v, "lookup") ? (a->limb ? a->limb : CLI_DEFAULT_LIMB) : 0;
+        break;
+    case O_LIMB:
+        if (!cli_parse_u64(s->cmd, d->name, v, ZKM_LIMB_MIN, ZKM_LIMB_MAX, &x))
+            return ZKM_EXIT_USAGE;
+        a->limb_set = (uint32_t)x;
         break;
     case O_COM:
         a->commitment = v;
@@ -177,6 +190,8 @@ static int check_rules(const cli_spec *s, const cli_args *a)
         return usage_error(s, "give one of --input FILE and --input-seed N, not both");
     if ((s->accept & CLI_OPT_OUT) && !a->out)
         return usage_error(s, "missing the output file: give -o FILE");
+    if (a->limb_set && !a->limb)
+        return usage_error(s, "--limb L is the lookup's limb size: give --range lookup too");
     return -1;
 }
 
@@ -201,6 +216,8 @@ int cli_args_parse(const cli_spec *s, int argc, char **argv, cli_args *a)
     }
     if (n_pos < s->n_pos)
         return usage_error(s, "missing %s", s->pos_name[n_pos]);
+    if (a->limb && a->limb_set)
+        a->limb = a->limb_set;
     return check_rules(s, a);
 }
 
@@ -312,7 +329,8 @@ int cli_open(const char *cmd, const cli_args *a, unsigned need, cli_ctx *c)
     if (!rc && need) {
         zkm_err e;
         zkm_err_clear(&e);
-        zkm_status st = zkm_net_init(c->model, &c->net, &e);
+        const zkm_net_opts o = {.limb = a->limb};
+        zkm_status st = zkm_net_init_ex(c->model, &o, &c->net, &e);
         if (st) {
             c->net = NULL;
             fprintf(stderr, "zkm %s: %s: %s\n", cmd, a->pos[0], e.msg);
@@ -358,10 +376,13 @@ int cli_load_commitment(const char *cmd, cli_ctx *c, const char *path, char *rej
 
 const char *cli_mode_str(char *buf, size_t n, unsigned mode)
 {
-    snprintf(buf, n, "%s%s%s%s", mode & ZKM_NET_COMMITTED_WEIGHTS ? "committed" : "public",
+    char lk[24] = "";
+    if (ZKM_MODE_LIMB(mode))
+        snprintf(lk, sizeof lk, "+lookup%u", ZKM_MODE_LIMB(mode));
+    snprintf(buf, n, "%s%s%s%s%s", mode & ZKM_NET_COMMITTED_WEIGHTS ? "committed" : "public",
              mode & ZKM_NET_PRIVATE_INPUT ? "+private-input" : "",
              mode & ZKM_NET_ADVICE_CLEAR ? "+clear-advice" : "",
-             mode & ZKM_NET_ZK ? "+zk" : "");
+             mode & ZKM_NET_ZK ? "+zk" : "", lk);
     return buf;
 }
 

@@ -26,9 +26,13 @@ enum {
     CLI_OPT_COM = 1u << 7,    /* --commitment FILE                          */
     CLI_OPT_KEY = 1u << 8,    /* --key FILE                                 */
     CLI_OPT_MODE = 1u << 9,   /* --private-input, --advice committed|clear, --zk */
-    CLI_OPT_W_OR_COM = 1u << 10 /* W or --commitment, exactly one (with
+    CLI_OPT_W_OR_COM = 1u << 10,/* W or --commitment, exactly one (with
                                    CLI_OPT_W and CLI_OPT_COM: verify)        */
+    CLI_OPT_RANGE = 1u << 11    /* --range bits|lookup, --limb L            */
 };
+
+/* --range lookup without --limb */
+#define CLI_DEFAULT_LIMB 8u
 
 #define CLI_MAX_POS 2
 
@@ -57,6 +61,10 @@ typedef struct {
     int private_input;      /* --private-input                               */
     int advice_clear;       /* --advice clear                                */
     int zk;                 /* --zk                                          */
+    uint32_t limb;          /* the lookup limb (--range lookup [--limb L]);
+                               0: range checks by bits                       */
+    uint32_t limb_set;      /* --limb L as given (0: not given)              */
+    int range_set;          /* --range given                                 */
 } cli_args;
 
 #define CLI_MAX_THREADS 1024
@@ -106,7 +114,8 @@ int cli_load_commitment(const char *cmd, cli_ctx *c, const char *path, char *rej
                         size_t reject_cap);
 
 /* The proof mode in words: "public" or "committed" (the weights), then
- * "+private-input" and "+clear-advice" when set; into buf. */
+ * "+private-input", "+clear-advice", "+zk" and "+lookupL" when set; into
+ * buf.  mode: a mode word (ZKM_MODE_FLAGS, ZKM_MODE_LIMB). */
 const char *cli_mode_str(char *buf, size_t n, unsigned mode);
 
 /* The model's output node and its number of entries. */
@@ -181,6 +190,13 @@ void cli_verdict_free(cli_verdict *v);
     "  --seed N          seeded random weights instead (PyTorch's default ranges)\n"     \
     "  --input FILE      the input: a .npy file (or safetensors, or a directory)\n"      \
     "  --input-seed N    a seeded random input, uniform in [0, 1) (default: seed 1)\n"
+
+#define CLI_HELP_RANGE                                                                   \
+    "  --range bits|lookup\n"                                                              \
+    "                    range checks (rescale, relu, max-pool) by bit decomposition\n"    \
+    "                    (the default) or by lookup in a table of 2^L entries (LogUp);\n"  \
+    "                    the circuit differs: commit, prove and compile alike\n"           \
+    "  --limb L          the lookup's limb size in bits (2..20, default 8)\n"
 
 #define CLI_HELP_THREADS                                                                 \
     "  --threads N       threads for the curve arithmetic (commitments, openings);\n"     \

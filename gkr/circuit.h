@@ -76,9 +76,14 @@ typedef enum {
     GKR_INPUT_PUBLIC = 0,   /* the verifier holds the values and evaluates them */
     GKR_INPUT_ADVICE = 1,   /* the prover supplies them inside the proof, packed
                                to `width` bits; the verifier evaluates them     */
-    GKR_INPUT_COMMITTED = 2 /* Hyrax-committed (hyrax.h): the verifier sees a
+    GKR_INPUT_COMMITTED = 2,/* Hyrax-committed (hyrax.h): the verifier sees a
                                commitment, and the claims on the layer are
                                proven by one batched opening                    */
+    GKR_INPUT_CHALLENGE = 3 /* one value (nvars 0) drawn from the transcript
+                               once the statement is fixed (public inputs,
+                               advice and commitments, output): layers reading
+                               it are computed by the prover after the draw
+                               (a lookup's fractional sums, for instance)       */
 } gkr_visibility;
 
 typedef struct {

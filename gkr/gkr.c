@@ -397,6 +397,35 @@ static int is_advice(const gkr_layer *l)
     return l->kind == GKR_INPUT && l->p.input.visibility == GKR_INPUT_ADVICE;
 }
 
+static int is_challenge(const gkr_layer *l)
+{
+    return l->kind == GKR_INPUT && l->p.input.visibility == GKR_INPUT_CHALLENGE;
+}
+
+/* dep[i] = 1 for the challenge layers and every layer reading one, directly
+ * or not (a layer reads only larger indices). */
+static void challenge_deps(const gkr_circuit *c, uint8_t *dep)
+{
+    for (uint32_t i = c->n_layers; i-- > 0;) {
+        const gkr_layer *l = &c->layers[i];
+        dep[i] = (uint8_t)is_challenge(l);
+        const gkr_view *v;
+        const uint32_t nv = l->kind == GKR_INPUT ? 0 : gkr_kind_get(l->kind)->views(l, &v);
+        for (uint32_t k = 0; k < nv && !dep[i]; k++)
+            dep[i] = dep[v[k].layer];
+    }
+}
+
+/* Draw the challenge layers' values (after the statement). */
+static void draw_challenges(transcript *tr, const gkr_circuit *c, fr *const *tables)
+{
+    for (uint32_t i = 0; i < c->n_layers; i++)
+        if (is_challenge(&c->layers[i])) {
+            tr_absorb_u64(tr, "gkr/challenge-layer", i);
+            tr_challenge(tr, "gkr/challenge", &tables[i][0]);
+        }
+}
+
 static int is_committed(const gkr_layer *l)
 {
     return l->kind == GKR_INPUT && l->p.input.visibility == GKR_INPUT_COMMITTED;
@@ -555,10 +584,13 @@ static zkm_status seed_claims(transcript *tr, const gkr_circuit *c, const fr *ou
 /* Prover-side sanity: zero layers are zero, advice is zero past its length.
  * A failure here is a bug in whoever built the witness, caught before a
  * proof that cannot verify is produced. */
-static zkm_status check_witness(const gkr_circuit *c, fr *const *values, zkm_err *e)
+static zkm_status check_witness(const gkr_circuit *c, fr *const *values, const uint8_t *skip,
+                                zkm_err *e)
 {
     for (uint32_t i = 0; i < c->n_layers; i++) {
         const gkr_layer *l = &c->layers[i];
+        if (skip && skip[i])
+            continue;
         size_t from = (l->flags & GKR_LAYER_ZERO) ? 0 : is_advice(l) ? l->p.input.len : SIZE_MAX;
         for (size_t k = from; k < ((size_t)1 << l->nvars); k++)
             if (!fr_is_zero(&values[i][k]))
@@ -747,6 +779,33 @@ static zkm_status mirror_layer(const gkr_circuit *c, uint32_t li, gkr_claims *cl
 static zkm_status check_input_claims(const gkr_circuit *c, uint32_t li, const fr *table,
                                      const gkr_claims *cl, zk_chan *ch, zkm_err *e);
 
+/* Prover: compute the layers that depend on the challenges just drawn
+ * (dep from challenge_deps; the output, which the statement fixed, must not
+ * be one), then check that those which must be zero are. */
+static zkm_status eval_after_challenges(const gkr_circuit *c, fr *const *values,
+                                        const uint8_t *dep, zkm_err *e)
+{
+    if (dep[0])
+        return zkm_fail(e, ZKM_EINVAL, "the output layer depends on a challenge");
+    for (uint32_t i = c->n_layers; i-- > 0;) {
+        const gkr_layer *l = &c->layers[i];
+        if (!dep[i] || l->kind == GKR_INPUT)
+            continue;
+        memset(values[i], 0, ((size_t)1 << l->nvars) * sizeof(fr));
+        zkm_status st = gkr_kind_get(l->kind)->eval(c, i, values, values[i], e);
+        if (st)
+            return st;
+    }
+    uint8_t *rest = zkm_alloc_array(c->n_layers, 1, "layer dependencies", e);
+    if (!rest)
+        return ZKM_ENOMEM;
+    for (uint32_t i = 0; i < c->n_layers; i++)
+        rest[i] = !dep[i];
+    zkm_status st = check_witness(c, values, rest, e);
+    free(rest);
+    return st;
+}
+
 zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove_opts *o,
                         uint8_t **proof, size_t *proof_len, gkr_stats *stats, zkm_err *e)
 {
@@ -765,18 +824,27 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
     memset(&P, 0, sizeof P);
     memset(&scratch, 0, sizeof scratch);
     memset(&cs, 0, sizeof cs);
+    uint8_t *dep = NULL;
     st = gkr_circuit_check(c, e);
-    if (!st)
-        st = check_witness(c, values, e);
+    if (!st && !(dep = zkm_calloc(c->n_layers, 1, "layer dependencies", e)))
+        st = ZKM_ENOMEM;
+    if (!st) {
+        challenge_deps(c, dep);
+        st = check_witness(c, values, dep, e);
+    }
     for (uint32_t li = 0; li < c->n_layers && !st && zkm; li++)
         if (is_advice(&c->layers[li]))
             st = zkm_fail(e, ZKM_EINVAL, "zero knowledge needs every advice layer committed "
                           "(layer %u is sent in the clear)", li);
-    if (st)
+    if (st) {
+        free(dep);
         return st;
+    }
     gkr_claims *cl = claims_new(c, e);
-    if (!cl)
+    if (!cl) {
+        free(dep);
         return ZKM_ENOMEM;
+    }
     sec_of = zkm_calloc(c->n_layers, sizeof *sec_of, "sections", e);
     scal_of = zkm_calloc(c->n_layers, sizeof *scal_of, "sections", e);
     if (!sec_of || !scal_of) {
@@ -799,8 +867,11 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
     double in_s = 0;
     absorb_statement(&tr, c, zkm, P.digest, values, cs.com, values[0], o ? o->digests : NULL,
                      NULL, &in_s);
+    draw_challenges(&tr, c, values);
+    st = eval_after_challenges(c, values, dep, e);
 
-    st = fr_vec_push(&P.sections[0].msgs, values[0], (size_t)1 << c->layers[0].nvars, e);
+    if (!st)
+        st = fr_vec_push(&P.sections[0].msgs, values[0], (size_t)1 << c->layers[0].nvars, e);
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
         const gkr_layer *l = &c->layers[li];
         if (is_advice(l))
@@ -867,6 +938,7 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
         stats->total_s = zkm_now() - t0;
     }
 done:
+    free(dep);
     free(sec_of);
     free(scal_of);
     free(hc);
@@ -1050,6 +1122,13 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
             }
             continue;
         }
+        if (is_challenge(l)) {
+            if (!(tables[i] = zkm_calloc(1, sizeof(fr), "challenge", e))) {
+                st = ZKM_ENOMEM;
+                goto done;
+            }
+            continue;
+        }
         if (l->kind == GKR_INPUT && !is_advice(l) && !inputs[i]) {
             st = zkm_fail(e, ZKM_EINVAL, "no values given for public input layer %u", i);
             goto done;
@@ -1077,6 +1156,7 @@ zkm_status gkr_verify_ex(const gkr_circuit *c, fr *const *inputs, const uint8_t 
     const size_t out_len = P.sections[0].msgs.n;
     absorb_statement(&tr, c, zkm, digest, tables, coms, out_vals, o ? o->digests : NULL,
                      layer_s, &t_in);
+    draw_challenges(&tr, c, tables);
     st = seed_claims(&tr, c, out_vals, cl, e);
 
     for (uint32_t li = 0; li < c->n_layers && !st; li++) {
@@ -1158,7 +1238,7 @@ done:
     free(hc);
     if (tables)
         for (uint32_t i = 0; i < c->n_layers; i++)
-            if (is_advice(&c->layers[i]))
+            if (is_advice(&c->layers[i]) || is_challenge(&c->layers[i]))
                 free(tables[i]);
     free(tables);
     free(sec_of);

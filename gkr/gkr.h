@@ -11,7 +11,9 @@
  * extension at each claimed point; the claims on committed layers are
  * proven together by one Hyrax opening (hyrax.h).  Commitments (the
  * caller's and those the prover sends) are absorbed with the statement,
- * after the advice and before the output.
+ * after the advice and before the output.  Challenge input layers
+ * (GKR_INPUT_CHALLENGE) are drawn next, in layer order, and the prover
+ * computes the layers that depend on them only then.
  *
  * gkr_eval, gkr_prove and gkr_verify each run gkr_circuit_check first and
  * fail with ZKM_EINVAL on a malformed circuit. */
@@ -81,7 +83,9 @@ typedef struct {
 
 /* Prove that values (as filled by gkr_eval) are the circuit's evaluation
  * and that every zero layer is zero.  Advice layers' values travel in the
- * proof.  Fails with ZKM_EINVAL if a zero layer is not zero (checked before
+ * proof.  The layers that depend on a challenge layer (and the challenge
+ * layers' single values) are overwritten once the challenges are drawn:
+ * their tables must be allocated, their contents are ignored.  Fails with ZKM_EINVAL if a zero layer is not zero (checked before
  * proving) or an advice value does not fit its width (found when the proof
  * is encoded, after the proving work).
  * Fails with ZKM_EINVAL if an external committed layer has no commitment
@@ -94,8 +98,8 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
                         uint8_t **proof, size_t *proof_len, gkr_stats *stats, zkm_err *e);
 
 /* Verify proof bytes for a circuit whose public input layers hold
- * inputs[i] (entries for other layers, advice included, are ignored and may
- * be NULL).
+ * inputs[i] (entries for other layers, advice and challenges included, are
+ * ignored and may be NULL).
  * Returns ZKM_OK if the proof is accepted; ZKM_EFORMAT if the bytes are
  * malformed; ZKM_EREJECT with the reason if the proof does not verify.  On
  * acceptance, if output is not NULL, *output receives a malloc'd copy of the

@@ -1,5 +1,6 @@
 /* GKR_INPUT: values supplied from outside, by the verifier (public), by
- * the prover inside the proof (advice), or committed.  The driver (gkr.c)
+ * the prover inside the proof (advice), committed, or drawn from the
+ * transcript (a challenge).  The driver (gkr.c)
  * checks public and advice layers by evaluating them at every claimed
  * point, and committed ones by a batched Hyrax opening. */
 #include "gkr_kind.h"
@@ -18,6 +19,10 @@ static zkm_status input_check(const gkr_circuit *c, uint32_t li, zkm_err *e)
     const gkr_input_params *p = &c->layers[li].p.input;
     if (p->visibility == GKR_INPUT_PUBLIC)
         return ZKM_OK;
+    if (p->visibility == GKR_INPUT_CHALLENGE)
+        return c->layers[li].nvars == 0
+                   ? ZKM_OK
+                   : zkm_fail(e, ZKM_EINVAL, "challenge layer %u must hold one value", li);
     if (p->visibility == GKR_INPUT_COMMITTED) {
         if (c->commit_col_vars < 1 || c->commit_col_vars > HYRAX_MAX_COL_VARS)
             return zkm_fail(e, ZKM_EINVAL,

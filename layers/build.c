@@ -124,11 +124,49 @@ zkm_status lw_eltwise(lw_builder *b, const lw_sum *s, uint32_t flags, uint32_t *
     return st;
 }
 
-/* The recomposition layer: S + 2^(s-1) + [signed] 2^(s+B-1)
- *   - sum_{j<s} 2^j D_j - sum_{j<B} 2^(s+j) D_{s+j} = 0. */
-static zkm_status build_recompose(lw_builder *b, const lw_sum *s, lw_range *r, zkm_err *e)
+/* D's rows (lower.h): a digit of V of `width` bits at bit `pos`, or
+ * (dup_of >= 0) row dup_of's limb plus 2^L - 2^width. */
+typedef struct {
+    uint32_t pos, width;
+    int32_t dup_of;
+} range_row;
+
+#define RANGE_MAX_ROWS 96 /* s + B <= 62 + 32 bit rows; fewer with limbs */
+
+/* The rows of r, in order; returns their number.  *top (may be NULL): the
+ * row of u's top bit for a relu, else UINT32_MAX. */
+static uint32_t range_rows(const lw_range *r, range_row *rows, uint32_t *top)
 {
-    const uint32_t rows = r->shift + r->bits, ns = s->n_src + rows;
+    const uint32_t L = r->limb ? r->limb : 1, s = r->shift, B = r->bits;
+    const bool relu = r->out_kind == LW_OUT_RELU;
+    /* fields (offset, width): rem, then u, or u's low bits and top bit */
+    const uint32_t fo[3] = {0, s, s + B - 1}, fw[3] = {s, relu ? B - 1 : B, 1};
+    uint32_t n = 0;
+    if (top)
+        *top = UINT32_MAX;
+    for (uint32_t f = 0; f < (relu ? 3u : 2u); f++)
+        for (uint32_t k = 0; k * L < fw[f]; k++) {
+            const uint32_t w = fw[f] - k * L < L ? fw[f] - k * L : L;
+            if (f == 2 && top)
+                *top = n;
+            rows[n++] = (range_row){fo[f] + k * L, w, -1};
+        }
+    const uint32_t limbs = n;
+    for (uint32_t j = 0; r->limb && j < limbs; j++)
+        if (rows[j].width < L)
+            rows[n++] = (range_row){0, rows[j].width, (int32_t)j};
+    return n;
+}
+
+/* The recomposition layer: S + 2^(s-1) + [signed] 2^(s+B-1)
+ *   - sum over digit rows j of 2^pos_j D_j = 0. */
+static zkm_status build_recompose(lw_builder *b, const lw_sum *s, lw_range *r,
+                                  const range_row *rw, uint32_t n_rows, zkm_err *e)
+{
+    uint32_t rows = 0;
+    while (rows < n_rows && rw[rows].dup_of < 0)
+        rows++;
+    const uint32_t ns = s->n_src + rows;
     const uint32_t nt = s->n_terms + rows + 1, nf = s->term_start[s->n_terms] + rows;
     gkr_view *src = zkm_calloc(ns, sizeof *src, "recomposition", e);
     fr *coef = zkm_calloc(nt, sizeof *coef, "recomposition", e);
@@ -148,7 +186,7 @@ static zkm_status build_recompose(lw_builder *b, const lw_sum *s, lw_range *r, z
     memcpy(fac, s->factors, s->term_start[s->n_terms] * sizeof *fac);
     uint32_t t = s->n_terms, f = s->term_start[s->n_terms];
     for (uint32_t j = 0; j < rows; j++, t++) {
-        fr_pow2(&coef[t], j, 1);
+        fr_pow2(&coef[t], rw[j].pos, 1);
         start[t] = f;
         fac[f++] = s->n_src + j;
     }
@@ -176,36 +214,83 @@ done:
     return st;
 }
 
-/* q = sum_j 2^j D_{s+j} [- 2^(B-1)], or relu(q) = D_top * sum_{j<B-1} 2^j D_{s+j}. */
-static zkm_status build_output(lw_builder *b, uint32_t nvars, lw_range *r, zkm_err *e)
+/* Limbs: the rows dup_j = limb_j + 2^L - 2^w_j, as one zero layer
+ *   sum_j 2^((L + 2) k_j) (dup_j - limb_j - 2^L + 2^w_j) = 0
+ * (k_j = 0, 1, ...).  Every row being looked up in 0 .. 2^L - 1, each
+ * bracket lies in (-2^(L+1), 2^L), so the sum, far below the field's size,
+ * is zero only if every bracket is. */
+static zkm_status build_dups(lw_builder *b, uint32_t nvars, lw_range *r, const range_row *rw,
+                             uint32_t n_rows, zkm_err *e)
 {
-    const uint32_t B = r->bits;
-    gkr_view src[64];
-    fr coef[65];
-    uint32_t start[66], fac[130], t = 0, f = 0;
-    for (uint32_t j = 0; j < B; j++)
-        src[j] = (gkr_view){.layer = r->d, .nvars = nvars,
-                            .offset = (uint64_t)(r->shift + j) << nvars};
-    if (r->out_kind == LW_OUT_RELU) {
-        for (uint32_t j = 0; j + 1 < B; j++, t++) {
-            fr_pow2(&coef[t], j, 0);
-            start[t] = f;
-            fac[f++] = B - 1;
-            fac[f++] = j;
+    gkr_view src[2 * RANGE_MAX_ROWS];
+    fr coef[2 * RANGE_MAX_ROWS + 1], p, k;
+    uint32_t start[2 * RANGE_MAX_ROWS + 2], fac[2 * RANGE_MAX_ROWS], t = 0, kth = 0;
+    fr_set_zero(&k);
+    for (uint32_t j = 0; j < n_rows; j++) {
+        if (rw[j].dup_of < 0)
+            continue;
+        const uint32_t w = (kth++) * (r->limb + 2);
+        src[t] = (gkr_view){.layer = r->d, .nvars = nvars, .offset = (uint64_t)j << nvars};
+        src[t + 1] = (gkr_view){.layer = r->d, .nvars = nvars,
+                                .offset = (uint64_t)rw[j].dup_of << nvars};
+        fr_pow2(&coef[t], w, 0);
+        fr_pow2(&coef[t + 1], w, 1);
+        start[t] = t;
+        start[t + 1] = t + 1;
+        fac[t] = t;
+        fac[t + 1] = t + 1;
+        /* the constant: 2^w (2^width - 2^L) */
+        fr_pow2(&p, w + rw[j].width, 0);
+        fr_add(&k, &k, &p);
+        fr_pow2(&p, w + r->limb, 1);
+        fr_add(&k, &k, &p);
+        t += 2;
+    }
+    if (t == 0) {
+        r->zdup = LW_NONE;
+        return ZKM_OK;
+    }
+    coef[t] = k;
+    start[t] = t;
+    start[t + 1] = t;
+    return new_eltwise(b, nvars, t, src, t + 1, coef, start, fac, GKR_LAYER_ZERO, &r->zdup, e);
+}
+
+/* q = sum over u's rows of 2^(pos-s) D_j [- 2^(B-1)], or
+ * relu(q) = D_top * sum over the low rows of 2^(pos-s) D_j.  The sources
+ * are u's rows in order (the top bit's last). */
+static zkm_status build_output(lw_builder *b, uint32_t nvars, lw_range *r, const range_row *rw,
+                               uint32_t n_rows, uint32_t top, zkm_err *e)
+{
+    gkr_view src[RANGE_MAX_ROWS];
+    fr coef[RANGE_MAX_ROWS + 1];
+    uint32_t start[RANGE_MAX_ROWS + 2], fac[2 * RANGE_MAX_ROWS], t = 0, f = 0, ns = 0;
+    const bool relu = r->out_kind == LW_OUT_RELU;
+    uint32_t top_src = 0;
+    for (uint32_t j = 0; j < n_rows; j++)
+        if (rw[j].dup_of < 0 && rw[j].pos >= r->shift) {
+            if (j == top)
+                top_src = ns;
+            src[ns++] = (gkr_view){.layer = r->d, .nvars = nvars, .offset = (uint64_t)j << nvars};
         }
-    } else {
-        for (uint32_t j = 0; j < B; j++, t++) {
-            fr_pow2(&coef[t], j, 0);
-            start[t] = f;
-            fac[f++] = j;
-        }
-        if (r->is_signed) {
-            fr_pow2(&coef[t], B - 1, 1);
+    for (uint32_t k = 0, j = 0; j < n_rows; j++) {
+        if (rw[j].dup_of >= 0 || rw[j].pos < r->shift)
+            continue;
+        if (j != top) {
+            fr_pow2(&coef[t], rw[j].pos - r->shift, 0);
             start[t++] = f;
+            if (relu)
+                fac[f++] = top_src;
+            fac[f++] = k;
         }
+        k++;
+    }
+    if (!relu && r->is_signed) {
+        fr_pow2(&coef[t], r->bits - 1, 1);
+        start[t++] = f;
     }
     start[t] = f;
-    return new_eltwise(b, nvars, B, src, t, coef, start, fac, 0, &r->out, e);
+    return new_eltwise(b, nvars, ns, src, t, coef, start, fac, 0, &r->out, e);
 }
 
 zkm_status lw_range_build(lw_builder *b, const lw_sum *s, uint32_t shift, uint32_t bits,
@@ -216,26 +301,43 @@ zkm_status lw_range_build(lw_builder *b, const lw_sum *s, uint32_t shift, uint32
     if (shift > 62)
         return zkm_fail(e, ZKM_EFORMAT, "a rescale by %u bits is beyond the prover's 62",
                         shift);
-    *r = (lw_range){.shift = shift, .bits = bits, .nb = lw_log2_ceil(shift + bits),
-                    .is_signed = is_signed, .out_kind = out, .out = LW_NONE};
-    const uint32_t rows = shift + bits;
+    *r = (lw_range){.shift = shift, .bits = bits, .limb = b->limb, .is_signed = is_signed,
+                    .out_kind = out, .zbool = LW_NONE, .zdup = LW_NONE, .out = LW_NONE};
+    range_row rw[RANGE_MAX_ROWS];
+    uint32_t top;
+    const uint32_t rows = range_rows(r, rw, &top);
+    r->nb = lw_log2_ceil(rows);
     zkm_status st = lw_new(b, &r->d, e);
     if (!st)
         st = gkr_layer_advice(&b->layers[r->d], s->nvars + r->nb, (uint64_t)rows << s->nvars,
-                              GKR_ENC_UINT, 1, e);
+                              GKR_ENC_UINT, r->limb ? r->limb : 1, e);
     if (st)
         return st;
-    /* booleanity: D * D - D = 0 */
     const gkr_view dv = lw_view(b, r->d);
-    const int64_t bc[2] = {1, -1};
-    const uint32_t bstart[3] = {0, 2, 3}, bfac[3] = {0, 0, 0};
-    const lw_sum bs = {.nvars = s->nvars + r->nb, .n_src = 1, .src = &dv, .n_terms = 2,
-                       .coef = bc, .term_start = bstart, .factors = bfac};
-    st = lw_eltwise(b, &bs, GKR_LAYER_ZERO, &r->zbool, e);
+    if (r->limb) {
+        st = build_dups(b, s->nvars, r, rw, rows, e);
+        if (!st && b->n_lk == b->cap_lk) {
+            const uint32_t cap = b->cap_lk ? 2 * b->cap_lk : 16;
+            uint32_t *d = realloc(b->lk_d, cap * sizeof *d);
+            if (!d)
+                return zkm_fail(e, ZKM_ENOMEM, "out of memory building the circuit");
+            b->lk_d = d;
+            b->cap_lk = cap;
+        }
+        if (!st)
+            b->lk_d[b->n_lk++] = r->d;
+    } else {
+        /* booleanity: D * D - D = 0 */
+        const int64_t bc[2] = {1, -1};
+        const uint32_t bstart[3] = {0, 2, 3}, bfac[3] = {0, 0, 0};
+        const lw_sum bs = {.nvars = s->nvars + r->nb, .n_src = 1, .src = &dv, .n_terms = 2,
+                           .coef = bc, .term_start = bstart, .factors = bfac};
+        st = lw_eltwise(b, &bs, GKR_LAYER_ZERO, &r->zbool, e);
+    }
     if (!st)
-        st = build_recompose(b, s, r, e);
+        st = build_recompose(b, s, r, rw, rows, e);
     if (!st && out != LW_OUT_NONE)
-        st = build_output(b, s->nvars, r, e);
+        st = build_output(b, s->nvars, r, rw, rows, top, e);
     return st;
 }
 
@@ -292,16 +394,23 @@ zkm_status lw_range_witness(lw_wit *w, uint32_t i, const lw_range *r, const __in
     const size_t n = (size_t)1 << nvars;
     const __int128 lo = r->is_signed ? -((__int128)1 << (r->bits - 1)) : 0;
     const __int128 hi = r->is_signed ? ((__int128)1 << (r->bits - 1)) : ((__int128)1 << r->bits);
-    fr *D = NULL, *out = NULL, one;
-    lw_smallfr sf = {0}; /* the outputs are B-bit integers */
-    fr_set_one(&one);
+    range_row rw[RANGE_MAX_ROWS];
+    const uint32_t rows = range_rows(r, rw, NULL);
+    fr *D = NULL, *out = NULL;
+    lw_smallfr sf = {0}, df = {0}; /* outputs: B-bit integers; digits: limbs */
     if (w->fill) {
         D = lw_values(w, r->d);
-        if (!D || !lw_values(w, r->zbool) || !lw_values(w, r->zrec))
+        if (!D || (r->zbool != LW_NONE && !lw_values(w, r->zbool)) ||
+            !lw_values(w, r->zrec) || (r->zdup != LW_NONE && !lw_values(w, r->zdup)))
             return ZKM_ENOMEM;
         if (r->out != LW_NONE && (!(out = lw_values(w, r->out)) ||
                                   lw_smallfr_init(&sf, r->bits + !r->is_signed, n, w->e)))
             return ZKM_ENOMEM;
+        /* (digits are below 2^L <= 2^16: a signed table of L + 1 bits) */
+        if (lw_smallfr_init(&df, (r->limb ? r->limb : 1) + 1, n, w->e)) {
+            lw_smallfr_free(&sf);
+            return ZKM_ENOMEM;
+        }
     }
     for (size_t g = 0; g < n; g++) {
         const __int128 q = lw_rescale(S[g], r->shift);
@@ -309,6 +418,7 @@ zkm_status lw_range_witness(lw_wit *w, uint32_t i, const lw_range *r, const __in
             const uint64_t li = f ? logical_index(f, g) : UINT64_MAX;
             char fmt[16];
             lw_smallfr_free(&sf);
+            lw_smallfr_free(&df);
             zkm_qfmt_str(w->m->nodes[i].fmt, fmt, sizeof fmt);
             if (li == UINT64_MAX)
                 return zkm_fail(w->e, ZKM_EFORMAT, "%s: a range check fails at frame entry "
@@ -327,18 +437,27 @@ zkm_status lw_range_witness(lw_wit *w, uint32_t i, const lw_range *r, const __in
         if (!w->fill)
             continue;
         const __int128 t = S[g] + (r->shift ? ((__int128)1 << (r->shift - 1)) : 0);
-        const uint64_t rem = (uint64_t)(t - q * ((__int128)1 << r->shift));
-        const uint64_t u = (uint64_t)(q - lo);
-        for (uint32_t j = 0; j < r->shift; j++)
-            if ((rem >> j) & 1)
-                D[((size_t)j << nvars) + g] = one;
-        for (uint32_t j = 0; j < r->bits; j++)
-            if ((u >> j) & 1)
-                D[((size_t)(r->shift + j) << nvars) + g] = one;
+        /* V = rem + 2^s u, below 2^(s+B) <= 2^94 */
+        const unsigned __int128 V = (unsigned __int128)(t - q * ((__int128)1 << r->shift)) +
+                                    ((unsigned __int128)(q - lo) << r->shift);
+        uint32_t dig[RANGE_MAX_ROWS];
+        for (uint32_t j = 0; j < rows; j++) {
+            dig[j] = rw[j].dup_of >= 0
+                         ? dig[rw[j].dup_of] + (1u << r->limb) - (1u << rw[j].width)
+                         : (uint32_t)(V >> rw[j].pos) & ((1u << rw[j].width) - 1);
+            if (dig[j])
+                lw_smallfr_set(&df, &D[((size_t)j << nvars) + g], dig[j]);
+            if (w->lk_counts)
+                w->lk_counts[dig[j]]++;
+        }
         if (out)
             lw_smallfr_set(&sf, &out[g], res);
     }
+    /* the rows past the last (zero) are looked up too */
+    if (w->fill && w->lk_counts && r->limb)
+        w->lk_counts[0] += (((size_t)1 << r->nb) - rows) << nvars;
     lw_smallfr_free(&sf);
+    lw_smallfr_free(&df);
     return ZKM_OK;
 }
 

@@ -54,7 +54,9 @@ typedef enum {
     LW_IN_WEIGHT,     /* node's weights, laid out by the op           */
     LW_IN_BIAS,       /* node's bias, one per output channel          */
     LW_IN_MASK,       /* 0/1 mask of a frame's valid positions        */
-    LW_IN_ADVICE      /* advice computed by the prover                */
+    LW_IN_ADVICE,     /* advice computed by the prover                */
+    LW_IN_TABLE,      /* the lookup table 0 .. 2^limb - 1             */
+    LW_IN_CHALLENGE   /* the lookup's challenge (GKR_INPUT_CHALLENGE) */
 } lw_in_role;
 
 typedef struct {
@@ -62,16 +64,28 @@ typedef struct {
     lw_in_role role;   /* input layers only                                   */
     uint32_t arg;      /* LW_IN_MODEL: the input's index                      */
     uint32_t nvars;    /* the layer's, recorded when the circuit is finished */
+    bool late;         /* computed by the prover from the lookup's
+                          challenge (gkr_prove_ex), not by the witness     */
 } lw_meta;
 
 /* Range check of a sum S (terms of an eltwise layer over `nvars`
  * variables): with s = shift and B = bits,
  *   S + 2^(s-1) [if s > 0] = q 2^s + rem,  0 <= rem < 2^s,
  *   signed:   -2^(B-1) <= q < 2^(B-1)     unsigned: 0 <= q < 2^B
- * proven by bit decomposition: an advice layer D of (s + B) bit rows
- * (row j = bit j of rem for j < s, then the bits of q + 2^(B-1) or q),
- * a booleanity zero layer D*D - D, and a recomposition zero layer.  The
- * output layer is q (LW_OUT_Q), relu(q) (LW_OUT_RELU, signed only) or none. */
+ * that is, V = rem + 2^s u with u = q + 2^(B-1) (signed) or q is an
+ * (s + B)-bit number.  An advice layer D holds V's digits in rows, and a
+ * recomposition zero layer checks S + 2^(s-1) [+ 2^(s+B-1)] = sum of the
+ * rows times their weights.  The digits are
+ *   bits (limb = 0): row j = bit j of V, with a booleanity zero layer
+ *       D*D - D;
+ *   limbs (lookup, limb = L): V's fields rem (s bits) and u (B bits), or
+ *       for a relu rem, u's low B-1 bits and its top bit, each cut into
+ *       L-bit limbs from the bottom; every row of D is looked up in the
+ *       table 0 .. 2^L - 1 (LogUp, lw_lookup_build), and a limb of w < L
+ *       bits also gets a row "limb + 2^L - 2^w", looked up too, which
+ *       bounds it by 2^w; a zero layer ties those rows to their limbs.
+ * The output layer is q (LW_OUT_Q), relu(q) (LW_OUT_RELU, signed only) or
+ * none. */
 typedef enum { LW_OUT_NONE = 0, LW_OUT_Q, LW_OUT_RELU } lw_out;
 
 typedef struct {
@@ -85,8 +99,11 @@ typedef struct {
 } lw_sum;
 
 typedef struct {
-    uint32_t d, zbool, zrec, out; /* builder ids (out: LW_NONE without output) */
-    uint32_t shift, bits, nb;     /* nb: log2 of the bit rows                   */
+    uint32_t d, zbool, zrec, zdup, out; /* builder ids (LW_NONE where absent:
+                                           zbool with limbs, zdup without
+                                           short limbs, out without output) */
+    uint32_t shift, bits, nb;     /* nb: log2 of D's rows                         */
+    uint32_t limb;                /* 0: bits; else the lookup's limb size L        */
     bool is_signed;
     lw_out out_kind;
 } lw_range;
@@ -118,6 +135,12 @@ typedef struct {
     /* shared masks: (rb, wb, H, W) -> builder id */
     struct lw_mask { uint32_t rb, wb, H, W, id; } *masks;
     uint32_t n_masks, cap_masks;
+    /* range checks by lookup (limb > 0): every D layer to look up, and
+     * (after lw_lookup_build) the challenge, table and multiplicities */
+    uint32_t limb;
+    uint32_t *lk_d;
+    uint32_t n_lk, cap_lk;
+    uint32_t lk_x, lk_t, lk_m;
 } lw_builder;
 
 /* Everything the witness needs, per node and per builder layer. */
@@ -130,6 +153,8 @@ typedef struct {
     int32_t **act;   /* per node with a layer: its frame (owned here)         */
     fr **values;     /* per builder layer: NULL until filled                  */
     bool fill;       /* false for zkm_net_run: integers only                 */
+    uint64_t *lk_counts; /* with fill and lookups: how often each table entry
+                            is looked up (2^limb counts)                      */
     zkm_err *e;
 } lw_wit;
 
@@ -196,6 +221,18 @@ gkr_view lw_view_bcast_positions(const lw_builder *b, uint32_t id, uint32_t rb, 
  * ZKM_EFORMAT naming node i. */
 zkm_status lw_range_witness(lw_wit *w, uint32_t i, const lw_range *r, const __int128 *S,
                             const lw_frame *f, int32_t *act);
+
+/* Range checks by lookup: once every node is lowered, the challenge, the
+ * table 0 .. 2^L - 1 (public), the multiplicities (advice), a tree of
+ * fractional sums (p, q) over each D layer's rows, sum 1 / (X - d), and
+ * over the table, sum m_t / (X - t), and a zero layer saying that the
+ * first sums add up to the second (LogUp, Haboeck 2022; the sums as GKR
+ * layers as in Papini and Haboeck 2023).  Nothing without range checks. */
+zkm_status lw_lookup_build(lw_builder *b, zkm_err *e);
+/* The witness's side: the table's values (prover and verifier) ... */
+zkm_status lw_lookup_table(lw_wit *w);
+/* ... and the multiplicities from w->lk_counts (prover). */
+zkm_status lw_lookup_counts(lw_wit *w);
 
 /* Allocate values for builder layer id (2^nvars, zeroed) if not yet. */
 fr *lw_values(lw_wit *w, uint32_t id);

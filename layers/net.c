@@ -145,7 +145,11 @@ static zkm_status apply_mode(zkm_net *n, unsigned mode, zkm_err *e)
             p->visibility = mode & ZKM_NET_PRIVATE_INPUT ? GKR_INPUT_COMMITTED : GKR_INPUT_PUBLIC;
             break;
         case LW_IN_MASK:
+        case LW_IN_TABLE:
             p->visibility = GKR_INPUT_PUBLIC;
+            break;
+        case LW_IN_CHALLENGE:
+            p->visibility = GKR_INPUT_CHALLENGE;
             break;
         }
     }
@@ -204,10 +208,26 @@ static zkm_status node_stats(zkm_net *n, zkm_err *e)
 
 zkm_status zkm_net_init(const zkm_model *m, zkm_net **out, zkm_err *e)
 {
+    return zkm_net_init_ex(m, NULL, out, e);
+}
+
+unsigned zkm_net_limb(const zkm_net *n)
+{
+    return n->b.limb;
+}
+
+zkm_status zkm_net_init_ex(const zkm_model *m, const zkm_net_opts *o, zkm_net **out,
+                           zkm_err *e)
+{
+    const unsigned limb = o ? o->limb : 0;
+    if (limb && (limb < ZKM_LIMB_MIN || limb > ZKM_LIMB_MAX))
+        return zkm_fail(e, ZKM_EINVAL, "a lookup limb of %u bits (from %u to %u)", limb,
+                        ZKM_LIMB_MIN, ZKM_LIMB_MAX);
     zkm_net *n = zkm_calloc(1, sizeof *n, "net", e);
     if (!n)
         return ZKM_ENOMEM;
     n->m = m;
+    n->b.limb = limb;
     n->nodes = zkm_calloc(m->n_nodes, sizeof *n->nodes, "nodes", e);
     zkm_status st = n->nodes ? ZKM_OK : ZKM_ENOMEM;
     for (uint32_t i = 0; i < m->n_nodes && !st; i++) {
@@ -228,6 +248,8 @@ zkm_status zkm_net_init(const zkm_model *m, zkm_net **out, zkm_err *e)
     }
     if (!st)
         st = output_layer(n, e);
+    if (!st)
+        st = lw_lookup_build(&n->b, e);
     if (!st)
         st = finish(n, e);
     if (!st)
@@ -273,6 +295,7 @@ void zkm_net_free(zkm_net *n)
     }
     free(n->b.meta);
     free(n->b.masks);
+    free(n->b.lk_d);
     drop_commitment(n); /* before the circuit: it walks its layers */
     gkr_circuit_free(&n->c);
     free(n->final_of);
@@ -423,6 +446,7 @@ static void wit_free(lw_wit *w, uint32_t n_layers)
         for (uint32_t id = 0; id < n_layers; id++)
             free(w->values[id]);
     free(w->values);
+    free(w->lk_counts);
 }
 
 static zkm_status wit_init(const zkm_net *n, const zkm_qinputs *in, bool fill, bool weights,
@@ -436,7 +460,10 @@ static zkm_status wit_init(const zkm_net *n, const zkm_qinputs *in, bool fill, b
         return zkm_fail(e, ZKM_EINVAL, "%u inputs for a model of %u", in->n, n->m->n_inputs);
     w->act = zkm_calloc(n->m->n_nodes, sizeof *w->act, "activations", e);
     w->values = zkm_calloc(n->b.n, sizeof *w->values, "layer values", e);
-    return w->act && w->values ? ZKM_OK : ZKM_ENOMEM;
+    if (fill && n->b.n_lk)
+        w->lk_counts = zkm_calloc((size_t)1 << n->b.limb, sizeof *w->lk_counts,
+                                  "lookup counts", e);
+    return w->act && w->values && (w->lk_counts || !fill || !n->b.n_lk) ? ZKM_OK : ZKM_ENOMEM;
 }
 
 /* Masks: 1 on the H x W corner of a 2^rb x 2^wb frame. */
@@ -470,6 +497,8 @@ static zkm_status fill_publics(const zkm_net *n, lw_wit *w, unsigned what)
     }
     if (!st && w->fill && (what & PUB_MASKS))
         st = fill_masks(n, w);
+    if (!st && (what & PUB_MASKS))
+        st = lw_lookup_table(w);
     return st;
 }
 
@@ -786,9 +815,16 @@ zkm_status zkm_net_load_key(zkm_net *n, const uint8_t *b, size_t len, zkm_err *e
 static zkm_status all_values(const zkm_net *n, lw_wit *w, fr **final)
 {
     zkm_status st = run_witness(n, w);
+    if (!st)
+        st = lw_lookup_counts(w);
     for (uint32_t id = 0; id < n->b.n && !st; id++) {
         const uint32_t li = n->final_of[id];
         final[li] = w->values[id];
+        if (n->b.meta[id].late) { /* gkr_prove_ex computes it */
+            final[li] = lw_values(w, id);
+            st = final[li] ? ZKM_OK : ZKM_ENOMEM;
+            continue;
+        }
         if (n->c.layers[li].kind == GKR_INPUT) {
             if (!w->values[id] && !lw_values(w, id)) /* an input no op filled: zeros */
                 st = ZKM_ENOMEM;
@@ -869,11 +905,13 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
     size_t glen = 0;
     gkr_stats gs;
     memset(&gs, 0, sizeof gs);
-    double *const node_s = stats ? stats->node_s : NULL;
     fr **final = zkm_calloc(n->c.n_layers, sizeof *final, "layer values", e);
-    double *layer_s = node_s ? zkm_calloc(n->c.n_layers, sizeof *layer_s, "timing", e) : NULL;
-    zkm_status st = final && (layer_s || !node_s) ? wit_init(n, in, true, true, &w, e)
-                                                   : ZKM_ENOMEM;
+    double *layer_s = stats ? zkm_calloc(n->c.n_layers, sizeof *layer_s, "timing", e) : NULL;
+    double *node_s = stats ? zkm_calloc(m->n_nodes ? m->n_nodes : 1, sizeof *node_s, "timing",
+                                        e)
+                           : NULL;
+    zkm_status st = final && (!stats || (layer_s && node_s)) ? wit_init(n, in, true, true, &w, e)
+                                                              : ZKM_ENOMEM;
     if (!st && (n->mode & ZKM_NET_COMMITTED_WEIGHTS)) {
         uint8_t wd[32];
         weights_digest(n, wd);
@@ -885,6 +923,7 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
     if (st) {
         free(final);
         free(layer_s);
+        free(node_s);
         if (w.act || w.values)
             wit_free(&w, n->b.n);
         return st;
@@ -935,7 +974,7 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
         put_u32(p + 4, ZKP_VERSION);
         memcpy(p + 8, n->digest, GKR_DIGEST_BYTES);
         p += 8 + GKR_DIGEST_BYTES;
-        put_u32(p, n->mode);
+        put_u32(p, n->mode | n->b.limb << 8);
         put_u32(p + 4, n_pub);
         p += 8;
         for (uint32_t k = 0; k < n_pub; k++) {
@@ -963,11 +1002,10 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
                                        .output_bytes = gs.output_bytes, .input_bytes = in_bytes,
                                        .commit_bytes = gs.commit_bytes,
                                        .commit_s = gs.commit_s, .node_s = node_s};
-            for (uint32_t i = 0; node_s && i < m->n_nodes; i++)
-                node_s[i] = 0;
-            for (uint32_t id = 0; node_s && id < n->b.n; id++)
+            for (uint32_t id = 0; id < n->b.n; id++)
                 if (n->b.meta[id].node < m->n_nodes)
                     node_s[n->b.meta[id].node] += layer_s[n->final_of[id]];
+            node_s = NULL;
         }
     }
     if (st && out) {
@@ -978,6 +1016,7 @@ zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_f
     free(gp);
     free(final);
     free(layer_s);
+    free(node_s);
     wit_free(&w, n->b.n);
     return st;
 }
@@ -998,8 +1037,11 @@ zkm_status zkm_proof_mode(const uint8_t *proof, size_t len, unsigned *mode, zkm_
         return zkm_fail(e, ZKM_EFORMAT, "proof format version %u; this zkm reads version %u",
                         get_u32(proof + 4), ZKP_VERSION);
     *mode = get_u32(proof + 8 + GKR_DIGEST_BYTES);
-    if (*mode & ~(unsigned)ZKM_NET_MODES)
+    const unsigned limb = ZKM_MODE_LIMB(*mode);
+    if (*mode & ~((unsigned)ZKM_NET_MODES | 0xff00u))
         return zkm_fail(e, ZKM_EFORMAT, "the proof names unknown mode flags %#x", *mode);
+    if (limb && (limb < ZKM_LIMB_MIN || limb > ZKM_LIMB_MAX))
+        return zkm_fail(e, ZKM_EFORMAT, "the proof names a lookup limb of %u bits", limb);
     return ZKM_OK;
 }
 
@@ -1079,11 +1121,15 @@ zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_l
     zkm_status st = zkm_proof_mode(proof, proof_len, &mode, e);
     if (st)
         return st;
-    if (mode != n->mode)
+    if (ZKM_MODE_FLAGS(mode) != n->mode)
         return zkm_fail(e, ZKM_EREJECT, "the proof was made with %s weights, %s input and %s "
                         "advice, with%s zero knowledge; the verifier expects %s weights, %s "
                         "input and %s advice, with%s zero knowledge",
                         MODE_WORDS(mode), MODE_WORDS(n->mode));
+    if (ZKM_MODE_LIMB(mode) != n->b.limb)
+        return zkm_fail(e, ZKM_EREJECT, "the proof's range checks are by %s (limb %u); the "
+                        "verifier's by %s (limb %u)", ZKM_MODE_LIMB(mode) ? "lookup" : "bits",
+                        ZKM_MODE_LIMB(mode), n->b.limb ? "lookup" : "bits", n->b.limb);
     if (memcmp(proof + 8, n->digest, GKR_DIGEST_BYTES) != 0)
         return zkm_fail(e, ZKM_EREJECT, "the proof is for another circuit: the model, its "
                         "formats or the bit-width differ");

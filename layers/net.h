@@ -35,6 +35,21 @@ typedef struct zkm_net zkm_net;
  * ZKM_EFORMAT and a message naming the node for a model the prover cannot
  * lay out (see lang/SPEC.md, "What the prover supports"). */
 zkm_status zkm_net_init(const zkm_model *m, zkm_net **out, zkm_err *e);
+
+/* Range checks (rescale, relu, max-pool): by bit decomposition (limb 0,
+ * the default) or by lookup in the table 0 .. 2^limb - 1 (LogUp), limb in
+ * ZKM_LIMB_MIN .. ZKM_LIMB_MAX.  The circuit, its digest and so the model
+ * commitment differ between the two. */
+#define ZKM_LIMB_MIN 2u
+#define ZKM_LIMB_MAX 20u
+typedef struct {
+    unsigned limb;
+} zkm_net_opts;
+/* zkm_net_init with options (o may be NULL: the defaults). */
+zkm_status zkm_net_init_ex(const zkm_model *m, const zkm_net_opts *o, zkm_net **out,
+                           zkm_err *e);
+/* The net's lookup limb (0: range checks by bits). */
+unsigned zkm_net_limb(const zkm_net *n);
 void zkm_net_free(zkm_net *n);
 
 const zkm_model *zkm_net_model(const zkm_net *n);
@@ -106,6 +121,10 @@ enum {
  * verifier must agree.  ZKM_EINVAL for unknown flags, and for zero knowledge
  * with the advice in the clear. */
 zkm_status zkm_net_set_mode(zkm_net *n, unsigned mode, zkm_err *e);
+/* A .zkp records a mode word: the ZKM_NET_* flags, and the lookup limb
+ * (0: range checks by bits) in bits 8 to 15. */
+#define ZKM_MODE_FLAGS(w) ((w) & 0xffu)
+#define ZKM_MODE_LIMB(w) (((w) >> 8) & 0xffu)
 unsigned zkm_net_mode(const zkm_net *n);
 /* Threads for the curve arithmetic (commitments, openings); <= 1: one. */
 void zkm_net_set_threads(zkm_net *n, int threads);
@@ -158,10 +177,9 @@ typedef struct {
     size_t input_bytes;   /* of which the public model input                */
     size_t commit_bytes;  /* of the argument: commitments sent and opening   */
     double commit_s;      /* of proof_s: committing and the opening         */
-    double *node_s;       /* if set by the caller (the model's n_nodes
-                             entries): node_s[i] = the time spent proving
-                             the computed layers node i lowers to; left as
-                             set in every other field on return            */
+    double *node_s;       /* the model's n_nodes entries (malloc'd: free
+                             it): node_s[i] = the time spent proving the
+                             computed layers node i lowers to           */
 } zkm_prove_stats;
 
 /* Prove the inference on in; *proof (malloc'd) is a whole .zkp file: a
@@ -169,7 +187,7 @@ typedef struct {
  * proof (which carries the output).  If out is not NULL, *out receives the
  * output as zkm_net_run gives it (computed by the same witness).  A value
  * out of range fails as in zkm_net_run, before any proving.  progress and
- * stats may be NULL; stats->node_s is read on entry (see above). */
+ * stats may be NULL. */
 zkm_status zkm_net_prove(const zkm_net *n, const zkm_qinputs *in, zkm_progress_fn progress,
                          void *progress_ctx, uint8_t **proof, size_t *proof_len, int64_t **out,
                          zkm_prove_stats *stats, zkm_err *e);
@@ -189,9 +207,10 @@ typedef struct {
  * (free with zkm_qinputs_free).  ZKM_EREJECT: the proof does not verify (the
  * reason in e).  ZKM_EFORMAT: the bytes are not a .zkp file for this
  * model (wrong magic, version, model, truncated, ...). */
-/* The mode a .zkp file was made in (ZKM_EFORMAT if it is not one): the
- * verifier sets the same (zkm_net_set_mode, and for committed weights the
- * model commitment) before zkm_net_verify. */
+/* The mode word a .zkp file was made in (ZKM_EFORMAT if it is not one):
+ * the verifier builds its net with the same limb (zkm_net_init_ex) and sets
+ * the same flags (zkm_net_set_mode, and for committed weights the model
+ * commitment) before zkm_net_verify. */
 zkm_status zkm_proof_mode(const uint8_t *proof, size_t proof_len, unsigned *mode, zkm_err *e);
 
 zkm_status zkm_net_verify(const zkm_net *n, const uint8_t *proof, size_t proof_len,

@@ -90,16 +90,23 @@ static zkm_model *model_of(const char *path, const char *src, size_t len, uint32
     return st == ZKM_OK ? m : NULL;
 }
 
-static zkm_net *net_of(const zkm_model *m)
+/* A net with range checks by bits (limb 0) or by lookup. */
+static zkm_net *net_limb(const zkm_model *m, unsigned limb)
 {
     zkm_net *n = NULL;
     zkm_err e;
     zkm_err_clear(&e);
-    zkm_status st = zkm_net_init(m, &n, &e);
+    const zkm_net_opts o = {.limb = limb};
+    zkm_status st = zkm_net_init_ex(m, &o, &n, &e);
     if (st)
         fprintf(stderr, "zkm_net_init: %s\n", e.msg);
     assert_int_equal(st, ZKM_OK);
     return n;
+}
+
+static zkm_net *net_of(const zkm_model *m)
+{
+    return net_limb(m, 0);
 }
 
 /* Seeded real weights w and inputs in (the caller frees both). */
@@ -374,6 +381,7 @@ static void test_bits_match_refnet(void **state)
 
 typedef struct {
     const char *name;
+    unsigned limb;      /* range checks by lookup with this limb; 0: bits */
     char path[256];
     char *src;
     size_t src_len;
@@ -395,7 +403,11 @@ typedef struct {
     int ready, tried;
 } fixture;
 
-static fixture g_fx[] = {{.name = "lenet5"}, {.name = "mlp"}, {.name = "resnet_small"}};
+/* lookups: limbs 4 and 3 leave short limbs (relu's 7 low bits), 8 none in
+ * some fields */
+static fixture g_fx[] = {{.name = "lenet5"},           {.name = "mlp"},
+                         {.name = "resnet_small"},     {.name = "lenet5", .limb = 4},
+                         {.name = "mlp", .limb = 3},   {.name = "resnet_small", .limb = 8}};
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -427,7 +439,7 @@ static fixture *fx_get(void **state)
     assert_non_null(f->src);
     f->m = model_of(f->path, f->src, f->src_len, 0);
     assert_non_null(f->m);
-    f->n = net_of(f->m);
+    f->n = net_limb(f->m, f->limb);
     seeded_sets(f->n, 1, &f->w, &f->in);
     zkm_err e;
     zkm_err_clear(&e);
@@ -443,13 +455,14 @@ static fixture *fx_get(void **state)
     printf("# %s: proved in %.3f s, %zu bytes (advice %zu, output %zu, input %zu)\n", f->name,
            now() - t0, f->len, ps.advice_bytes, ps.output_bytes, ps.input_bytes);
     assert_int_equal(ps.proof_bytes, f->len);
+    free(ps.node_s);
 
     /* "ZKMP" u32 version, digest, u32 inputs, per input u64 count u8 bytes
      * values, u64 GKR length, GKR proof */
     const uint8_t *p = f->proof;
     assert_true(f->len > 48);
     assert_memory_equal(p, "ZKMP", 4);
-    assert_int_equal(rd32(p + 40), 0); /* the default mode */
+    assert_int_equal(rd32(p + 40), f->limb << 8); /* the default mode, the limb */
     assert_int_equal(rd32(p + 44), f->m->n_inputs);
     size_t pos = 48;
     for (uint32_t k = 0; k < f->m->n_inputs; k++) {
@@ -584,11 +597,17 @@ static void test_accept(void **state)
     assert_int_equal(zkm_net_verify(f->n, f->proof, f->len, NULL, NULL, NULL, &e), ZKM_OK);
     zkm_model *m2 = model_of(f->path, f->src, f->src_len, 0);
     assert_non_null(m2);
-    zkm_net *n2 = net_of(m2);
+    zkm_net *n2 = net_limb(m2, f->limb);
     zkm_tensor_set w2, in2;
     seeded_sets(n2, 1, &w2, &in2);
     assert_int_equal(zkm_net_set_weights(n2, &w2, NULL, &e), ZKM_OK);
     assert_int_equal(verify_copy(n2, f->proof, f->len, &e), ZKM_OK);
+    /* a verifier whose range checks differ (bits for lookup, or another
+     * limb) rejects */
+    zkm_net *n3 = net_limb(m2, f->limb ? (f->limb == 4 ? 5 : 0) : 8);
+    assert_int_equal(zkm_net_set_weights(n3, &w2, NULL, &e), ZKM_OK);
+    assert_int_equal(verify_copy(n3, f->proof, f->len, &e), ZKM_EREJECT);
+    zkm_net_free(n3);
     /* proving twice gives proofs of the same length that differ (the
      * advice commitments' blindings are fresh), both accepted */
     uint8_t *p2 = NULL;
@@ -871,7 +890,7 @@ static void test_input_claim(void **state)
 static void test_other_weights(void **state)
 {
     fixture *f = fx_get(state);
-    zkm_net *n2 = net_of(f->m);
+    zkm_net *n2 = net_limb(f->m, f->limb);
     zkm_err e;
     /* each tensor in turn, one element moved by 0.5 (32 steps of a q8.6
      * weight, 512 of a bias at frac 10): the first, a middle and the last
@@ -959,7 +978,7 @@ static void test_other_model(void **state)
         zkm_model *m2 = model_of(f->path, src, len, 0);
         if (!m2)
             fail_msg("%s: the edit \"%s\" does not check", f->name, edits[i][3]);
-        zkm_net *n2 = net_of(m2);
+        zkm_net *n2 = net_limb(m2, f->limb);
         zkm_tensor_set w2, in2;
         seeded_sets(n2, 1, &w2, &in2);
         assert_int_equal(zkm_net_set_weights(n2, &w2, NULL, &e), ZKM_OK);
@@ -998,7 +1017,7 @@ static void test_other_model(void **state)
     /* the same model at another bit-width */
     zkm_model *m12 = model_of(f->path, f->src, f->src_len, 12);
     assert_non_null(m12);
-    zkm_net *n12 = net_of(m12);
+    zkm_net *n12 = net_limb(m12, f->limb);
     zkm_tensor_set w12, in12;
     seeded_sets(n12, 1, &w12, &in12);
     assert_int_equal(zkm_net_set_weights(n12, &w12, NULL, &e), ZKM_OK);
@@ -1040,7 +1059,8 @@ int main(void)
                                       test_models_prove, NULL, NULL, NULL};
     for (size_t i = 0; i < n_models; i++)
         for (size_t k = 0; k < n_per; k++) {
-            snprintf(names[i][k], sizeof names[i][k], "%s: %s", g_fx[i].name, per_model[k].what);
+            snprintf(names[i][k], sizeof names[i][k], "%s%s: %s", g_fx[i].name,
+                     g_fx[i].limb ? " (lookup)" : "", per_model[k].what);
             tests[nt++] = (struct CMUnitTest){names[i][k], per_model[k].f, NULL, NULL, &g_fx[i]};
         }
     const double t0 = now();
