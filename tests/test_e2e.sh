@@ -463,6 +463,50 @@ open(sys.argv[4], "wb").write(b)
     expect 1 "mlp: zk proof with a changed public input" "$ZKM" verify "$M" "$tmp/bad_in.zkp" --seed 1
 fi
 
+# range checks by lookup: their own model commitment; verify follows the proof
+LC=$tmp/mlp_lk.zkc
+LP=$tmp/mlp_lk.zkp
+expect 0 "mlp: commit --range lookup --limb 4" "$ZKM" commit "$M" --seed 1 --range lookup --limb 4 -o "$LC"
+expect 0 "mlp: prove --range lookup --limb 4 --zk --commitment --private-input --json" "$ZKM" prove \
+    "$M" --seed 1 --range lookup --limb 4 --commitment "$LC" --private-input --zk -o "$LP" --json
+[ "$(jget "$out" mode)" = '"committed+private-input+zk+lookup4"' ] &&
+    [ "$(jget "$out" output)" = "$mlp_out" ] && ok "mlp: lookup: mode +lookup4, run's output" ||
+    no "mlp: lookup: mode +lookup4, run's output"
+expect 0 "mlp: verify the lookup proof" "$ZKM" verify "$M" "$LP" --commitment "$LC" --json
+[ "$(jget "$out" accepted)" = true ] && [ "$(jget "$out" mode)" = '"committed+private-input+zk+lookup4"' ] &&
+    ok "mlp: lookup: accepted in its mode" || no "mlp: lookup: accepted in its mode"
+expect 1 "mlp: lookup proof against the bits .zkc" "$ZKM" verify "$M" "$LP" --commitment "$C"
+expect 2 "mlp: prove --range lookup against the bits .zkc" "$ZKM" prove "$M" --seed 1 --range lookup \
+    --limb 4 --commitment "$C" -o "$tmp/no.zkp"
+[ ! -e "$tmp/no.zkp" ] && ok "mlp: no proof file written" || no "mlp: no proof file written"
+lplen=$(size_of "$LP")
+for at in 60 $((lplen / 3)) $((lplen * 2 / 3)) $((lplen - 40)); do
+    flip "$LP" $at "$bad"
+    expect 1 "mlp: lookup proof, byte $at flipped: rejected" "$ZKM" verify "$M" "$bad" --commitment "$LC"
+done
+if [ $py -eq 1 ]; then
+    # the mode word's limb changed from 4 to 5: another circuit, rejected
+    python3 -c '
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+assert b[41] == 4
+b[41] = 5
+open(sys.argv[2], "wb").write(b)
+' "$LP" "$bad"
+    expect 1 "mlp: lookup proof claiming limb 5" "$ZKM" verify "$M" "$bad" --commitment "$LC"
+fi
+expect 0 "mlp: prove --range lookup (public weights, limb 8)" "$ZKM" prove "$M" --seed 1 --range lookup \
+    -o "$tmp/mlp_lk8.zkp"
+expect 0 "mlp: verify it" "$ZKM" verify "$M" "$tmp/mlp_lk8.zkp" --seed 1
+expect 1 "mlp: verify it with other weights" "$ZKM" verify "$M" "$tmp/mlp_lk8.zkp" --seed 2
+expect 2 "mlp: --limb without --range lookup" "$ZKM" prove "$M" --seed 1 --limb 4 -o "$tmp/no.zkp"
+expect 2 "mlp: --range lookup --limb 1" "$ZKM" prove "$M" --seed 1 --range lookup --limb 1 -o "$tmp/no.zkp"
+expect 2 "mlp: --range lookup --limb 21" "$ZKM" compile "$M" --range lookup --limb 21
+expect 2 "mlp: --range abacus" "$ZKM" compile "$M" --range abacus
+grep -q "expected 'bits' or 'lookup'" "$err" && ok "mlp: names the --range choices" ||
+    no "mlp: names the --range choices"
+expect 0 "mlp: compile --range lookup --json" "$ZKM" compile "$M" --range lookup --json
+
 # the advice in the clear (the earlier format), threads, every flag at once
 expect 0 "mlp: prove --advice clear --json" "$ZKM" prove "$M" --seed 1 --advice clear -o "$tmp/mlp_a.zkp" --json
 [ "$(jget "$out" mode)" = '"public+clear-advice"' ] && [ "$(jget "$out" advice_bytes)" -gt 0 ] &&
