@@ -3,7 +3,8 @@
  * seeded input (seed 1), 8 bits as the models are written, in the proof
  * modes of lang/SPEC.md section 13: public weights (advice committed, or in
  * the clear for comparison) on one thread, committed weights on two, with and
- * without zero knowledge (--zk).  Each workload
+ * without zero knowledge (--zk), and LeNet-5's range checks by lookup
+ * (--range lookup, limb 8) against by bits.  Each workload
  * runs in a forked child so peak_rss_bytes is its own; the parent prints the
  * issue's targets against the results on stderr at the end.
  *
@@ -40,9 +41,11 @@ typedef struct {
     const char *name, *path;
     int reps;
     const anchor *zkcnn; /* NULL: no figures for this workload */
-    const char *mode;    /* "public", "public-clear-advice", "committed", "committed+zk" */
+    const char *mode;    /* "public", "public-clear-advice", "committed", "committed+zk",
+                            "public+lookup8" */
     unsigned flags;      /* ZKM_NET_* */
     int threads;
+    unsigned limb;       /* range checks by lookup with this limb; 0: by bits */
 } workload;
 
 /* What a child hands back to the parent (shared memory) for the summary. */
@@ -71,7 +74,8 @@ static const anchor zkcnn_vgg16 = {
             "(published: 88.3 s, 59.3 ms, 341 KB)"};
 
 /* The summary reads results by these indices. */
-enum { W_LENET, W_LENET_CLEAR, W_LENET_COM, W_LENET_ZK, W_VGG, W_VGG_COM, W_VGG_ZK };
+enum { W_LENET, W_LENET_CLEAR, W_LENET_COM, W_LENET_ZK, W_LENET_LOOKUP, W_VGG, W_VGG_COM,
+       W_VGG_ZK };
 static const workload workloads[] = {
     [W_LENET] = {"lenet5", "lang/examples/lenet5.zkm", 5, &zkcnn_lenet, "public", 0, 1},
     [W_LENET_CLEAR] = {"lenet5", "lang/examples/lenet5.zkm", 5, &zkcnn_lenet,
@@ -80,6 +84,8 @@ static const workload workloads[] = {
                      ZKM_NET_COMMITTED_WEIGHTS, 2},
     [W_LENET_ZK] = {"lenet5", "lang/examples/lenet5.zkm", 5, &zkcnn_lenet, "committed+zk",
                     ZKM_NET_COMMITTED_WEIGHTS | ZKM_NET_ZK, 2},
+    [W_LENET_LOOKUP] = {"lenet5", "lang/examples/lenet5.zkm", 5, &zkcnn_lenet, "public+lookup8",
+                        0, 1, 8},
     [W_VGG] = {"vgg16", "lang/examples/vgg16.zkm", 1, &zkcnn_vgg16, "public", 0, 1},
     [W_VGG_COM] = {"vgg16", "lang/examples/vgg16.zkm", 1, &zkcnn_vgg16, "committed",
                    ZKM_NET_COMMITTED_WEIGHTS, 2},
@@ -88,8 +94,8 @@ static const workload workloads[] = {
 };
 #define N_WORKLOADS (sizeof workloads / sizeof workloads[0])
 
-static zkm_status load(const char *path, zkm_model **m, zkm_net **net, zkm_qinputs *q,
-                       zkm_err *e)
+static zkm_status load(const char *path, unsigned limb, zkm_model **m, zkm_net **net,
+                       zkm_qinputs *q, zkm_err *e)
 {
     uint8_t *src = NULL;
     size_t len = 0;
@@ -111,7 +117,8 @@ static zkm_status load(const char *path, zkm_model **m, zkm_net **net, zkm_qinpu
         return zkm_fail(e, st, "%s: %s", path, zkm_status_str(st));
     }
     zkm_diags_free(&d);
-    st = zkm_net_init(*m, net, e);
+    const zkm_net_opts no = {.limb = limb};
+    st = zkm_net_init_ex(*m, &no, net, e);
     if (!st)
         st = zkm_net_seeded_weights(*net, 1, &w, e);
     if (!st)
@@ -143,7 +150,7 @@ static int run(const workload *wl, result *res)
     zkm_err e;
     zkm_err_clear(&e);
     const double t0 = zkm_now();
-    zkm_status st = load(wl->path, &m, &net, &q, &e);
+    zkm_status st = load(wl->path, wl->limb, &m, &net, &q, &e);
     const double setup_s = zkm_now() - t0;
     if (st) {
         fprintf(stderr, "%s: %s (make bench runs from the repository's root)\n", wl->name,
@@ -307,6 +314,11 @@ static void summary(const result *r)
     if (lc->done)
         check_line("  the same with the advice in the clear", "< 0.2 s", lc->prove_s < 0.2,
                    "%.3f s", lc->prove_s);
+    const result *lk = &r[W_LENET_LOOKUP];
+    if (le->done && lk->done) /* no target: the trade-off, reported */
+        fprintf(stderr, "  LeNet-5 range checks by lookup (limb 8) / by bits: prove %.2fx, "
+                "verify %.2fx, proof %.2fx\n", lk->prove_s / le->prove_s,
+                lk->verify_s / le->verify_s, lk->proof_bytes / le->proof_bytes);
     if (vg->done) {
         check_line("VGG-16 prove, public weights, 1 thread", "< 20 s", vg->prove_s < 20,
                    "%.2f s", vg->prove_s);
