@@ -7,6 +7,7 @@
 #   make install    PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
 #   make fuzz       libFuzzer on the proof decoder and the parser (needs clang)
 #   make models     retrain the drift example models (experiments/models/)
+#   make experiments  the default sweep (experiments/default.sweep) and its charts
 #   make clean
 #
 # The first step of every target checks the Debian packages zkm needs and, as
@@ -32,7 +33,8 @@ OPT     += -march=native
 endif
 
 CFLAGS   ?=
-CPPFLAGS += -I. -Icommon -Igkr -Ilang -Iparser -Ilayers -Iexperiments -I$(BUILD)/parser -MMD -MP -D_GNU_SOURCE
+CPPFLAGS += -I. -Icommon -Igkr -Ilang -Iparser -Ilayers -Iexperiments -I$(BUILD)/parser \
+            -I$(BUILD)/gen -MMD -MP -D_GNU_SOURCE
 # -fopenmp: g1_msm_var runs its threads as an OpenMP team (compile and link)
 ZKM_CFLAGS := -std=c11 $(OPT) -fopenmp -Wall -Wextra -Wshadow -Wstrict-prototypes $(CFLAGS)
 LDLIBS   := -lsodium -ljansson -lmpfr -lgmp -lm
@@ -65,7 +67,7 @@ LIB := $(BUILD)/libzkm.a
 ZKM := $(BUILD)/zkm
 BENCH := $(BUILD)/zkm-bench
 
-.PHONY: all deps check demo bench fuzz install uninstall clean models
+.PHONY: all deps check demo bench fuzz install uninstall clean models experiments FORCE
 .DEFAULT_GOAL := all
 # keep intermediate objects (tests are built through a chain of rules)
 .SECONDARY:
@@ -103,6 +105,17 @@ $(GENS_C): $(GEN_TOOL)
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CPPFLAGS) $(ZKM_CFLAGS) -c $< -o $@
 
+# What zkm sweep records as the build in its commit column: git describe of
+# this source tree, or the version outside a git checkout.  Rewritten only
+# when it changes, so that only then cli/cmd_sweep.c is compiled again.
+VERSION := 0.1
+$(BUILD)/gen/describe.h: FORCE
+	@mkdir -p $(dir $@)
+	@d=$$( { [ -e .git ] && git describe --always --dirty 2>/dev/null; } || echo "zkm-$(VERSION)"); \
+	printf '#define ZKM_DESCRIBE "%s"\n' "$$d" > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/cli/cmd_sweep.o: $(BUILD)/gen/describe.h
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -117,7 +130,8 @@ $(BENCH): $(BENCH_OBJ) $(LIB)
 	$(CC) $(ZKM_CFLAGS) $(LDSAN) -o $@ $(BENCH_OBJ) $(LIB) $(LDLIBS)
 
 check: $(TEST_BIN) $(ZKM)
-	@ZKM=$(ZKM) ./tests/run.sh $(TEST_BIN) tests/test_cli.sh tests/test_e2e.sh tests/test_drift.sh
+	@ZKM=$(ZKM) ./tests/run.sh $(TEST_BIN) tests/test_cli.sh tests/test_e2e.sh tests/test_drift.sh \
+	    tests/test_sweep.sh
 
 # deps first (as root it installs what is missing), then the demo from the
 # repository's root, where lang/examples/lenet5.zkm is.
@@ -141,6 +155,26 @@ models: $(TRAIN)
 	./$(TRAIN) experiments/models/shapes_cnn.zkm -o experiments/models/shapes_cnn.safetensors \
 	    --train 8000 --epochs 30 --batch 16 --lr 0.1 --decay 0.93 --seed 1 \
 	    --clip 0.9 --range 0.5 --penalty 0.1
+
+# The default sweep (experiments/default.sweep: the shapes MLP and CNN and
+# LeNet-5, bit-widths 4..16, range checks by bits and by lookup, committed
+# and committed+zk, 3 repetitions) into EXP_DIR, then every chart
+# (experiments/*.gp) as PNG and SVG there.  Run again, it resumes: only the
+# points missing from EXP_DIR/results.csv run.  Points that fail (listed
+# on stderr and in EXP_DIR/failures.csv) leave gaps in the charts but do
+# not stop them; bad usage does.
+EXP_SPEC ?= experiments/default.sweep
+EXP_DIR  ?= build/sweep
+EXP_JOBS ?= 2
+experiments: $(ZKM) | deps
+	@st=0; ./$(ZKM) sweep $(EXP_SPEC) --out $(EXP_DIR) --jobs $(EXP_JOBS) || st=$$?; \
+	[ $$st -le 1 ] || exit $$st; \
+	for gp in experiments/*.gp; do for fmt in png svg; do \
+	    gnuplot -e "dir='$(EXP_DIR)'; fmt='$$fmt'" $$gp || exit 1; \
+	done; done; \
+	echo "charts: $$(cd $(EXP_DIR) && ls *.png *.svg | tr '\n' ' ')"; \
+	[ $$st -eq 0 ] || echo "make experiments: some points failed (above, and" \
+	    "$(EXP_DIR)/failures.csv): the charts leave them out" >&2
 
 # Coverage-guided fuzzing (clang's libFuzzer) of the proof decoder and
 # verifier, then of the .zkm parser and checker.  FUZZ_SECONDS bounds each

@@ -40,5 +40,6 @@ int cmd_prove(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 #endif

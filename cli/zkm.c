@@ -18,6 +18,8 @@ static const cli_command commands[] = {
     {"demo", "prove and verify LeNet-5 (or --samples: built-in circuits) and report", cmd_demo},
     {"drift", "quantization drift against an MPFR reference: float formats, bit-widths",
      cmd_drift},
+    {"sweep", "run a sweep spec: prove, verify, drift per point; one CSV row per run",
+     cmd_sweep},
 };
 
 static void usage(FILE *f)

@@ -85,8 +85,8 @@ static zkm_status leaf_one(lw_builder *b, uint32_t d, uint32_t *p, uint32_t *q, 
 {
     const gkr_view src[2] = {challenge(b, 0), lw_view(b, d)};
     const int64_t pc[1] = {1}, qc[2] = {1, -1};
-    const uint32_t ps[2] = {0, 0}, qs[3] = {0, 1, 2}, qf[2] = {0, 1};
-    zkm_status st = late(b, 0, 2, src, 1, pc, ps, NULL, 0, p, e);
+    const uint32_t ps[2] = {0, 0}, pf[1] = {0}, qs[3] = {0, 1, 2}, qf[2] = {0, 1};
+    zkm_status st = late(b, 0, 2, src, 1, pc, ps, pf, 0, p, e); /* a constant: no factor */
     return st ? st : late(b, 0, 2, src, 2, qc, qs, qf, 0, q, e);
 }
 

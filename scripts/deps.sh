@@ -5,8 +5,8 @@
 set -eu
 
 # python3 (standard library only) writes the .npy and safetensors files the
-# end-to-end tests load.
-PKGS="gcc make libc6-dev flex bison libgmp-dev libmpfr-dev libsodium-dev libjansson-dev libcmocka-dev python3"
+# end-to-end tests load; gnuplot-nox renders the charts of make experiments.
+PKGS="gcc make libc6-dev flex bison libgmp-dev libmpfr-dev libsodium-dev libjansson-dev libcmocka-dev python3 gnuplot-nox"
 
 if [ "${1:-}" = "--list" ]; then
     echo "$PKGS"
