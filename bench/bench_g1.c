@@ -1,10 +1,13 @@
-/* Group benchmarks: the base field multiply, square roots (one chain, and
- * two chains interleaved by fq_sqrt_many_var), the three inversions (GMP's,
+/* Group benchmarks: the base field multiply and square, square roots (one
+ * chain, two chains interleaved by fq_sqrt_many_var, and a batch of 4096 in
+ * one call: eight lanes at a time where FQ_IFMA), the three inversions (GMP's,
  * the constant-time power, and the allocation-free one of the MSM's
  * batches), G1 additions and doubling (as dependent chains: latency per
  * operation), g1_mul, decoding compressed points one by one and in a batch
- * (g1_from_bytes_many_var, 1 and 2 threads), and g1_msm_var per point for
- * full 254-bit scalars at 2^12, 12288 (the size of the VGG-16 verifier's
+ * (g1_from_bytes_many_var, 1 and 2 threads), a proof of 64 point sections
+ * decoded by gkr_proof_decode_threads on 1 and 2 threads, and g1_msm_var per
+ * point for full 254-bit scalars at 2803 (the LeNet-5 zero-knowledge
+ * verifier's final check), 2^12, 12288 (the size of the VGG-16 verifier's
  * opening with committed weights) and 2^16 points and for bits and 8-bit
  * signed scalars at 2^16, on 1 and 2 threads.  Times are medians of
  * several runs; the MSMs run in a forked child (their scratch and points
@@ -18,6 +21,7 @@
 #include "fq.h"
 #include "g1.h"
 #include "msm.h"
+#include "proof.h"
 #include "zkm_err.h"
 #include "zkm_rng.h"
 
@@ -27,6 +31,7 @@ static volatile uint64_t bg_sink;
 
 typedef enum {
     BG_FQ_MUL,
+    BG_FQ_SQR,
     BG_FQ_SQRT,
     BG_FQ_SQRT_MANY,
     BG_FQ_INV_VAR,
@@ -45,6 +50,7 @@ static const struct {
     uint32_t chain;
 } BG_OPS[] = {
     [BG_FQ_MUL] = {"fq_mul", 1u << 24},
+    [BG_FQ_SQR] = {"fq_sqr", 1u << 24},
     [BG_FQ_SQRT] = {"fq_sqrt_var", 1u << 13},
     [BG_FQ_SQRT_MANY] = {"fq_sqrt_many_var", 1u << 13},
     [BG_FQ_INV_VAR] = {"fq_inv_var", 1u << 14},
@@ -79,6 +85,10 @@ static __attribute__((noinline)) double bg_chain(bg_op op, uint32_t n)
     case BG_FQ_MUL:
         for (uint32_t i = 0; i < n; i++)
             fq_mul(&a, &a, &b);
+        break;
+    case BG_FQ_SQR:
+        for (uint32_t i = 0; i < n; i++)
+            fq_sqr(&a, &a);
         break;
     case BG_FQ_SQRT: /* through squares and non-squares alike */
         for (uint32_t i = 0; i < n; i++) {
@@ -257,6 +267,85 @@ static int bg_msm_child(void *arg)
 /* ---- decoding --------------------------------------------------------------- */
 
 #define BG_DECODE_N 4096
+#define BG_DECODE_SECTIONS 64
+
+/* Seconds (median) for fq_sqrt_many_var of the x^3 + 3 of n points, in
+ * place, in one call. */
+static double bg_sqrt_batch(const g1_affine *pts, size_t n)
+{
+    fq *a = malloc(n * sizeof *a), *y = malloc(n * sizeof *y);
+    uint8_t *ok = malloc(n);
+    double t[BG_RUNS];
+    if (!a || !y || !ok) {
+        free(a);
+        free(y);
+        free(ok);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fq_sqr(&a[i], &pts[i].x);
+        fq_mul(&a[i], &a[i], &pts[i].x);
+        fq_set_u64(&y[i], 3);
+        fq_add(&a[i], &a[i], &y[i]);
+    }
+    for (int r = 0; r < BG_RUNS; r++) {
+        double t0 = zkm_now();
+        fq_sqrt_many_var(y, ok, a, n);
+        t[r] = zkm_now() - t0;
+    }
+    bg_sink = y[n - 1].v[0] ^ ok[0];
+    free(a);
+    free(y);
+    free(ok);
+    return bench_median(t, BG_RUNS);
+}
+
+/* Seconds (median) for gkr_proof_decode_threads of a proof holding the n
+ * points in BG_DECODE_SECTIONS sections, on `threads` threads; -1 on
+ * failure. */
+static double bg_proof_decode(const g1_affine *pts, size_t n, int threads)
+{
+    gkr_section sec[BG_DECODE_SECTIONS];
+    gkr_proof p = {.n_sections = BG_DECODE_SECTIONS, .sections = sec};
+    memset(sec, 0, sizeof sec);
+    memset(p.digest, 0, sizeof p.digest);
+    for (uint32_t s = 0; s < BG_DECODE_SECTIONS; s++) {
+        size_t lo = n * s / BG_DECODE_SECTIONS, hi = n * (s + 1) / BG_DECODE_SECTIONS;
+        sec[s].tag = s;
+        sec[s].encoding = GKR_ENC_G1;
+        sec[s].pts.v = (g1_affine *)(pts + lo);
+        sec[s].pts.n = hi - lo;
+    }
+    uint8_t *bytes;
+    size_t len;
+    double t[BG_RUNS];
+    if (gkr_proof_encode(&p, &bytes, &len, NULL))
+        return -1;
+    for (int r = 0; r < BG_RUNS; r++) {
+        gkr_proof q;
+        double t0 = zkm_now();
+        zkm_status st = gkr_proof_decode_threads(&q, bytes, len, threads, NULL);
+        t[r] = zkm_now() - t0;
+        gkr_proof_free(&q);
+        if (st) {
+            free(bytes);
+            return -1;
+        }
+    }
+    free(bytes);
+    return bench_median(t, BG_RUNS);
+}
+
+static void bg_emit_per_point(const char *name, size_t n, int threads, double s)
+{
+    fprintf(stderr, "%-22s n %-6zu threads %d  %8.3f us/point (median of %d)\n", name, n,
+            threads, s / (double)n * 1e6, BG_RUNS);
+    json_t *obj = bench_obj(name, (double)n);
+    json_object_set_new(obj, "threads", json_integer(threads));
+    json_object_set_new(obj, "s", json_real(s));
+    json_object_set_new(obj, "us_per_point", json_real(s / (double)n * 1e6));
+    bench_emit(obj);
+}
 
 /* Compressed points decoded one by one (g1_from_bytes_var) and in a batch
  * (g1_from_bytes_many_var on 1 and 2 threads): microseconds a point. */
@@ -284,16 +373,20 @@ static int bg_decode_child(void *arg)
             t[r] = zkm_now() - t0;
         }
         bg_sink = pts[n - 1].x.v[0];
-        double s = bench_median(t, BG_RUNS);
-        const char *name = mode == 0 ? "g1_from_bytes_var" : "g1_from_bytes_many_var";
-        int threads = mode == 0 ? 1 : mode;
-        fprintf(stderr, "%-22s n %-6zu threads %d  %8.3f us/point (median of %d)\n", name, n,
-                threads, s / (double)n * 1e6, BG_RUNS);
-        json_t *obj = bench_obj(name, (double)n);
-        json_object_set_new(obj, "threads", json_integer(threads));
-        json_object_set_new(obj, "s", json_real(s));
-        json_object_set_new(obj, "us_per_point", json_real(s / (double)n * 1e6));
-        bench_emit(obj);
+        bg_emit_per_point(mode == 0 ? "g1_from_bytes_var" : "g1_from_bytes_many_var", n,
+                          mode == 0 ? 1 : mode, bench_median(t, BG_RUNS));
+    }
+    /* the square roots alone, one batch (per point: per root) */
+    double s = bg_sqrt_batch(pts, n);
+    if (s < 0)
+        return 1;
+    bg_emit_per_point(FQ_IFMA ? "fq_sqrt_many_var_batch_ifma" : "fq_sqrt_many_var_batch", n, 1,
+                      s);
+    for (int threads = 1; threads <= 2; threads++) {
+        s = bg_proof_decode(pts, n, threads);
+        if (s < 0)
+            return 1;
+        bg_emit_per_point("gkr_proof_decode", n, threads, s);
     }
     free(pts);
     free(enc);
@@ -306,7 +399,8 @@ void bench_g1(void)
         bg_op_measure(op);
     bench_in_child("g1_from_bytes", bg_decode_child, NULL);
     static const bg_msm_job jobs[] = {
-        {1u << 12, BG_FULL, 5}, {12288, BG_FULL, 5}, {1u << 16, BG_FULL, 3},
+        {2803, BG_FULL, 5},     {1u << 12, BG_FULL, 5}, {12288, BG_FULL, 5},
+        {1u << 16, BG_FULL, 3},
         {1u << 16, BG_BITS, 5}, {1u << 16, BG_I8, 5},
     };
     for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++)

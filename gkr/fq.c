@@ -149,60 +149,129 @@ void fq_inv_binary_var(fq *out, const fq *a)
     fq_mul(out, &x, &C);
 }
 
-/* x[l] = a[l]^((p + 1) / 4) for each of the `lanes` lanes (1 or 2 at
- * the call sites, so the lane loops unroll): left to right over the fixed
- * exponent with 5-bit sliding windows, 251 squarings and 53 products
- * (the fixed 4-bit windows of fq_pow take 329 operations).  The steps
- * depend only on the exponent, so the time does not depend on a.  Two
- * lanes interleave two independent chains, which the processor overlaps
- * (the time a root measured in fq.h). */
+/* The exponentiation by (p + 1) / 4 of the square roots: left to right
+ * over the fixed exponent with 5-bit sliding windows, 251 squarings and 53
+ * products (the fixed 4-bit windows of fq_pow take 329 operations).  The
+ * schedule is a list of steps: square sqr times, then multiply by
+ * a^(2 odd + 1) (the first step sets x to it instead; odd SQRT_NO_PRODUCT:
+ * squarings only, the exponent's trailing zeros).  It depends only on the
+ * exponent, so the time does not depend on a. */
 #define SQRT_WINDOW 5
-static inline __attribute__((always_inline)) void sqrt_pow_lanes(fq *x, const fq *a, int lanes)
+#define SQRT_ODD (1 << (SQRT_WINDOW - 1)) /* a^1, a^3, ..., a^31 */
+#define SQRT_MAX_STEPS 64                 /* 40 for this exponent */
+#define SQRT_NO_PRODUCT 0xff
+
+typedef struct {
+    uint8_t sqr, odd;
+} sqrt_step;
+
+static int exp_bit(int i)
 {
-    fq odd[2][1 << (SQRT_WINDOW - 1)], a2[2]; /* odd[l][i] = a[l]^(2i + 1) */
-    for (int l = 0; l < lanes; l++) {
-        odd[l][0] = a[l];
-        fq_sqr(&a2[l], &a[l]);
-    }
-    for (int i = 1; i < (1 << (SQRT_WINDOW - 1)); i++)
-        for (int l = 0; l < lanes; l++)
-            fq_mul(&odd[l][i], &odd[l][i - 1], &a2[l]);
-    int i = 251, first = 1; /* the exponent has 252 bits */
+    return (int)((FQ_SQRT_EXP[i / 64] >> (i % 64)) & 1);
+}
+
+/* The steps (at most SQRT_MAX_STEPS); returns how many. */
+static int sqrt_schedule(sqrt_step st[SQRT_MAX_STEPS])
+{
+    int n = 0, i = 251, zeros = 0; /* the exponent has 252 bits */
     while (i >= 0) {
-        if (!((FQ_SQRT_EXP[i / 64] >> (i % 64)) & 1)) {
-            for (int l = 0; l < lanes; l++)
-                fq_sqr(&x[l], &x[l]);
+        if (!exp_bit(i)) {
+            zeros++;
             i--;
             continue;
         }
         /* the window: bits i down to j, j the lowest set bit within reach */
         int j = i - SQRT_WINDOW + 1 < 0 ? 0 : i - SQRT_WINDOW + 1;
-        while (!((FQ_SQRT_EXP[j / 64] >> (j % 64)) & 1))
+        while (!exp_bit(j))
             j++;
         unsigned v = 0;
         for (int k = i; k >= j; k--)
-            v = 2 * v + (unsigned)((FQ_SQRT_EXP[k / 64] >> (k % 64)) & 1);
-        if (first) {
-            for (int l = 0; l < lanes; l++)
-                x[l] = odd[l][v / 2];
-            first = 0;
-        } else {
-            for (int k = i; k >= j; k--)
-                for (int l = 0; l < lanes; l++)
-                    fq_sqr(&x[l], &x[l]);
-            for (int l = 0; l < lanes; l++)
-                fq_mul(&x[l], &x[l], &odd[l][v / 2]);
-        }
+            v = 2 * v + (unsigned)exp_bit(k);
+        st[n] = (sqrt_step){(uint8_t)(n ? zeros + i - j + 1 : 0), (uint8_t)(v / 2)};
+        n++;
+        zeros = 0;
         i = j - 1;
     }
+    if (zeros)
+        st[n++] = (sqrt_step){(uint8_t)zeros, SQRT_NO_PRODUCT};
+    return n;
 }
+
+/* x[l] = a[l]^((p + 1) / 4) for each of the `lanes` lanes (1 or 2 at the
+ * call sites, so the lane loops unroll), by the n steps st of
+ * sqrt_schedule.  Two lanes interleave two independent chains, which the
+ * processor overlaps (the time a root measured in fq.h). */
+static inline __attribute__((always_inline)) void sqrt_pow_lanes(fq *x, const fq *a, int lanes,
+                                                                 const sqrt_step *st, int n)
+{
+    fq odd[2][SQRT_ODD], a2[2]; /* odd[l][i] = a[l]^(2i + 1) */
+    for (int l = 0; l < lanes; l++) {
+        odd[l][0] = a[l];
+        fq_sqr(&a2[l], &a[l]);
+    }
+    for (int i = 1; i < SQRT_ODD; i++)
+        for (int l = 0; l < lanes; l++)
+            fq_mul(&odd[l][i], &odd[l][i - 1], &a2[l]);
+    for (int l = 0; l < lanes; l++)
+        x[l] = odd[l][st[0].odd];
+    for (int k = 1; k < n; k++) {
+        for (int q = 0; q < st[k].sqr; q++)
+            for (int l = 0; l < lanes; l++)
+                fq_sqr(&x[l], &x[l]);
+        if (st[k].odd != SQRT_NO_PRODUCT)
+            for (int l = 0; l < lanes; l++)
+                fq_mul(&x[l], &x[l], &odd[l][st[k].odd]);
+    }
+}
+
+/* ---- eight lanes at a time: AVX-512 IFMA (fq.h's fq8) ---- */
+#if FQ_IFMA
+/* sqrt_pow_lanes on nv (1 or 2) vectors of eight lanes: x[v] for v < nv. */
+FQ8_INLINE void fq8_sqrt_pow(fq8 *x, const fq8 *a, int nv, const sqrt_step *st, int n)
+{
+    fq8 odd[2][SQRT_ODD], a2[2];
+    for (int v = 0; v < nv; v++) {
+        odd[v][0] = a[v];
+        fq8_sqr(&a2[v], &a[v]);
+    }
+    for (int i = 1; i < SQRT_ODD; i++)
+        for (int v = 0; v < nv; v++)
+            fq8_mul(&odd[v][i], &odd[v][i - 1], &a2[v]);
+    for (int v = 0; v < nv; v++)
+        x[v] = odd[v][st[0].odd];
+    for (int k = 1; k < n; k++) {
+        for (int q = 0; q < st[k].sqr; q++)
+            for (int v = 0; v < nv; v++)
+                fq8_sqr(&x[v], &x[v]);
+        if (st[k].odd != SQRT_NO_PRODUCT)
+            for (int v = 0; v < nv; v++)
+                fq8_mul(&x[v], &x[v], &odd[v][st[k].odd]);
+    }
+}
+
+/* s[0..8 nv) = a[i]^((p + 1) / 4), the same elements as sqrt_pow_lanes
+ * gives (fq8_store reduces fully) */
+static void sqrt_pow_ifma(fq *s, const fq *a, int nv, const sqrt_step *st, int n)
+{
+    fq8 x[2], y[2];
+    for (int v = 0; v < nv; v++)
+        fq8_load(&x[v], a + 8 * v);
+    if (nv == 2)
+        fq8_sqrt_pow(y, x, 2, st, n);
+    else
+        fq8_sqrt_pow(y, x, 1, st, n);
+    for (int v = 0; v < nv; v++)
+        fq8_store(s + 8 * v, &y[v]);
+}
+#endif /* FQ_IFMA */
 
 int fq_sqrt_var(fq *out, const fq *a)
 {
     /* p = 3 mod 4: if a is a square, a^((p+1)/4) squares to a^((p+1)/2) =
      * a * a^((p-1)/2) = a. */
     fq s, c;
-    sqrt_pow_lanes(&s, a, 1);
+    sqrt_step st[SQRT_MAX_STEPS];
+    sqrt_pow_lanes(&s, a, 1, st, sqrt_schedule(st));
     fq_sqr(&c, &s);
     if (!fq_eq(&c, a))
         return 0;
@@ -210,18 +279,37 @@ int fq_sqrt_var(fq *out, const fq *a)
     return 1;
 }
 
+/* ok[i] and out[i] from the candidate root s of a[i] (a[i] is read before
+ * out[i] is written). */
+static inline void sqrt_check(fq *out, uint8_t *ok, const fq *s, const fq *a)
+{
+    fq c;
+    fq_sqr(&c, s);
+    *ok = (uint8_t)fq_eq(&c, a);
+    if (*ok)
+        *out = *s;
+}
+
 void fq_sqrt_many_var(fq *out, uint8_t *ok, const fq *a, size_t n)
 {
     size_t i = 0;
+    sqrt_step st[SQRT_MAX_STEPS];
+    const int ns = sqrt_schedule(st);
+#if FQ_IFMA
+    for (; i + 8 <= n;) {
+        fq s[16];
+        const int nv = i + 16 <= n ? 2 : 1;
+        sqrt_pow_ifma(s, a + i, nv, st, ns);
+        for (int l = 0; l < 8 * nv; l++)
+            sqrt_check(&out[i + (size_t)l], &ok[i + (size_t)l], &s[l], &a[i + (size_t)l]);
+        i += 8 * (size_t)nv;
+    }
+#endif
     for (; i + 2 <= n; i += 2) {
-        fq s[2], c;
-        sqrt_pow_lanes(s, a + i, 2);
-        for (int l = 0; l < 2; l++) { /* a[i + l] read before out[i + l] is written */
-            fq_sqr(&c, &s[l]);
-            ok[i + l] = (uint8_t)fq_eq(&c, &a[i + l]);
-            if (ok[i + l])
-                out[i + l] = s[l];
-        }
+        fq s[2];
+        sqrt_pow_lanes(s, a + i, 2, st, ns);
+        for (int l = 0; l < 2; l++)
+            sqrt_check(&out[i + l], &ok[i + l], &s[l], &a[i + l]);
     }
     if (i < n)
         ok[i] = (uint8_t)fq_sqrt_var(&out[i], &a[i]);

@@ -80,9 +80,9 @@ void g1_to_bytes(uint8_t out[G1_BYTES], const g1_affine *a);
 int g1_from_bytes_var(g1_affine *out, const uint8_t in[G1_BYTES]);
 /* g1_from_bytes_var of n encodings, in[G1_BYTES * i ..] into out[i] (each
  * rejected one set to infinity); returns the index of the first rejected,
- * or n if none is.  The square roots two at a time (fq_sqrt_many_var), on
- * `threads` OpenMP threads (<= 1: the calling thread): for the point
- * sections of a proof. */
+ * or n if none is.  The square roots in batches of up to 32
+ * (fq_sqrt_many_var), on `threads` OpenMP threads (<= 1: the calling
+ * thread): for the point sections of a proof. */
 size_t g1_from_bytes_many_var(g1_affine *out, const uint8_t *in, size_t n, int threads);
 void g1_to_bytes_raw(uint8_t out[G1_RAW_BYTES], const g1_affine *a);
 /* Returns 1, or 0 (out infinity) unless x, y < p and the point is on the

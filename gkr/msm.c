@@ -45,6 +45,21 @@
  * actual b and the number nz of non-zero terms: a vector of bits (b = 1)
  * takes c = 2, one window, about one addition per non-zero entry.
  *
+ * Eight at a time (FQ_IFMA, fq.h's fq8).  The rounds' pairs, in chunks of
+ * up to MSM_CHUNK, are summed eight to a vector: the chunk's pairs are
+ * classified first (those needing no arithmetic, infinity or a copy, kept
+ * aside), then each lane keeps its own prefix product of denominators, the
+ * eight lanes' products are inverted together (Montgomery's trick, one
+ * fq_inv_binary_var), and the chord or tangent sums follow, eight at a
+ * time.  Every sum goes to a slot below any slot a later pair reads (pair
+ * i of a segment to slot i, its points at 2i and 2i + 1), so the chunks run
+ * in place, in order.  The running sum (2^(c-1) >= 64 buckets) runs in the
+ * lanes too: lane l over buckets [l q, (l + 1) q), q = 2^(c-1) / 8, from the
+ * top, giving R_l (their sum) and S_l (weighted from 1), and
+ * S_w = sum_l S_l + q sum_l l R_l; the lanes' special cases (infinity by
+ * masks; equal x, rare, by the 64-bit functions on that lane).  The same
+ * group elements either way, so the same results bit for bit.
+ *
  * Threads.  Either the t threads share out the windows, each window over
  * every term, handed out one at a time in increasing order (so a thread
  * slowed by other work on the machine takes fewer; a thread runs its
@@ -65,7 +80,9 @@
  *   T digits           the window's bucket of each term (uint32, top bit
  *                      the sign; MSM_NO_DIGIT for none);
  *   T sorted points    g1_affine, the window's points by bucket;
- *   T / 2 + 1 products fq, the prefix products of a round's denominators;
+ *   T / 2 + 1 products fq, the prefix products of a round's denominators
+ *                      (FQ_IFMA: a chunk's working memory instead, for up
+ *                      to MSM_CHUNK pairs: msm_chunk_bytes);
  *   2 x 2^(cmax(T) - 1) uint32: each bucket's segment start and length,
  *                      cmax(T) = the widest window allowed for T terms. */
 #include "msm.h"
@@ -191,6 +208,52 @@ static int glv_split(uint64_t k1[4], uint64_t k2[4], const uint64_t k[4])
     return abs_limbs(k1) | abs_limbs(k2) << 1;
 }
 
+#if FQ_IFMA
+/* Pairs a chunk of msm_round_ifma holds (one batch inversion each). */
+#define MSM_CHUNK 1024
+
+/* A chunk's working memory (in a thread's region): its pairs (the slots of
+ * their points and of their sum, and whether the points are equal), each
+ * group of eight's denominators and prefix products, and the sums that need
+ * no arithmetic (slot and point). */
+typedef struct {
+    uint32_t *a, *b, *o, *so;
+    uint8_t *dbl;
+    fq8 *d, *pre;
+    g1_affine *sp;
+    size_t cap, n, ns;
+} msm_chunk;
+
+/* The chunk capacity for T terms: at most T / 2 pairs a round, a multiple
+ * of 8, at most MSM_CHUNK. */
+static size_t msm_chunk_cap(size_t T)
+{
+    size_t c = (T / 2 + 8) & ~(size_t)7;
+    return c < MSM_CHUNK ? c : MSM_CHUNK;
+}
+
+static size_t msm_chunk_bytes(size_t cap)
+{
+    return 2 * (cap / 8) * sizeof(fq8) + cap * sizeof(g1_affine) + 4 * cap * sizeof(uint32_t) +
+           cap;
+}
+
+/* ch's arrays in mem (64-byte aligned, msm_chunk_bytes(cap) bytes) */
+static void msm_chunk_init(msm_chunk *ch, unsigned char *mem, size_t cap)
+{
+    ch->d = (fq8 *)mem;
+    ch->pre = ch->d + cap / 8;
+    ch->sp = (g1_affine *)(ch->pre + cap / 8);
+    ch->a = (uint32_t *)(ch->sp + cap);
+    ch->b = ch->a + cap;
+    ch->o = ch->b + cap;
+    ch->so = ch->o + cap;
+    ch->dbl = (uint8_t *)(ch->so + cap);
+    ch->cap = cap;
+    ch->n = ch->ns = 0;
+}
+#endif
+
 /* ---- sizes and plans ----------------------------------------------------- */
 
 static size_t round64(size_t x)
@@ -227,6 +290,7 @@ typedef struct {
     size_t regions, total;          /* offset of the first region, all */
     size_t carry, digits, sorted, prods, seg; /* offsets in a thread's region */
     size_t region;                  /* its size */
+    size_t T;                       /* the terms it is sized for */
 } msm_layout;
 
 /* The layout; total 0 on overflow. */
@@ -237,6 +301,7 @@ static msm_layout msm_layout_for(size_t n, int t)
     if (n > SIZE_MAX / 1024 || (size_t)t > SIZE_MAX / 1024 / MSM_MAX_WINDOWS)
         return l;
     const size_t T = 2 * n;
+    l.T = T;
     size_t off = 0;
     l.mags = off;
     off += round64(T * 4 * sizeof(uint64_t));
@@ -255,7 +320,11 @@ static msm_layout msm_layout_for(size_t n, int t)
     l.sorted = j;
     j += round64(T * sizeof(g1_affine));
     l.prods = j;
+#if FQ_IFMA
+    j += round64(msm_chunk_bytes(msm_chunk_cap(T)));
+#else
     j += round64((T / 2 + 1) * sizeof(fq));
+#endif
     l.seg = j;
     j += round64(2 * ((size_t)1 << (msm_max_c(T) - 1)) * sizeof(uint32_t));
     l.region = j;
@@ -449,6 +518,7 @@ static inline msm_pair pair_kind(const g1_affine *a, const g1_affine *b)
     return fq_eq(&a->y, &b->y) ? PAIR_DBL : PAIR_ZERO;
 }
 
+#if !FQ_IFMA
 /* One round over the nb segments (pts + start[j], len[j] points each):
  * every segment's pairs summed into its front half, an odd last point moved
  * after them, len[] updated.  prods holds one fq per pair.  Returns the
@@ -531,6 +601,448 @@ static size_t msm_round(g1_affine *pts, const uint32_t *start, uint32_t *len, si
     }
     return next;
 }
+#endif
+
+#if FQ_IFMA
+/* ---- eight at a time (FQ_IFMA) -------------------------------------------- */
+
+/* The slots of eight pairs (uint32) as a vector */
+FQ8_INLINE __m512i msm_idx8(const uint32_t *v)
+{
+    return _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)v));
+}
+
+/* coordinate (0: x, 1: y) of the points at the eight slots idx */
+FQ8_INLINE void msm_gather(fq8 *out, const g1_affine *pts, __m512i idx, int coord)
+{
+    const long long *base = (const long long *)pts + 4 * coord;
+    const __m512i off = _mm512_slli_epi64(idx, 3); /* 8 words a point */
+    __m512i w[4];
+    FQ8_UNROLL
+    for (int j = 0; j < 4; j++)
+        w[j] = _mm512_i64gather_epi64(_mm512_add_epi64(off, fq8_bc((uint64_t)j)), base, 8);
+    fq8_from64(out, w[0], w[1], w[2], w[3]);
+}
+
+/* coordinate coord of the points at the slots idx = x (canonical), in the
+ * lanes of m */
+FQ8_INLINE void msm_scatter(g1_affine *pts, __mmask8 m, __m512i idx, int coord, const fq8 *x)
+{
+    long long *base = (long long *)pts + 4 * coord;
+    const __m512i off = _mm512_slli_epi64(idx, 3);
+    __m512i w[4];
+    fq8_to64(w, x);
+    FQ8_UNROLL
+    for (int j = 0; j < 4; j++)
+        _mm512_mask_i64scatter_epi64(base, m, _mm512_add_epi64(off, fq8_bc((uint64_t)j)), w[j],
+                                     8);
+}
+
+FQ8_INLINE void fq8_blend(fq8 *o, __mmask8 m, const fq8 *a)
+{
+    FQ8_UNROLL
+    for (int j = 0; j < 5; j++)
+        o->l[j] = _mm512_mask_mov_epi64(o->l[j], m, a->l[j]);
+}
+
+/* the lanes of the eight pairs from i that are tangents */
+static __mmask8 dbl_mask(const uint8_t *dbl)
+{
+    __mmask8 m = 0;
+    for (int l = 0; l < 8; l++)
+        m |= (__mmask8)(dbl[l] << l);
+    return m;
+}
+
+/* lane l of x (below 2p) as a fully reduced fq, and lane l of x set to a */
+static void fq8_lane_get(fq *out, const fq8 *x, int l)
+{
+    fq8 c = *x;
+    fq8_csub(&c, FQ8_P);
+    uint64_t v[5], t[8];
+    for (int j = 0; j < 5; j++) {
+        _mm512_storeu_si512(t, c.l[j]);
+        v[j] = t[l];
+    }
+    out->v[0] = v[0] | v[1] << 52;
+    out->v[1] = v[1] >> 12 | v[2] << 40;
+    out->v[2] = v[2] >> 24 | v[3] << 28;
+    out->v[3] = v[3] >> 36 | v[4] << 16;
+}
+
+static void fq8_lane_set(fq8 *x, int l, const fq *a)
+{
+    fq8 t;
+    fq8_set1(&t, a);
+    fq8_blend(x, (__mmask8)(1u << l), &t);
+}
+
+/* The chunk's pairs summed into their slots (chord: lambda = (y2 - y1) /
+ * (x2 - x1); tangent: 3 x1^2 / (2 y1); x3 = lambda^2 - x1 - x2, y3 =
+ * lambda (x1 - x3) - y1), then the sums needing no arithmetic written; the
+ * chunk emptied.  Bounds: the points are fully reduced; differences are
+ * taken as a + p - b (below 2p) and fq8 products stay below 2p; x3 and y3
+ * are reduced fully before they are stored. */
+static void chunk_flush(g1_affine *pts, msm_chunk *ch)
+{
+    const size_t n = ch->n, G = (n + 7) / 8;
+    if (n > 0) {
+        fq one1;
+        fq_set_one(&one1);
+        fq8 acc, one;
+        fq8_set1(&one, &one1);
+        for (size_t i = n; i < G * 8; i++) { /* padding: a real slot, a unit denominator */
+            ch->a[i] = ch->b[i] = ch->a[0];
+            ch->o[i] = ch->o[0];
+            ch->dbl[i] = 0;
+        }
+        /* the denominators and each lane's prefix products, from the last
+         * group back (so the sums below run forwards) */
+        acc = one;
+        for (size_t g = G; g-- > 0;) {
+            const __m512i ia = msm_idx8(ch->a + 8 * g), ib = msm_idx8(ch->b + 8 * g);
+            const __mmask8 md = dbl_mask(ch->dbl + 8 * g);
+            const __mmask8 pad = (__mmask8)(8 * g + 8 > n ? 0xff << (n - 8 * g) : 0);
+            fq8 x1, x2, d;
+            msm_gather(&x1, pts, ia, 0);
+            msm_gather(&x2, pts, ib, 0);
+            fq8_sub(&d, &x2, &x1, FQ8_P);
+            if (md) { /* 2 y1 */
+                fq8 y1, d2;
+                msm_gather(&y1, pts, ia, 1);
+                fq8_add(&d2, &y1, &y1);
+                fq8_blend(&d, md, &d2);
+            }
+            fq8_blend(&d, pad, &one);
+            ch->d[g] = d;
+            ch->pre[g] = acc;
+            fq8_mul(&acc, &acc, &d);
+        }
+        /* the eight lanes' products inverted (each a product of non-zero
+         * elements: distinct x, or y != 0) */
+        fq lane[8], pre[8], inv, t;
+        fq_set_one(&t);
+        for (int l = 0; l < 8; l++) {
+            fq8_lane_get(&lane[l], &acc, l);
+            pre[l] = t;
+            fq_mul(&t, &t, &lane[l]);
+        }
+        fq_inv_binary_var(&inv, &t);
+        fq8 vinv = one;
+        for (int l = 8; l-- > 0;) {
+            fq_mul(&t, &inv, &pre[l]);
+            fq_mul(&inv, &inv, &lane[l]);
+            fq8_lane_set(&vinv, l, &t);
+        }
+        for (size_t g = 0; g < G; g++) {
+            const __m512i ia = msm_idx8(ch->a + 8 * g), ib = msm_idx8(ch->b + 8 * g),
+                          io = msm_idx8(ch->o + 8 * g);
+            const __mmask8 md = dbl_mask(ch->dbl + 8 * g);
+            const __mmask8 live = (__mmask8)(8 * g + 8 > n ? 0xff >> (8 * g + 8 - n) : 0xff);
+            fq8 dinv, x1, y1, x2, y2, num, lam, x3, y3, u;
+            fq8_mul(&dinv, &vinv, &ch->pre[g]);
+            fq8_mul(&vinv, &vinv, &ch->d[g]);
+            msm_gather(&x1, pts, ia, 0);
+            msm_gather(&y1, pts, ia, 1);
+            msm_gather(&x2, pts, ib, 0);
+            msm_gather(&y2, pts, ib, 1);
+            fq8_sub(&num, &y2, &y1, FQ8_P);
+            if (md) { /* 3 x1^2, below p */
+                fq8 sq, s3;
+                fq8_sqr(&sq, &x1);
+                fq8_csub(&sq, FQ8_P);
+                fq8_add(&s3, &sq, &sq);
+                fq8_add(&s3, &s3, &sq);
+                fq8_csub(&s3, FQ8_2P);
+                fq8_csub(&s3, FQ8_P);
+                fq8_blend(&num, md, &s3);
+            }
+            fq8_mul(&lam, &num, &dinv);
+            fq8_sqr(&x3, &lam);
+            fq8_sub(&x3, &x3, &x1, FQ8_P);
+            fq8_sub(&x3, &x3, &x2, FQ8_P); /* below 4p; x2 = x1 for a tangent */
+            fq8_csub(&x3, FQ8_2P);
+            fq8_csub(&x3, FQ8_P);
+            fq8_sub(&u, &x1, &x3, FQ8_P);
+            fq8_mul(&y3, &lam, &u);
+            fq8_sub(&y3, &y3, &y1, FQ8_P); /* below 3p */
+            fq8_csub(&y3, FQ8_2P);
+            fq8_csub(&y3, FQ8_P);
+            msm_scatter(pts, live, io, 0, &x3);
+            msm_scatter(pts, live, io, 1, &y3);
+        }
+    }
+    for (size_t i = 0; i < ch->ns; i++)
+        pts[ch->so[i]] = ch->sp[i];
+    ch->n = ch->ns = 0;
+}
+
+/* msm_round with the sums eight at a time: the pairs in order, classified
+ * into ch (the sums needing no arithmetic, infinity or a copy of a point,
+ * computed at once and kept aside), summed whenever ch fills. */
+static size_t msm_round_ifma(g1_affine *pts, const uint32_t *start, uint32_t *len, size_t nb,
+                             msm_chunk *ch)
+{
+    for (size_t j = 0; j < nb; j++) {
+        const uint32_t s0 = start[j];
+        for (uint32_t i = 0; i < len[j] / 2; i++) {
+            const g1_affine *a = &pts[s0 + 2 * i], *b = &pts[s0 + 2 * i + 1];
+            const msm_pair kind = pair_kind(a, b);
+            if (kind == PAIR_ADD || kind == PAIR_DBL) {
+                ch->a[ch->n] = s0 + 2 * i;
+                ch->b[ch->n] = s0 + 2 * i + 1;
+                ch->o[ch->n] = s0 + i;
+                ch->dbl[ch->n++] = kind == PAIR_DBL;
+            } else {
+                ch->so[ch->ns] = s0 + i;
+                if (kind == PAIR_FIRST)
+                    ch->sp[ch->ns] = *a;
+                else if (kind == PAIR_SECOND)
+                    ch->sp[ch->ns] = *b;
+                else
+                    g1_affine_infinity(&ch->sp[ch->ns]);
+                ch->ns++;
+            }
+            if (ch->n == ch->cap || ch->ns == ch->cap)
+                chunk_flush(pts, ch);
+        }
+    }
+    chunk_flush(pts, ch);
+    size_t next = 0;
+    for (size_t j = 0; j < nb; j++) {
+        const size_t k = len[j];
+        if (k & 1)
+            pts[start[j] + k / 2] = pts[start[j] + k - 1];
+        len[j] = (uint32_t)((k + 1) / 2);
+        next += len[j] / 2;
+    }
+    return next;
+}
+
+/* Eight Jacobian points (g1.h's coordinates, each below 2p). */
+typedef struct {
+    fq8 x, y, z;
+} g1j8;
+
+/* o = a - b, a + b, kept below 2p (a, b below 2p) */
+FQ8_INLINE void fq8_subr(fq8 *o, const fq8 *a, const fq8 *b)
+{
+    fq8_sub(o, a, b, FQ8_2P);
+    fq8_csub(o, FQ8_2P);
+}
+
+FQ8_INLINE void fq8_addr(fq8 *o, const fq8 *a, const fq8 *b)
+{
+    fq8_add(o, a, b);
+    fq8_csub(o, FQ8_2P);
+}
+
+/* the lanes where a (below 2p) is 0 mod p */
+FQ8_INLINE __mmask8 fq8_zero_mask(const fq8 *a)
+{
+    fq8 c = *a;
+    fq8_csub(&c, FQ8_P);
+    __m512i o = c.l[0];
+    for (int j = 1; j < 5; j++)
+        o = _mm512_or_si512(o, c.l[j]);
+    return _mm512_cmpeq_epi64_mask(o, _mm512_setzero_si512());
+}
+
+static void g1j8_get(g1_jac *out, const g1j8 *p, int l)
+{
+    fq8_lane_get(&out->x, &p->x, l);
+    fq8_lane_get(&out->y, &p->y, l);
+    fq8_lane_get(&out->z, &p->z, l);
+}
+
+static void g1j8_set(g1j8 *p, int l, const g1_jac *a)
+{
+    fq8_lane_set(&p->x, l, &a->x);
+    fq8_lane_set(&p->y, l, &a->y);
+    fq8_lane_set(&p->z, l, &a->z);
+}
+
+/* a += (bx, by) (affine) in the lanes of m, where a is finite: g1.c's
+ * madd-2007-bl.  Returns the lanes of m where a and b share x (a doubling
+ * or infinity), left unchanged for the caller. */
+FQ8_INLINE __mmask8 g1j8_add_mixed(g1j8 *a, __mmask8 m, const fq8 *bx, const fq8 *by)
+{
+    fq8 z1z1, u2, s2, h, hh, i, j, r, v, t, x3, y3;
+    fq8_sqr(&z1z1, &a->z);
+    fq8_mul(&u2, bx, &z1z1);
+    fq8_mul(&s2, by, &a->z);
+    fq8_mul(&s2, &s2, &z1z1);
+    fq8_subr(&h, &u2, &a->x);
+    fq8_subr(&r, &s2, &a->y);
+    const __mmask8 hz = fq8_zero_mask(&h) & m;
+    fq8_sqr(&hh, &h);
+    fq8_addr(&i, &hh, &hh);
+    fq8_addr(&i, &i, &i); /* I = 4 HH */
+    fq8_mul(&j, &h, &i);
+    fq8_addr(&r, &r, &r);
+    fq8_mul(&v, &a->x, &i);
+    fq8_addr(&t, &a->z, &h);
+    fq8_sqr(&t, &t);
+    fq8_subr(&t, &t, &z1z1);
+    fq8_subr(&t, &t, &hh); /* Z3 */
+    fq8_mul(&s2, &a->y, &j);
+    fq8_addr(&s2, &s2, &s2);
+    fq8_sqr(&x3, &r);
+    fq8_subr(&x3, &x3, &j);
+    fq8_subr(&x3, &x3, &v);
+    fq8_subr(&x3, &x3, &v);
+    fq8_subr(&v, &v, &x3);
+    fq8_mul(&y3, &r, &v);
+    fq8_subr(&y3, &y3, &s2);
+    const __mmask8 ok = m & (__mmask8)~hz;
+    fq8_blend(&a->x, ok, &x3);
+    fq8_blend(&a->y, ok, &y3);
+    fq8_blend(&a->z, ok, &t);
+    return hz;
+}
+
+/* a += b in the lanes of m, where both are finite: g1.c's add-2007-bl;
+ * returns the lanes of m where they share x, left unchanged. */
+FQ8_INLINE __mmask8 g1j8_add(g1j8 *a, __mmask8 m, const g1j8 *b)
+{
+    fq8 z1z1, z2z2, u1, u2, s1, s2, h, i, j, r, v, t, x3, y3, z3;
+    fq8_sqr(&z1z1, &a->z);
+    fq8_sqr(&z2z2, &b->z);
+    fq8_mul(&u1, &a->x, &z2z2);
+    fq8_mul(&u2, &b->x, &z1z1);
+    fq8_mul(&s1, &a->y, &b->z);
+    fq8_mul(&s1, &s1, &z2z2);
+    fq8_mul(&s2, &b->y, &a->z);
+    fq8_mul(&s2, &s2, &z1z1);
+    fq8_subr(&h, &u2, &u1);
+    fq8_subr(&r, &s2, &s1);
+    const __mmask8 hz = fq8_zero_mask(&h) & m;
+    fq8_addr(&i, &h, &h);
+    fq8_sqr(&i, &i); /* I = (2 H)^2 */
+    fq8_mul(&j, &h, &i);
+    fq8_addr(&r, &r, &r);
+    fq8_mul(&v, &u1, &i);
+    fq8_addr(&t, &a->z, &b->z);
+    fq8_sqr(&t, &t);
+    fq8_subr(&t, &t, &z1z1);
+    fq8_subr(&t, &t, &z2z2);
+    fq8_mul(&z3, &t, &h);
+    fq8_sqr(&t, &r);
+    fq8_subr(&t, &t, &j);
+    fq8_subr(&t, &t, &v);
+    fq8_subr(&x3, &t, &v);
+    fq8_subr(&t, &v, &x3);
+    fq8_mul(&t, &r, &t);
+    fq8_mul(&s1, &s1, &j);
+    fq8_addr(&s1, &s1, &s1);
+    fq8_subr(&y3, &t, &s1);
+    const __mmask8 ok = m & (__mmask8)~hz;
+    fq8_blend(&a->x, ok, &x3);
+    fq8_blend(&a->y, ok, &y3);
+    fq8_blend(&a->z, ok, &z3);
+    return hz;
+}
+
+/* *sum = S_w = sum_j (j + 1) B_j over the nb = 8q buckets (nb >= 64), B_j
+ * the sum of bucket j's len[j] points: lane l runs over buckets [l q,
+ * (l + 1) q) from the top, its run R_l (the sum so far) and acc S_l (the
+ * sum of the runs); S_w = sum_l S_l + q sum_l l R_l.  Infinity is kept in
+ * masks (the lanes' coordinates then unused); a lane whose addition meets
+ * equal x is done by g1.c's complete functions. */
+static void running_sum_ifma(g1_jac *sum, const g1_affine *sorted, const uint32_t *start,
+                             const uint32_t *len, size_t nb)
+{
+    const size_t q = nb / 8;
+    fq one1;
+    fq_set_one(&one1);
+    fq8 one;
+    fq8_set1(&one, &one1);
+    g1j8 run = {one, one, one}, acc = {one, one, one};
+    __mmask8 run_inf = 0xff, acc_inf = 0xff;
+    for (size_t t = 0; t < q; t++) {
+        uint32_t most = 0, sl[8];
+        for (int l = 0; l < 8; l++) {
+            const uint32_t k = len[(size_t)l * q + q - 1 - t];
+            most = k > most ? k : most;
+        }
+        for (uint32_t i = 0; i < most; i++) { /* run += the buckets' points */
+            __mmask8 have = 0;
+            for (int l = 0; l < 8; l++) {
+                const size_t jb = (size_t)l * q + q - 1 - t;
+                sl[l] = len[jb] > i ? start[jb] + i : start[0];
+                have |= (__mmask8)((len[jb] > i) << l);
+            }
+            const __m512i idx = msm_idx8(sl);
+            fq8 bx, by;
+            msm_gather(&bx, sorted, idx, 0);
+            msm_gather(&by, sorted, idx, 1);
+            have &= (__mmask8)~fq8_zero_mask(&bx); /* (0, 0): a P + (-P) of the rounds */
+            const __mmask8 fresh = have & run_inf;
+            const __mmask8 eq = g1j8_add_mixed(&run, have & (__mmask8)~run_inf, &bx, &by);
+            fq8_blend(&run.x, fresh, &bx);
+            fq8_blend(&run.y, fresh, &by);
+            fq8_blend(&run.z, fresh, &one);
+            run_inf &= (__mmask8)~fresh;
+            for (int l = 0; l < 8; l++) {
+                if (!((eq >> l) & 1))
+                    continue;
+                g1_jac r;
+                g1_affine b;
+                g1j8_get(&r, &run, l);
+                fq8_lane_get(&b.x, &bx, l);
+                fq8_lane_get(&b.y, &by, l);
+                g1_add_mixed_var(&r, &r, &b);
+                if (g1_is_infinity(&r)) {
+                    run_inf |= (__mmask8)(1u << l);
+                    r.z = one1; /* coordinates unused while the mask says infinity */
+                }
+                g1j8_set(&run, l, &r);
+            }
+        }
+        /* acc += run */
+        const __mmask8 take = acc_inf & (__mmask8)~run_inf;
+        const __mmask8 eq = g1j8_add(&acc, (__mmask8)~acc_inf & (__mmask8)~run_inf, &run);
+        fq8_blend(&acc.x, take, &run.x);
+        fq8_blend(&acc.y, take, &run.y);
+        fq8_blend(&acc.z, take, &run.z);
+        acc_inf &= (__mmask8)~take;
+        for (int l = 0; l < 8; l++) {
+            if (!((eq >> l) & 1))
+                continue;
+            g1_jac a, r;
+            g1j8_get(&a, &acc, l);
+            g1j8_get(&r, &run, l);
+            g1_add_var(&a, &a, &r);
+            if (g1_is_infinity(&a)) {
+                acc_inf |= (__mmask8)(1u << l);
+                a.z = one1;
+            }
+            g1j8_set(&acc, l, &a);
+        }
+    }
+    /* sum_l S_l, and sum_l l R_l as sum_{m >= 1} sum_{l >= m} R_l */
+    g1_jac tot, suf, w;
+    g1_set_infinity(sum);
+    g1_set_infinity(&tot);
+    g1_set_infinity(&suf);
+    for (int l = 7; l >= 0; l--) {
+        if (!((acc_inf >> l) & 1)) {
+            g1j8_get(&w, &acc, l);
+            g1_add_var(sum, sum, &w);
+        }
+        if (l > 0) {
+            if (!((run_inf >> l) & 1)) {
+                g1j8_get(&w, &run, l);
+                g1_add_var(&suf, &suf, &w);
+            }
+            g1_add_var(&tot, &tot, &suf);
+        }
+    }
+    for (size_t m = q; m > 1; m /= 2) /* q a power of 2 */
+        g1_dbl(&tot, &tot);
+    g1_add_var(sum, sum, &tot);
+}
+#endif /* FQ_IFMA */
 
 /* What every thread reads: the terms (term t < n is point t, term n + i is
  * phi(point i), x from phix) and the window width. */
@@ -554,6 +1066,9 @@ typedef struct {
     fq *prods;
     uint32_t *start, *len;
     int at;
+#if FQ_IFMA
+    msm_chunk ch; /* in the prods part of the region */
+#endif
 } msm_worker;
 
 static void worker_init(msm_worker *wk, const msm_terms *tm, size_t t0, size_t t1,
@@ -566,6 +1081,9 @@ static void worker_init(msm_worker *wk, const msm_terms *tm, size_t t0, size_t t
     wk->digits = (uint32_t *)(region + l->digits);
     wk->sorted = (g1_affine *)(region + l->sorted);
     wk->prods = (fq *)(region + l->prods);
+#if FQ_IFMA
+    msm_chunk_init(&wk->ch, region + l->prods, msm_chunk_cap(l->T));
+#endif
     wk->start = (uint32_t *)(region + l->seg);
     wk->len = wk->start + ((size_t)1 << (tm->c - 1));
     memset(wk->carry, 0, t1 - t0);
@@ -647,8 +1165,17 @@ static void worker_window(msm_worker *wk, g1_jac *sum)
         start[j] -= len[j];
         pairs += len[j] / 2;
     }
+#if FQ_IFMA
+    while (pairs >= MSM_BATCH_MIN)
+        pairs = msm_round_ifma(sorted, start, len, nb, &wk->ch);
+    if (nb >= 64) {
+        running_sum_ifma(sum, sorted, start, len, nb);
+        return;
+    }
+#else
     while (pairs >= MSM_BATCH_MIN)
         pairs = msm_round(sorted, start, len, nb, wk->prods);
+#endif
     /* S_w by the running sum, each bucket's remaining points added into it
      * one by one */
     g1_jac run;

@@ -235,7 +235,51 @@ void gkr_proof_free(gkr_proof *p)
     p->n_sections = 0;
 }
 
+/* The points of the point sections are decoded after every section's
+ * header and other payloads are checked, all of them in one call of
+ * g1_from_bytes_many_var on a copy of their encodings laid end to end, so
+ * that its batches (and threads) run across section boundaries however
+ * the points are spread over sections. */
+typedef struct {
+    uint32_t sec, n;  /* section and its point count */
+    const uint8_t *in; /* its payload */
+    size_t at;         /* its first point's index among all the points */
+} point_run;
+
+/* Decode the points of the n_runs runs (at most total points in all) into
+ * their sections; returns the index of the first run holding a rejected
+ * point (*bad its index in the run), n_runs if none, or SIZE_MAX if out of
+ * memory. */
+static size_t decode_runs(gkr_proof *p, const point_run *r, size_t n_runs, size_t total,
+                          int threads, size_t *bad)
+{
+    if (total == 0)
+        return n_runs;
+    uint8_t *enc = zkm_alloc_array(total, G1_BYTES, "proof points", NULL);
+    g1_affine *pts = zkm_alloc_array(total, sizeof *pts, "proof points", NULL);
+    size_t first = SIZE_MAX;
+    if (enc && pts) {
+        for (size_t k = 0; k < n_runs; k++)
+            memcpy(enc + r[k].at * G1_BYTES, r[k].in, (size_t)r[k].n * G1_BYTES);
+        const size_t f = g1_from_bytes_many_var(pts, enc, total, threads);
+        for (first = 0; first < n_runs && f >= r[first].at + r[first].n; first++)
+            memcpy(p->sections[r[first].sec].pts.v, pts + r[first].at,
+                   (size_t)r[first].n * sizeof *pts);
+        if (first < n_runs)
+            *bad = f - r[first].at;
+    }
+    free(enc);
+    free(pts);
+    return first;
+}
+
 zkm_status gkr_proof_decode(gkr_proof *p, const uint8_t *b, size_t len, zkm_err *e)
+{
+    return gkr_proof_decode_threads(p, b, len, 1, e);
+}
+
+zkm_status gkr_proof_decode_threads(gkr_proof *p, const uint8_t *b, size_t len, int threads,
+                                    zkm_err *e)
 {
     memset(p, 0, sizeof *p);
     if (len < GKR_PROOF_HEADER_BYTES)
@@ -252,38 +296,44 @@ zkm_status gkr_proof_decode(gkr_proof *p, const uint8_t *b, size_t len, zkm_err 
     if (ns > GKR_PROOF_MAX_SECTIONS || ns > (len - GKR_PROOF_HEADER_BYTES) / GKR_PROOF_SECTION_HEADER_BYTES)
         return zkm_fail(e, ZKM_EFORMAT, "proof claims %u sections, more than its %zu bytes hold",
                         ns, len);
-    zkm_status st;
     p->sections = zkm_calloc(ns, sizeof(gkr_section), "proof sections", e);
     if (!p->sections)
         return ZKM_ENOMEM;
     memcpy(p->digest, b + 12, 32);
+    /* The sections in order; a failure stops the walk with its error kept
+     * in le until the points before it are decoded: a bad point in an
+     * earlier section is the error reported, as if decoded in place. */
+    zkm_err local, *le = e ? &local : NULL;
+    zkm_status st = ZKM_OK;
+    point_run *runs = NULL;
+    size_t n_runs = 0, cap_runs = 0, n_points = 0;
     size_t off = GKR_PROOF_HEADER_BYTES;
     for (uint32_t s = 0; s < ns; s++) {
         if (len - off < GKR_PROOF_SECTION_HEADER_BYTES) {
-            st = zkm_fail(e, ZKM_EFORMAT, "proof truncated in the header of section %u", s);
-            goto fail;
+            st = zkm_fail(le, ZKM_EFORMAT, "proof truncated in the header of section %u", s);
+            break;
         }
         const uint8_t *h = b + off;
         uint32_t tag = get32(h), n = get32(h + 8);
         unsigned enc = h[4], width = h[5];
         off += GKR_PROOF_SECTION_HEADER_BYTES;
         if (s > 0 && tag <= p->sections[s - 1].tag) {
-            st = zkm_fail(e, ZKM_EFORMAT, "proof section %u: tag %u out of order", s, tag);
-            goto fail;
+            st = zkm_fail(le, ZKM_EFORMAT, "proof section %u: tag %u out of order", s, tag);
+            break;
         }
         if (!gkr_encoding_ok(enc, width) || h[6] || h[7]) {
-            st = zkm_fail(e, ZKM_EFORMAT, "proof section %u: unknown encoding %u/%u", s, enc,
+            st = zkm_fail(le, ZKM_EFORMAT, "proof section %u: unknown encoding %u/%u", s, enc,
                           width);
-            goto fail;
+            break;
         }
         /* n <= 2^32 and width <= 64: the payload size cannot overflow */
         size_t payload = gkr_section_payload_bytes(enc, width, n);
         if (len - off < payload) {
-            st = zkm_fail(e, ZKM_EFORMAT,
+            st = zkm_fail(le, ZKM_EFORMAT,
                           "proof truncated: section %u declares %u values (%zu bytes), %zu bytes "
                           "remain",
                           s, n, payload, len - off);
-            goto fail;
+            break;
         }
         gkr_section *sec = &p->sections[s];
         sec->tag = tag;
@@ -293,40 +343,44 @@ zkm_status gkr_proof_decode(gkr_proof *p, const uint8_t *b, size_t len, zkm_err 
         const uint8_t *pl = b + off;
         if (enc == GKR_ENC_G1) {
             if (n) {
-                sec->pts.v = zkm_alloc_array(n, sizeof(g1_affine), "proof section", e);
+                sec->pts.v = zkm_alloc_array(n, sizeof(g1_affine), "proof section", le);
                 if (!sec->pts.v) {
                     st = ZKM_ENOMEM;
-                    goto fail;
+                    break;
                 }
                 sec->pts.cap = n;
-            }
-            /* one thread: the decoder is not told how many the caller allows */
-            size_t bad = g1_from_bytes_many_var(sec->pts.v, pl, n, 1);
-            if (bad < n) {
-                st = zkm_fail(e, ZKM_EFORMAT,
-                              "proof section %u, point %zu: not a canonical curve point", s, bad);
-                goto fail;
+                if (n_runs == cap_runs) {
+                    cap_runs = cap_runs ? 2 * cap_runs : 16;
+                    point_run *nr = realloc(runs, cap_runs * sizeof *runs);
+                    if (!nr) {
+                        st = zkm_fail(le, ZKM_ENOMEM, "out of memory listing the proof's points");
+                        break;
+                    }
+                    runs = nr;
+                }
+                runs[n_runs++] = (point_run){s, n, pl, n_points};
+                n_points += n;
             }
             sec->pts.n = n;
             off += payload;
             continue;
         }
         if (n) {
-            sec->msgs.v = zkm_alloc_array(n, sizeof(fr), "proof section", e);
+            sec->msgs.v = zkm_alloc_array(n, sizeof(fr), "proof section", le);
             if (!sec->msgs.v) {
                 st = ZKM_ENOMEM;
-                goto fail;
+                break;
             }
             sec->msgs.cap = n;
         }
         if (enc == GKR_ENC_FIELD) {
-            for (uint32_t i = 0; i < n; i++)
-                if (!fr_from_bytes(&sec->msgs.v[i], pl + (size_t)i * FR_BYTES)) {
-                    st = zkm_fail(e, ZKM_EFORMAT,
+            for (uint32_t i = 0; i < n && !st; i++)
+                if (!fr_from_bytes(&sec->msgs.v[i], pl + (size_t)i * FR_BYTES))
+                    st = zkm_fail(le, ZKM_EFORMAT,
                                   "proof section %u, element %u: not a canonical field element",
                                   s, i);
-                    goto fail;
-                }
+            if (st)
+                break;
         } else if (width <= 8) { /* narrow values: convert each possible one once */
             fr small[256];
             for (uint32_t v = 0; v < (1u << width); v++)
@@ -341,20 +395,26 @@ zkm_status gkr_proof_decode(gkr_proof *p, const uint8_t *b, size_t len, zkm_err 
         if (enc != GKR_ENC_FIELD && payload) {
             /* the bits past the last value must be zero: one encoding per proof */
             size_t used = (size_t)n * width;
-            for (size_t bit = used; bit < payload * 8; bit++)
-                if ((pl[bit / 8] >> (bit % 8)) & 1) {
-                    st = zkm_fail(e, ZKM_EFORMAT, "proof section %u: non-zero padding bits", s);
-                    goto fail;
-                }
+            for (size_t bit = used; bit < payload * 8 && !st; bit++)
+                if ((pl[bit / 8] >> (bit % 8)) & 1)
+                    st = zkm_fail(le, ZKM_EFORMAT, "proof section %u: non-zero padding bits", s);
+            if (st)
+                break;
         }
         off += payload;
     }
-    if (off != len) {
-        st = zkm_fail(e, ZKM_EFORMAT, "proof has %zu trailing bytes", len - off);
-        goto fail;
-    }
-    return ZKM_OK;
-fail:
-    gkr_proof_free(p);
+    if (!st && off != len)
+        st = zkm_fail(le, ZKM_EFORMAT, "proof has %zu trailing bytes", len - off);
+    size_t bad = 0, k = decode_runs(p, runs, n_runs, n_points, threads, &bad);
+    if (k == SIZE_MAX)
+        st = zkm_fail(e, ZKM_ENOMEM, "out of memory decoding the proof's %zu points", n_points);
+    else if (k < n_runs)
+        st = zkm_fail(e, ZKM_EFORMAT, "proof section %u, point %zu: not a canonical curve point",
+                      runs[k].sec, bad);
+    else if (st && e)
+        *e = local;
+    free(runs);
+    if (st)
+        gkr_proof_free(p);
     return st;
 }

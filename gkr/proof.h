@@ -119,6 +119,12 @@ zkm_status gkr_proof_encode(const gkr_proof *p, uint8_t **out, size_t *out_len, 
  * On any malformation returns ZKM_EFORMAT with the reason and leaves p
  * empty. */
 zkm_status gkr_proof_decode(gkr_proof *p, const uint8_t *bytes, size_t len, zkm_err *e);
+/* The same, the curve points' square roots (most of the time for a proof
+ * with point sections) on `threads` OpenMP threads (<= 1: the calling
+ * thread); gkr_proof_decode is this on one.  The result and the error
+ * reported are the same on any number of threads. */
+zkm_status gkr_proof_decode_threads(gkr_proof *p, const uint8_t *bytes, size_t len, int threads,
+                                    zkm_err *e);
 
 void gkr_proof_free(gkr_proof *p);
 

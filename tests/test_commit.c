@@ -322,6 +322,97 @@ static void test_zk_every_element(void **state)
     cfx_free(&f);
 }
 
+/* The decoder on 1, 2 and 3 threads (gkr_proof_decode_threads) against
+ * gkr_proof_decode on a zero-knowledge proof, most of whose bytes are
+ * points: the same sections; with a point replaced by a non-point (x = 0:
+ * 3 is not a square), alone or with the proof also cut short in a later
+ * section, the same status and message, naming that point; cut short
+ * alone, the same message. */
+static void test_decode_threads(void **state)
+{
+    (void)state;
+    cfx f;
+    random_cfx(&f, 2, 3);
+    uint8_t *proof;
+    size_t len;
+    prove(&f, 1, &proof, &len);
+    gkr_proof A, B;
+    assert_int_equal(gkr_proof_decode(&A, proof, len, NULL), ZKM_OK);
+    for (int threads = 1; threads <= 3; threads++) {
+        assert_int_equal(gkr_proof_decode_threads(&B, proof, len, threads, NULL), ZKM_OK);
+        assert_int_equal(B.n_sections, A.n_sections);
+        for (uint32_t s = 0; s < A.n_sections; s++) {
+            const gkr_section *x = &A.sections[s], *y = &B.sections[s];
+            assert_int_equal(x->tag, y->tag);
+            assert_int_equal(x->encoding, y->encoding);
+            assert_int_equal(x->pts.n, y->pts.n);
+            assert_int_equal(x->msgs.n, y->msgs.n);
+            if (x->pts.n)
+                assert_memory_equal(x->pts.v, y->pts.v, x->pts.n * sizeof *x->pts.v);
+            if (x->msgs.n)
+                assert_memory_equal(x->msgs.v, y->msgs.v, x->msgs.n * sizeof *x->msgs.v);
+        }
+        gkr_proof_free(&B);
+    }
+    /* where each section starts */
+    size_t *at = calloc(A.n_sections + 1, sizeof *at), n_pts = 0;
+    assert_non_null(at);
+    at[0] = GKR_PROOF_HEADER_BYTES;
+    for (uint32_t s = 0; s < A.n_sections; s++) {
+        at[s + 1] = at[s] + gkr_section_bytes(&A.sections[s]);
+        n_pts += A.sections[s].pts.n;
+    }
+    assert_int_equal(at[A.n_sections], len);
+    assert_true(n_pts > 32);
+    uint8_t *b = malloc(len);
+    assert_non_null(b);
+    size_t n_cases = 0;
+    for (int rep = 0; rep < 60; rep++) {
+        memcpy(b, proof, len);
+        size_t blen = len;
+        uint32_t s = (uint32_t)tu_below(&rng, A.n_sections);
+        const int bad_point = rep % 3 != 2 && A.sections[s].pts.n > 0;
+        size_t k = 0;
+        char want[160] = "";
+        if (bad_point) {
+            k = tu_below(&rng, A.sections[s].pts.n);
+            memset(b + at[s] + GKR_PROOF_SECTION_HEADER_BYTES + k * G1_BYTES, 0, G1_BYTES);
+            snprintf(want, sizeof want, "proof section %u, point %zu: not a canonical curve point",
+                     s, k);
+        }
+        /* cut short: alone, anywhere; with a bad point, in a later section
+         * (within the point's own section the decoder finds the section
+         * truncated before it reads its points, as it always did) */
+        if (!bad_point || (rep % 3 == 1 && s + 1 < A.n_sections)) {
+            const uint32_t t = bad_point ? s + 1 + (uint32_t)tu_below(&rng, A.n_sections - s - 1)
+                                         : (uint32_t)tu_below(&rng, A.n_sections);
+            blen = at[t] + tu_below(&rng, at[t + 1] - at[t]);
+        }
+        if (!bad_point && blen == len)
+            continue;
+        zkm_err e1, e2;
+        const zkm_status s1 = gkr_proof_decode(&B, b, blen, &e1);
+        gkr_proof_free(&B);
+        assert_int_equal(s1, ZKM_EFORMAT);
+        if (bad_point)
+            assert_string_equal(e1.msg, want);
+        for (int threads = 2; threads <= 3; threads++) {
+            assert_int_equal(gkr_proof_decode_threads(&B, b, blen, threads, &e2), s1);
+            assert_string_equal(e2.msg, e1.msg);
+            assert_int_equal(B.n_sections, 0);
+            assert_null(B.sections);
+        }
+        n_cases++;
+    }
+    printf("# %zu malformed proofs, %zu points: the same error on 1, 2 and 3 threads\n", n_cases,
+           n_pts);
+    free(b);
+    free(at);
+    gkr_proof_free(&A);
+    free(proof);
+    cfx_free(&f);
+}
+
 /* Blinding is real.  The test: prove the same statement (same circuit,
  * same committed inputs, so the same weights and activations) twice in
  * zero knowledge and compare the two proofs element by element.  Any value
@@ -439,6 +530,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_zk_complete, zk_on, zk_off),
         cmocka_unit_test_setup_teardown(test_sound, zk_on, zk_off),
         cmocka_unit_test_setup_teardown(test_zk_every_element, zk_on, zk_off),
+        cmocka_unit_test_setup_teardown(test_decode_threads, zk_on, zk_off),
         cmocka_unit_test(test_zk_blinding),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -354,6 +354,7 @@ static void w_mul_portable(fr *o, const fr *a, const fr *b) { fr_mul_portable(o,
 static void w_neg(fr *o, const fr *a) { fr_neg(o, a); }
 static void w_dbl(fr *o, const fr *a) { fr_dbl(o, a); }
 static void w_sqr(fr *o, const fr *a) { fr_sqr(o, a); }
+static void w_sqr_portable(fr *o, const fr *a) { fr_sqr_portable(o, a); }
 
 /* ---- tests ---------------------------------------------------------------- */
 
@@ -436,6 +437,39 @@ static void test_sqr(void **state)
 {
     (void)state;
     check_unop(w_sqr, ref_sqr);
+    check_unop(w_sqr_portable, ref_sqr);
+}
+
+/* The dedicated squarings (assembly and C) at the edges of their carries
+ * and reduction (tu_sqr_edges), against GMP and the products a * a. */
+static void test_sqr_edges(void **state)
+{
+    (void)state;
+    static const uint64_t r[4] = {FR_R0, FR_R1, FR_R2, FR_R3};
+    uint64_t raw[128][4];
+    const size_t n = tu_sqr_edges(raw, 128, r);
+    assert_true(n >= 20);
+    mpz_t va, want;
+    mpz_inits(va, want, NULL);
+    for (size_t k = 0; k < n; k++) {
+        fr a, x, y;
+        memcpy(a.v, raw[k], sizeof a.v);
+        val(va, &a);
+        mpz_mul(want, va, va);
+        fr_sqr(&x, &a);
+        CHECK_FR(&x, want);
+        fr_sqr_portable(&y, &a);
+        CHECK_SAME(&x, &y);
+        fr_mul(&y, &a, &a);
+        CHECK_SAME(&x, &y);
+        fr_mul_portable(&y, &a, &a);
+        CHECK_SAME(&x, &y);
+        x = a;
+        fr_sqr(&x, &x);
+        CHECK_SAME(&x, &y);
+    }
+    printf("# %zu squaring edge inputs\n", n);
+    mpz_clears(va, want, NULL);
 }
 
 /* The assembly (when built) and the portable C agree bit for bit. */
@@ -452,6 +486,8 @@ static void test_asm_matches_portable(void **state)
         CHECK_SAME(&x, &y);
         fr_sqr(&x, &a);
         fr_mul_portable(&y, &a, &a);
+        CHECK_SAME(&x, &y);
+        fr_sqr_portable(&y, &a);
         CHECK_SAME(&x, &y);
         fr_add(&x, &a, &b);
         fr_add_portable(&y, &a, &b);
@@ -1108,6 +1144,7 @@ int main(void)
         cmocka_unit_test(test_neg),
         cmocka_unit_test(test_dbl),
         cmocka_unit_test(test_sqr),
+        cmocka_unit_test(test_sqr_edges),
         cmocka_unit_test(test_asm_matches_portable),
         cmocka_unit_test(test_inline_aliasing),
         cmocka_unit_test(test_inv_var),

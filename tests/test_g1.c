@@ -176,6 +176,7 @@ static void w_mulp(fq *o, const fq *a, const fq *b) { fq_mul_portable(o, a, b); 
 static void w_neg(fq *o, const fq *a) { fq_neg(o, a); }
 static void w_dbl(fq *o, const fq *a) { fq_dbl(o, a); }
 static void w_sqr(fq *o, const fq *a) { fq_sqr(o, a); }
+static void w_sqrp(fq *o, const fq *a) { fq_sqr_portable(o, a); }
 static void r_add(mpz_t o, const mpz_t a, const mpz_t b) { mpz_add(o, a, b); }
 static void r_sub(mpz_t o, const mpz_t a, const mpz_t b) { mpz_sub(o, a, b); }
 static void r_mul(mpz_t o, const mpz_t a, const mpz_t b) { mpz_mul(o, a, b); }
@@ -203,7 +204,8 @@ static const struct {
     {"mul", w_mul, r_mul, NULL, NULL},       {"add_portable", w_addp, r_add, NULL, NULL},
     {"sub_portable", w_subp, r_sub, NULL, NULL}, {"mul_portable", w_mulp, r_mul, NULL, NULL},
     {"neg", NULL, NULL, w_neg, r_neg},       {"dbl", NULL, NULL, w_dbl, r_dbl},
-    {"sqr", NULL, NULL, w_sqr, r_sqr},       {"inv_var", NULL, NULL, fq_inv_var, r_inv},
+    {"sqr", NULL, NULL, w_sqr, r_sqr},       {"sqr_portable", NULL, NULL, w_sqrp, r_sqr},
+    {"inv_var", NULL, NULL, fq_inv_var, r_inv},
     {"inv", NULL, NULL, fq_inv, r_inv},      {"inv_binary", NULL, NULL, fq_inv_binary_var, r_inv},
 };
 
@@ -303,6 +305,8 @@ static void test_fq_inline(void **state)
         x = a;
         fq_sqr(&x, &x);
         assert_memory_equal(x.v, y.v, sizeof y.v);
+        fq_sqr_portable(&x, &a);
+        assert_memory_equal(x.v, y.v, sizeof y.v);
         fq_add_portable(&y, &a, &b);
         x = b;
         fq_add(&x, &a, &x);
@@ -320,6 +324,38 @@ static void test_fq_inline(void **state)
         assert_true(fq_is_zero(&x));
         assert_int_equal(fq_eq(&a, &b), memcmp(a.v, b.v, sizeof a.v) == 0);
     }
+}
+
+/* The dedicated squarings (assembly and C) at the edges of their carries
+ * and reduction (tu_sqr_edges), against GMP and the products a * a. */
+static void test_fq_sqr_edges(void **state)
+{
+    (void)state;
+    static const uint64_t p[4] = {FQ_P0, FQ_P1, FQ_P2, FQ_P3};
+    uint64_t raw[128][4];
+    const size_t n = tu_sqr_edges(raw, 128, p);
+    assert_true(n >= 20);
+    mpz_t va, want;
+    mpz_inits(va, want, NULL);
+    for (size_t k = 0; k < n; k++) {
+        fq a, x, y;
+        memcpy(a.v, raw[k], sizeof a.v);
+        fval(va, &a);
+        mpz_mul(want, va, va);
+        fq_sqr(&x, &a);
+        CHECK_FQ(&x, want);
+        fq_sqr_portable(&y, &a);
+        assert_memory_equal(x.v, y.v, sizeof y.v);
+        fq_mul(&y, &a, &a);
+        assert_memory_equal(x.v, y.v, sizeof y.v);
+        fq_mul_portable(&y, &a, &a);
+        assert_memory_equal(x.v, y.v, sizeof y.v);
+        x = a;
+        fq_sqr(&x, &x);
+        assert_memory_equal(x.v, y.v, sizeof y.v);
+    }
+    printf("# %zu squaring edge inputs\n", n);
+    mpz_clears(va, want, NULL);
 }
 
 static void test_fq_pow_sqrt(void **state)
@@ -1243,12 +1279,18 @@ static void test_fq_inv_binary(void **state)
  * and zero in every position of every length up to 9 (pairs and the odd
  * one out), the same roots and flags, roots left alone where there is none
  * (out filled beforehand), and in place (out == a). */
+/* fq_sqrt_many_var against fq_sqrt_var on batches of 0 to 9 elements and
+ * of sizes around the IFMA path's groups of eight and sixteen (FQ_IFMA),
+ * with their remainders on the 64-bit code. */
 static void test_fq_sqrt_many(void **state)
 {
     (void)state;
-    enum { N = 9 };
-    for (size_t n = 0; n <= N; n++) {
-        for (int rep = 0; rep < 20; rep++) {
+    enum { N = 41 };
+    static const size_t sizes[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 23, 24, 32, 33, 41};
+    printf("# fq: square roots %s\n", FQ_IFMA ? "eight at a time (AVX-512 IFMA)" : "in 64-bit code");
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        const size_t n = sizes[si];
+        for (int rep = 0; rep < (n < 10 ? 20 : 6); rep++) {
             fq a[N], out[N], inplace[N], mark;
             uint8_t ok[N], ok2[N];
             fmake_si(&mark, 12345);
@@ -1292,6 +1334,59 @@ static void test_fq_sqrt_many(void **state)
             }
         }
     }
+}
+
+/* A large batch (the IFMA path's lanes, FQ_IFMA): every edge value, the
+ * raw squaring edges, their squares, and random elements, against
+ * fq_sqrt_var and GMP's a^((p+1)/4). */
+static void test_fq_sqrt_many_large(void **state)
+{
+    (void)state;
+    enum { N = 2048 };
+    static const uint64_t p[4] = {FQ_P0, FQ_P1, FQ_P2, FQ_P3};
+    fq *a = malloc(N * sizeof *a), *out = malloc(N * sizeof *out);
+    uint8_t *ok = malloc(N);
+    uint64_t raw[128][4];
+    assert_non_null(a);
+    assert_non_null(out);
+    assert_non_null(ok);
+    const size_t n_raw = tu_sqr_edges(raw, 128, p);
+    size_t n = 0;
+    for (size_t i = 0; i < N_EDGES; i++) {
+        a[n++] = EDGES[i];
+        fq_sqr(&a[n++], &EDGES[i]);
+    }
+    for (size_t i = 0; i < n_raw; i++) {
+        memcpy(a[n].v, raw[i], sizeof a[n].v);
+        fq_sqr(&a[n + 1], &a[n]);
+        n += 2;
+    }
+    for (; n < N; n++) {
+        sample_fq(&a[n], N_EDGES + n);
+        if (n % 3 == 0)
+            fq_sqr(&a[n], &a[n]);
+    }
+    fq_sqrt_many_var(out, ok, a, N);
+    size_t squares = 0;
+    mpz_t va, root;
+    mpz_inits(va, root, NULL);
+    for (size_t i = 0; i < N; i++) {
+        fq want;
+        const int w = fq_sqrt_var(&want, &a[i]);
+        assert_int_equal(ok[i], w);
+        if (!w)
+            continue;
+        squares++;
+        assert_memory_equal(out[i].v, want.v, sizeof want.v);
+        fval(va, &a[i]);
+        mpz_powm(root, va, SQRT_EXP, P);
+        CHECK_FQ(&out[i], root);
+    }
+    assert_true(squares > N / 3 && squares < N);
+    mpz_clears(va, root, NULL);
+    free(a);
+    free(out);
+    free(ok);
 }
 
 /* A random encoding for the batch decoder: a valid point (sometimes a
@@ -1489,6 +1584,7 @@ int main(void)
         cmocka_unit_test(test_fq_constants),
         cmocka_unit_test(test_fq_arith),
         cmocka_unit_test(test_fq_inline),
+        cmocka_unit_test(test_fq_sqr_edges),
         cmocka_unit_test(test_fq_pow_sqrt),
         cmocka_unit_test(test_fq_conversions),
         cmocka_unit_test(test_known_answers),
@@ -1500,6 +1596,7 @@ int main(void)
         cmocka_unit_test(test_encoding_rejects),
         cmocka_unit_test(test_fq_inv_binary),
         cmocka_unit_test(test_fq_sqrt_many),
+        cmocka_unit_test(test_fq_sqrt_many_large),
         cmocka_unit_test(test_decode_many),
         cmocka_unit_test(test_hash_generators),
     };

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include <gmp.h>
 #include <cmocka.h>
 
 #include "gkr.h"
@@ -338,4 +339,70 @@ void tu_fixture_free(tu_fixture *f)
         tu_inputs_free(&f->c, f->vals);
     gkr_circuit_free(&f->c);
     memset(f, 0, sizeof *f);
+}
+
+/* 1 if x < m (four little-endian limbs). */
+static int limbs_below(const uint64_t x[4], const uint64_t m[4])
+{
+    for (int i = 3; i >= 0; i--)
+        if (x[i] != m[i])
+            return x[i] < m[i];
+    return 0;
+}
+
+size_t tu_sqr_edges(uint64_t (*out)[4], size_t max, const uint64_t m[4])
+{
+    const uint64_t ONES = UINT64_MAX, TOP = (uint64_t)1 << 63;
+    const uint64_t fixed[][4] = {
+        {0, 0, 0, 0},          {1, 0, 0, 0},          {0, 1, 0, 0},
+        {0, 0, 1, 0},          {0, 0, 0, 1},          {ONES, 0, 0, 0},
+        {ONES, ONES, 0, 0},    {ONES, ONES, ONES, 0}, {0, TOP, 0, 0},
+        {0, 0, TOP, 0},        {TOP, TOP, TOP, 0},    {ONES, TOP, TOP, m[3] >> 1},
+        {0, TOP, TOP, m[3]},   {ONES, ONES, ONES, m[3] - 1},
+        {m[0] - 1, m[1], m[2], m[3]}, {m[0] - 2, m[1], m[2], m[3]},
+        {0, m[1], m[2], m[3]}, {m[0], m[1], m[2], m[3] - 1},
+        {m[0], m[1] - 1, m[2], m[3]}, {m[0], m[1], m[2] - 1, m[3]},
+    };
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] && n < max; i++)
+        if (limbs_below(fixed[i], m))
+            memcpy(out[n++], fixed[i], sizeof out[0]);
+    /* x^2 = c mod 2^256 for c = 2^256 - 7, - 15, ... (each 1 mod 8, so a
+     * square of odd numbers): lifted a bit at a time (x^2 = c mod 2^k, k >=
+     * 3, gives x or x + 2^(k-1) mod 2^(k+1)); of the four roots +-x,
+     * +-x + 2^255, those below m.  The low half of such a square is c. */
+    mpz_t c, x, t, w, two256;
+    mpz_inits(c, x, t, w, two256, NULL);
+    mpz_setbit(two256, 256);
+    for (unsigned d = 7; d < 7 + 8 * 64 && n < max; d += 8) {
+        mpz_sub_ui(c, two256, d);
+        mpz_set_ui(x, 1);
+        for (unsigned k = 3; k < 256; k++) {
+            mpz_mul(t, x, x);
+            mpz_sub(t, t, c);
+            if (mpz_tstbit(t, k)) /* x < 2^(k-1): this adds 2^(k-1) */
+                mpz_setbit(x, k - 1);
+        }
+        for (int r = 0; r < 4 && n < max; r++) {
+            mpz_set(w, x);
+            if (r & 1)
+                mpz_sub(w, two256, w);
+            if (r & 2) {
+                mpz_set_ui(t, 0);
+                mpz_setbit(t, 255);
+                mpz_add(w, w, t);
+            }
+            mpz_fdiv_r_2exp(w, w, 256);
+            uint64_t v[4] = {0, 0, 0, 0};
+            size_t cnt = 0;
+            mpz_export(v, &cnt, -1, sizeof(uint64_t), 0, 0, w);
+            mpz_mul(t, w, w);
+            mpz_fdiv_r_2exp(t, t, 256);
+            assert_int_equal(mpz_cmp(t, c), 0);
+            if (limbs_below(v, m))
+                memcpy(out[n++], v, sizeof out[0]);
+        }
+    }
+    mpz_clears(c, x, t, w, two256, NULL);
+    return n;
 }

@@ -26,6 +26,14 @@ void tu_fr(tu_rng *g, fr *out);
 /* small field element in [-bound, bound] */
 void tu_fr_small(tu_rng *g, fr *out, int64_t bound);
 
+/* Raw Montgomery limbs, each below the modulus m (little-endian limbs, m
+ * odd and below 2^254), at the edges of a Montgomery squaring: zero and
+ * single words, all-ones words, the top bits of the words the square
+ * doubles, m - 1 and its neighbours, and values whose 512-bit square has
+ * its low half 0 or just below 2^256 (the reduction's quotient smallest or
+ * largest).  Writes at most max; returns how many. */
+size_t tu_sqr_edges(uint64_t (*out)[4], size_t max, const uint64_t m[4]);
+
 /* Kinds a random circuit may use (bit 1 << gkr_kind). */
 #define TU_KINDS_ALL ((1u << GKR_GENERIC) | (1u << GKR_ELTWISE) | (1u << GKR_MATMUL))
 
