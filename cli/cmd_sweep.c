@@ -738,6 +738,26 @@ static void range_tag(sw_range r, char *buf, size_t n)
             *c = '-';
 }
 
+/* Run a's command and parse its standard output as JSON into *out (c keeps
+ * the child's outputs).  0; ZKM_EXIT_USAGE after a message when it could
+ * not run; the point's failure (point_failed) when it failed or printed
+ * no JSON. */
+static int run_json(point_run *r, const char *stage, const args *a, child *c, json_t **out)
+{
+    json_error_t je;
+    if (a->failed) {
+        fprintf(stderr, "zkm sweep: out of memory\n");
+        return ZKM_EXIT_USAGE;
+    }
+    if (run_child(r->tmp, a->v, c))
+        return ZKM_EXIT_USAGE;
+    if (c->status)
+        return point_failed(r, stage, c, NULL);
+    if (!(*out = json_loadb(c->out, c->out_len, 0, &je)))
+        return point_failed(r, stage, NULL, "its output is not JSON");
+    return 0;
+}
+
 /* A JSON result cached in DIR/cache/name (made by running argv once,
  * under the entry's own lock); *out receives it.  0, or the point's exit
  * status after a message. */
@@ -762,20 +782,8 @@ static int cached_json(point_run *r, const char *stage, const char *name, args *
         rc = 0;
         goto done;
     }
-    if (a->failed) {
-        fprintf(stderr, "zkm sweep: out of memory\n");
+    if ((rc = run_json(r, stage, a, &c, out)))
         goto done;
-    }
-    if (run_child(r->tmp, a->v, &c))
-        goto done;
-    if (c.status) {
-        rc = point_failed(r, stage, &c, NULL);
-        goto done;
-    }
-    if (!(*out = json_loadb(c.out, c.out_len, 0, &je))) {
-        rc = point_failed(r, stage, NULL, "its output is not JSON");
-        goto done;
-    }
     zkm_err e;
     zkm_err_clear(&e);
     if (zkm_write_file_atomic(path, c.out, c.out_len, &e))
@@ -986,7 +994,6 @@ static int point_prove_verify(point_run *r)
     char *proof = join(r->tmp, "proof.zkp");
     args a = {0};
     child c = {0};
-    json_error_t je;
     int rc = ZKM_EXIT_USAGE;
     if (!proof)
         return rc;
@@ -1022,20 +1029,8 @@ static int point_prove_verify(point_run *r)
     range_args(&a, pt);
     threads_args(&a, pt);
     arg(&a, "--json");
-    if (a.failed) {
-        fprintf(stderr, "zkm sweep: out of memory\n");
+    if ((rc = run_json(r, "prove", &a, &c, &r->prove)))
         goto done;
-    }
-    if (run_child(r->tmp, a.v, &c))
-        goto done;
-    if (c.status) {
-        rc = point_failed(r, "prove", &c, NULL);
-        goto done;
-    }
-    if (!(r->prove = json_loadb(c.out, c.out_len, 0, &je))) {
-        rc = point_failed(r, "prove", NULL, "its output is not JSON");
-        goto done;
-    }
     r->prove_rss_kb = c.maxrss_kb;
     child_free(&c);
     args_free(&a);
@@ -1054,18 +1049,9 @@ static int point_prove_verify(point_run *r)
     arg(&a, "%u", pt->bits);
     threads_args(&a, pt);
     arg(&a, "--json");
-    if (a.failed) {
-        fprintf(stderr, "zkm sweep: out of memory\n");
+    if ((rc = run_json(r, "verify", &a, &c, &r->verify)))
         goto done;
-    }
-    if (run_child(r->tmp, a.v, &c))
-        goto done;
-    if (c.status) {
-        rc = point_failed(r, "verify", &c, NULL);
-        goto done;
-    }
-    if (!(r->verify = json_loadb(c.out, c.out_len, 0, &je)) ||
-        !json_is_true(json_object_get(r->verify, "accepted"))) {
+    if (!json_is_true(json_object_get(r->verify, "accepted"))) {
         rc = point_failed(r, "verify", NULL, "the proof was not accepted");
         goto done;
     }

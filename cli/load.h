@@ -64,7 +64,6 @@ typedef struct {
     uint32_t limb;          /* the lookup limb (--range lookup [--limb L]);
                                0: range checks by bits                       */
     uint32_t limb_set;      /* --limb L as given (0: not given)              */
-    int range_set;          /* --range given                                 */
 } cli_args;
 
 #define CLI_MAX_THREADS 1024

@@ -581,15 +581,16 @@ static zkm_status seed_claims(transcript *tr, const gkr_circuit *c, const fr *ou
     return st;
 }
 
-/* Prover-side sanity: zero layers are zero, advice is zero past its length.
- * A failure here is a bug in whoever built the witness, caught before a
- * proof that cannot verify is produced. */
-static zkm_status check_witness(const gkr_circuit *c, fr *const *values, const uint8_t *skip,
-                                zkm_err *e)
+/* Prover-side sanity: zero layers are zero, advice is zero past its length,
+ * for the layers i with dep[i] == late (dep from challenge_deps: 0 before
+ * the challenges are drawn, 1 after).  A failure here is a bug in whoever
+ * built the witness, caught before a proof that cannot verify is produced. */
+static zkm_status check_witness(const gkr_circuit *c, fr *const *values, const uint8_t *dep,
+                                uint8_t late, zkm_err *e)
 {
     for (uint32_t i = 0; i < c->n_layers; i++) {
         const gkr_layer *l = &c->layers[i];
-        if (skip && skip[i])
+        if (dep[i] != late)
             continue;
         size_t from = (l->flags & GKR_LAYER_ZERO) ? 0 : is_advice(l) ? l->p.input.len : SIZE_MAX;
         for (size_t k = from; k < ((size_t)1 << l->nvars); k++)
@@ -796,14 +797,7 @@ static zkm_status eval_after_challenges(const gkr_circuit *c, fr *const *values,
         if (st)
             return st;
     }
-    uint8_t *rest = zkm_alloc_array(c->n_layers, 1, "layer dependencies", e);
-    if (!rest)
-        return ZKM_ENOMEM;
-    for (uint32_t i = 0; i < c->n_layers; i++)
-        rest[i] = !dep[i];
-    zkm_status st = check_witness(c, values, rest, e);
-    free(rest);
-    return st;
+    return check_witness(c, values, dep, 1, e);
 }
 
 zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove_opts *o,
@@ -830,7 +824,7 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
         st = ZKM_ENOMEM;
     if (!st) {
         challenge_deps(c, dep);
-        st = check_witness(c, values, dep, e);
+        st = check_witness(c, values, dep, 0, e);
     }
     for (uint32_t li = 0; li < c->n_layers && !st && zkm; li++)
         if (is_advice(&c->layers[li]))

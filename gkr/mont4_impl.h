@@ -343,6 +343,22 @@ MONT4_INLINE void mont4_sub_adx(uint64_t out[4], const uint64_t a[4], const uint
 /* 13 registers: t0..t3, A, lo, hi, rdx, a0..a3 and b's address.  b is read
  * through that one register (with a "memory" clobber) because Clang gives
  * separate "m" operands separate address registers and runs out. */
+/* The end of mont4_mul_adx and mont4_sqr_adx: t < 2m, subtract m unless
+ * that borrows (into lo, hi, A and rdx, kept on no borrow). */
+#define MONT4_ADX_SUBM                  \
+    "movq %[t0], %[lo]\n\t"             \
+    "subq %[q0], %[lo]\n\t"             \
+    "movq %[t1], %[hi]\n\t"             \
+    "sbbq %[q1], %[hi]\n\t"             \
+    "movq %[t2], %[A]\n\t"              \
+    "sbbq %[q2], %[A]\n\t"              \
+    "movq %[t3], %%rdx\n\t"             \
+    "sbbq %[q3], %%rdx\n\t"             \
+    "cmovncq %[lo], %[t0]\n\t"          \
+    "cmovncq %[hi], %[t1]\n\t"          \
+    "cmovncq %[A], %[t2]\n\t"           \
+    "cmovncq %%rdx, %[t3]\n\t"
+
 MONT4_INLINE void mont4_mul_adx(uint64_t out[4], const uint64_t a[4], const uint64_t b[4],
                                 const uint64_t k[5])
 {
@@ -366,19 +382,7 @@ MONT4_INLINE void mont4_mul_adx(uint64_t out[4], const uint64_t a[4], const uint
             MONT4_ADX_REDUCE
             MONT4_ADX_MULSTEP("24")
             MONT4_ADX_REDUCE
-            /* t < 2m: subtract m unless that borrows */
-            "movq %[t0], %[lo]\n\t"
-            "subq %[q0], %[lo]\n\t"
-            "movq %[t1], %[hi]\n\t"
-            "sbbq %[q1], %[hi]\n\t"
-            "movq %[t2], %[A]\n\t"
-            "sbbq %[q2], %[A]\n\t"
-            "movq %[t3], %%rdx\n\t"
-            "sbbq %[q3], %%rdx\n\t"
-            "cmovncq %[lo], %[t0]\n\t"
-            "cmovncq %[hi], %[t1]\n\t"
-            "cmovncq %[A], %[t2]\n\t"
-            "cmovncq %%rdx, %[t3]\n\t"
+            MONT4_ADX_SUBM
             : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
               [A] "=&r"(A), [lo] "=&r"(lo), [hi] "=&r"(hi), "=&d"(rdx)
             : [a0] "r"(a[0]), [a1] "r"(a[1]), [a2] "r"(a[2]), [a3] "r"(a[3]),
@@ -448,19 +452,7 @@ MONT4_INLINE void mont4_sqr_adx(uint64_t out[4], const uint64_t a[4], const uint
             "addq %[lo], %[t3]\n\t"
             "adcq $0, %[A]\n\t"
             MONT4_ADX_REDUCE
-            /* t < 2m: subtract m unless that borrows */
-            "movq %[t0], %[lo]\n\t"
-            "subq %[q0], %[lo]\n\t"
-            "movq %[t1], %[hi]\n\t"
-            "sbbq %[q1], %[hi]\n\t"
-            "movq %[t2], %[A]\n\t"
-            "sbbq %[q2], %[A]\n\t"
-            "movq %[t3], %%rdx\n\t"
-            "sbbq %[q3], %%rdx\n\t"
-            "cmovncq %[lo], %[t0]\n\t"
-            "cmovncq %[hi], %[t1]\n\t"
-            "cmovncq %[A], %[t2]\n\t"
-            "cmovncq %%rdx, %[t3]\n\t"
+            MONT4_ADX_SUBM
             : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
               [A] "=&r"(A), [lo] "=&r"(lo), [hi] "=&r"(hi), "=&d"(rdx)
             : [ap] "r"(a), [sp] "r"(s), "m"(*(const uint64_t(*)[4])a),
@@ -476,6 +468,7 @@ MONT4_INLINE void mont4_sqr_adx(uint64_t out[4], const uint64_t a[4], const uint
 
 #undef MONT4_ADX_REDUCE
 #undef MONT4_ADX_MULSTEP
+#undef MONT4_ADX_SUBM
 
 #endif /* MONT4_ASM */
 

@@ -406,7 +406,7 @@ zkm_status lw_range_witness(lw_wit *w, uint32_t i, const lw_range *r, const __in
         if (r->out != LW_NONE && (!(out = lw_values(w, r->out)) ||
                                   lw_smallfr_init(&sf, r->bits + !r->is_signed, n, w->e)))
             return ZKM_ENOMEM;
-        /* (digits are below 2^L <= 2^16: a signed table of L + 1 bits) */
+        /* digits are below 2^L: a signed table of L + 1 bits (none past 16) */
         if (lw_smallfr_init(&df, (r->limb ? r->limb : 1) + 1, n, w->e)) {
             lw_smallfr_free(&sf);
             return ZKM_ENOMEM;

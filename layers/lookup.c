@@ -193,9 +193,9 @@ zkm_status lw_lookup_counts(lw_wit *w)
     const lw_builder *b = w->b;
     if (b->n_lk == 0 || !w->fill)
         return ZKM_OK;
-    fr *m = lw_values(w, b->lk_m), *x = lw_values(w, b->lk_x);
-    if (!m || !x || !w->lk_counts)
-        return m && x ? zkm_fail(w->e, ZKM_EINVAL, "lookup: no counts kept") : ZKM_ENOMEM;
+    fr *m = lw_values(w, b->lk_m);
+    if (!m || !w->lk_counts)
+        return m ? zkm_fail(w->e, ZKM_EINVAL, "lookup: no counts kept") : ZKM_ENOMEM;
     for (uint64_t v = 0; v < ((uint64_t)1 << b->limb); v++) {
         uint64_t limbs[4] = {w->lk_counts[v], 0, 0, 0};
         fr_from_limbs(&m[v], limbs);

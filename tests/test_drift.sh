@@ -3,22 +3,7 @@
 # written), the table, --json, --csv (written whole or not at all).  TAP
 # output; needs ZKM (path to the binary); run from the repository root.
 ZKM=${ZKM:-build/zkm}
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-no() { n=$((n + 1)); echo "not ok $n - $1"; }
-tmp=$(mktemp -d)
-out=$tmp/out
-err=$tmp/err
-trap 'rm -rf "$tmp"' EXIT
-expect() { # expect STATUS DESCRIPTION CMD...
-    want=$1; what=$2; shift 2
-    "$@" >"$out" 2>"$err"
-    got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what"; else no "$what (exit $got, wanted $want)"; cat "$err"; fi
-}
-has() { # has FILE TEXT DESCRIPTION
-    if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 ('$2' not in $1)"; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 mlp=experiments/models/shapes_mlp.zkm
 mlpw=experiments/models/shapes_mlp.safetensors
@@ -89,3 +74,4 @@ has "$out" "2 seeded inputs (--input-seed 7..8), no labels" "drift says the inpu
 grep -q "accuracy [0-9]" "$out" && no "no accuracy without labels" || ok "no accuracy without labels"
 
 echo "1..$n"
+exit $fail

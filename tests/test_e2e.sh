@@ -15,26 +15,7 @@
 ZKM=${ZKM:-build/zkm}
 root=$(cd "$(dirname "$0")/.." && pwd)
 case $ZKM in /*) ;; */*) ZKM=$(pwd)/$ZKM ;; esac
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-no() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; }
-tmp=$(mktemp -d)
-out=$tmp/stdout
-err=$tmp/stderr
-trap 'rm -rf "$tmp"' EXIT
-# A sanitizer's report (make check SAN=1) exits 1 like a rejection: look for it.
-sanitized() { grep -Eq "ERROR: (Address|Leak|Memory)Sanitizer|runtime error: " "$err"; }
-# expect STATUS DESCRIPTION CMD...: run CMD (stdout in $out, stderr in $err)
-expect() {
-    want=$1; what=$2; shift 2
-    "$@" >"$out" 2>"$err"
-    got=$?
-    if sanitized; then
-        no "$what (a sanitizer report: $(grep -Em1 "Sanitizer|runtime error" "$err"))"
-    elif [ "$got" -eq "$want" ]; then ok "$what"
-    else no "$what (exit $got, wanted $want: $(tail -1 "$err"))"; fi
-}
+. "$root/tests/tap.sh"
 # refused DESCRIPTION CMD...: exit 1 or 2 (a refusal), never a crash (>= 128)
 refused() {
     what=$1; shift

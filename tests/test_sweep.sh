@@ -9,26 +9,11 @@
 # charts render (when gnuplot is installed).  TAP output; needs ZKM (path to
 # the binary); run from the repository's root.
 ZKM=${ZKM:-build/zkm}
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-no() { n=$((n + 1)); echo "not ok $n - $1"; }
+. "$(dirname "$0")/tap.sh"
 check() { # check DESCRIPTION COMMAND...: ok if the command succeeds
     what=$1
     shift
     if "$@"; then ok "$what"; else no "$what"; fi
-}
-tmp=$(mktemp -d)
-out=$tmp/out
-err=$tmp/err
-trap 'rm -rf "$tmp"' EXIT
-expect() { # expect STATUS DESCRIPTION CMD...
-    want=$1; what=$2; shift 2
-    "$@" >"$out" 2>"$err"
-    got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what"; else no "$what (exit $got, wanted $want)"; cat "$err"; fi
-}
-has() { # has FILE TEXT DESCRIPTION
-    if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 ('$2' not in $1)"; cat "$1"; fi
 }
 # the rows of a results.csv (header left out), their keys, sorted
 keys() { tail -n +2 "$1" | cut -d, -f1-5 | sort; }
@@ -262,3 +247,4 @@ else
 fi
 
 echo "1..$n"
+exit $fail
