@@ -73,17 +73,20 @@ void g1_mul_var(g1_jac *out, const g1_jac *a, const fr *k)
 
 void g1_fixed_init(g1_fixed_table *t, const g1_affine *p)
 {
-    enum { N = G1_FIXED_WINDOWS * 16 };
-    g1_jac jac[16], base;
-    fq scratch[16];
+    /* windows GROUP at a time, brought to affine by one inversion */
+    enum { GROUP = 16 };
+    g1_jac jac[GROUP][16], base;
+    fq scratch[GROUP * 16];
     g1_from_affine(&base, p);
-    for (int w = 0; w < G1_FIXED_WINDOWS; w++) {
-        /* base = 16^w P; jac[d] = d * base */
-        g1_set_infinity(&jac[0]);
-        for (int d = 1; d < 16; d++)
-            g1_add_var(&jac[d], &jac[d - 1], &base);
-        g1_batch_to_affine(t->t[w], jac, 16, scratch);
-        g1_dbl(&base, &jac[8]); /* 16 * base */
+    for (int w0 = 0; w0 < G1_FIXED_WINDOWS; w0 += GROUP) {
+        for (int w = 0; w < GROUP; w++) {
+            /* base = 16^(w0 + w) P; jac[w][d] = d * base */
+            g1_set_infinity(&jac[w][0]);
+            for (int d = 1; d < 16; d++)
+                g1_add_var(&jac[w][d], &jac[w][d - 1], &base);
+            g1_dbl(&base, &jac[w][8]); /* 16 * base */
+        }
+        g1_batch_to_affine(t->t[w0], jac[0], GROUP * 16, scratch);
     }
 }
 

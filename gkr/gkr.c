@@ -758,7 +758,7 @@ static zkm_status layout_sections(gkr_proof *P, const gkr_circuit *c, int zk,
  * was before them (*replay), recording the products and equalities to
  * prove; the replay must end where the prover's transcript is. */
 static zkm_status mirror_layer(const gkr_circuit *c, uint32_t li, gkr_claims *cl, zk_ctx *zk,
-                               transcript *replay, const transcript *tr, uint32_t base,
+                               transcript *replay, const transcript *tr, zk_pos base,
                                const gkr_section *sec, zkm_err *e)
 {
     g1_cursor in = {.v = sec->pts.v, .n = sec->pts.n, .pos = 0};
@@ -885,7 +885,7 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
         zk_chan ch = {.tr = &tr, .zk = zk, .out = zkm ? &scal_of[li]->msgs : &sec->msgs,
                       .out_pts = &sec->pts};
         transcript replay = tr;
-        const uint32_t base = zk ? zk_next_msg(zk) : 0;
+        const zk_pos base = zk ? zk_next(zk) : (zk_pos){0, 0};
         gkr_pctx x = {.c = c, .values = values, .tr = &tr, .ch = &ch, .claims = cl,
                       .scratch = &scratch};
         st = gkr_kind_get(l->kind)->prove(&x, li, e);

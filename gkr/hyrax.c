@@ -388,27 +388,16 @@ static zkm_status claim_form(const hyrax_claim *c, int zk, zk_form *out, zkm_err
     return ZKM_OK;
 }
 
-/* The verifier's closing equation of the column sum-check, over forms:
- * claim (the sum-check's final value) = sum_k rho_k eq(zc_k, s) y_k.  In
- * the clear, an immediate comparison. */
-static zkm_status column_close(zk_chan *ch, const zk_form *claim, const zk_form *y,
-                               const split_claim *sp, const fr *rho, const fr *s, uint32_t b,
-                               size_t K, zkm_err *e)
+/* The weights of the claims at the column point s: gamma_k = rho_k
+ * eq(zc_k, s), so that the column sum-check's final value is <u*, eq(s)>
+ * for the combination u* = sum_k gamma_k u_k. */
+static void column_weights(fr *gamma, const split_claim *sp, const fr *rho, const fr *s,
+                           uint32_t b, size_t K)
 {
-    zk_form expect;
-    zk_form_init(&expect);
-    zkm_status st = ZKM_OK;
-    for (size_t k = 0; k < K && !st; k++) {
-        fr w;
-        mle_eq_eval(&w, sp[k].zc, s, b);
-        fr_mul(&w, &w, &rho[k]);
-        st = zk_form_axpy(&expect, &w, &y[k], e);
+    for (size_t k = 0; k < K; k++) {
+        mle_eq_eval(&gamma[k], sp[k].zc, s, b);
+        fr_mul(&gamma[k], &gamma[k], &rho[k]);
     }
-    if (!st)
-        st = zk_chan_check(ch, claim, &expect, "commitment opening: column sum-check does not "
-                           "close", e);
-    zk_form_free(&expect);
-    return st;
 }
 
 /* Verifier of the inner-product argument's rounds: read the 2b round points
@@ -471,38 +460,43 @@ static zkm_status column_claim(const hyrax_claim *claims, int zk, const fr *rho,
     return st;
 }
 
-/* Zero knowledge, prover: replay the verifier over the column sum-check and
- * the y_k just sent (points from `at` on, numbered from `base`), from the
- * transcript before them, to record the closing equation; prove it.  yf
- * receives the y_k as forms. */
 /* The verifier's column phase over a channel, rho drawn: the sum-check
- * from sum_k rho_k value_k to the column point s, the y_k received as
- * forms (yf) and the closing equation recorded (in the clear, checked). */
-static zkm_status column_verify(zk_chan *ch, const hyrax_claim *claims, const split_claim *sp,
-                                const fr *rho, uint32_t b, size_t K, fr *s, zk_form *yf,
-                                zkm_err *e)
+ * from sum_k rho_k value_k to the column point s.  *target receives its
+ * final value, which the inner-product argument then proves: in the clear
+ * that constant; in zero knowledge a new hidden value t, recorded equal to
+ * it (the sum-check's rounds may appear only in equalities: zk.h). */
+static zkm_status column_verify(zk_chan *ch, const hyrax_claim *claims, const fr *rho,
+                                uint32_t b, size_t K, fr *s, zk_form *target, zkm_err *e)
 {
     zk_form claim;
     zk_form_init(&claim);
     zkm_status st = column_claim(claims, ch->zk != NULL, rho, K, &claim, e);
     if (!st)
         st = sc_verify_forms(ch, b, 2, &claim, s, e);
-    if (!st)
-        st = zk_chan_recv(ch, "hyrax/y", yf, K, e);
-    if (!st)
-        st = column_close(ch, &claim, yf, sp, rho, s, b, K, e);
+    if (!st && ch->zk) {
+        st = zk_chan_recv(ch, "hyrax/t", target, 1, e);
+        if (!st)
+            st = zk_chan_check(ch, &claim, target, "commitment opening: column sum-check does "
+                               "not close", e);
+    } else if (!st) {
+        st = zk_form_copy(target, &claim, e);
+    }
     zk_form_free(&claim);
     return st;
 }
 
+/* Zero knowledge, prover: replay the verifier over the column sum-check and
+ * t just sent (points from `at` on, numbered from `base`), from the
+ * transcript before them, to record the closing equation; prove it.  *tf
+ * receives t as a form. */
 static zkm_status open_mirror(zk_chan *zch, transcript *replay, const g1_vec *pts, size_t at,
-                              uint32_t base, const hyrax_claim *claims, const split_claim *sp,
-                              const fr *rho, uint32_t b, size_t K, zk_form *yf, zkm_err *e)
+                              zk_pos base, const hyrax_claim *claims, const fr *rho,
+                              uint32_t b, size_t K, zk_form *tf, zkm_err *e)
 {
     g1_cursor in = {.v = pts->v + at, .n = pts->n - at, .pos = 0};
     zk_chan m = {.tr = replay, .zk = zch->zk, .in_pts = &in, .mirror = 1, .mirror_next = base};
     fr s[HYRAX_MAX_COL_VARS];
-    zkm_status st = column_verify(&m, claims, sp, rho, b, K, s, yf, e);
+    zkm_status st = column_verify(&m, claims, rho, b, K, s, tf, e);
     if (!st && (in.pos != in.n || memcmp(replay, zch->tr, sizeof *replay) != 0))
         st = zkm_fail(e, ZKM_EINVAL, "commitment opening: the prover's replay does not follow "
                       "its messages");
@@ -524,8 +518,9 @@ static zkm_status open_prove(transcript *tr, const hyrax_table *tables, size_t n
     fr *u = NULL, *su = NULL, *E = NULL, *blinds = NULL, *eqr = NULL, *scal = NULL;
     fr **tabs = NULL;
     unsigned *ts = NULL, *fac = NULL;
-    zk_form *yf = zch ? zkm_calloc(n_claims, sizeof *yf, "hyrax claims", e) : NULL;
-    if (!coms || !sp || !zc || (zch && !yf))
+    zk_form tf;
+    zk_form_init(&tf);
+    if (!coms || !sp || !zc)
         goto out;
     for (size_t t = 0; t < n_tables; t++)
         coms[t] = tables[t].com;
@@ -542,7 +537,7 @@ static zkm_status open_prove(transcript *tr, const hyrax_table *tables, size_t n
     su = zkm_alloc_array(KN, sizeof(fr), "hyrax row combinations", e);
     E = zkm_alloc_array(KN, sizeof(fr), "hyrax column weights", e);
     blinds = zkm_alloc_array(K, sizeof(fr), "hyrax claims", e);
-    scal = zkm_alloc_array(3 * K, sizeof(fr), "hyrax claims", e);
+    scal = zkm_alloc_array(2 * K, sizeof(fr), "hyrax claims", e);
     eqr = zkm_alloc_array(max_rows, sizeof(fr), "hyrax row weights", e);
     tabs = zkm_calloc(2 * K, sizeof *tabs, "hyrax tables", e);
     ts = zkm_calloc(K + 1, sizeof *ts, "hyrax terms", e);
@@ -556,7 +551,7 @@ static zkm_status open_prove(transcript *tr, const hyrax_table *tables, size_t n
         mle_eq_table(E + k * N, sp[k].zc, b, NULL);
     }
     memcpy(su, u, KN * sizeof(fr));
-    fr *rho = scal, *y = scal + K, *gamma = scal + 2 * K;
+    fr *rho = scal, *gamma = scal + K;
     tr_challenges(tr, "hyrax/rho", rho, K);
     for (size_t k = 0; k < K; k++) {
         tabs[k] = su + k * N;
@@ -572,19 +567,25 @@ static zkm_status open_prove(transcript *tr, const hyrax_table *tables, size_t n
     zk_chan clear = {.tr = tr, .out = msgs, .out_pts = pts};
     zk_chan *ch = zch ? zch : &clear;
     const size_t at = pts->n;
-    const uint32_t base = zch ? zk_next_msg(zch->zk) : 0;
+    const zk_pos base = zch ? zk_next(zch->zk) : (zk_pos){0, 0};
     transcript replay = *tr;
     st = sc_prove(&poly, b, ch, s, e);
     if (st != ZKM_OK)
         goto out;
-    for (size_t k = 0; k < K; k++)
-        y[k] = su[k * N];
-    st = zk_chan_send(ch, "hyrax/y", y, K, NULL, e);
-    if (st == ZKM_OK && zch)
-        st = open_mirror(zch, &replay, pts, at, base, claims, sp, rho, b, K, yf, e);
-    if (st != ZKM_OK)
-        goto out;
-    tr_challenges(tr, "hyrax/gamma", gamma, K);
+    column_weights(gamma, sp, rho, s, b, K);
+    if (zch) { /* t = sum_k gamma_k u_k(s) */
+        fr tv, p;
+        fr_set_zero(&tv);
+        for (size_t k = 0; k < K; k++) {
+            fr_mul(&p, &gamma[k], &su[k * N]);
+            fr_add(&tv, &tv, &p);
+        }
+        st = zk_chan_send(ch, "hyrax/t", &tv, 1, NULL, e);
+        if (st == ZKM_OK)
+            st = open_mirror(zch, &replay, pts, at, base, claims, rho, b, K, &tf, e);
+        if (st != ZKM_OK)
+            goto out;
+    }
     /* u* = sum gamma_k u_k into su; blind* likewise; b vector eq(s) into E */
     fr blind;
     fr_set_zero(&blind);
@@ -601,18 +602,11 @@ static zkm_status open_prove(transcript *tr, const hyrax_table *tables, size_t n
     mle_eq_table(E, s, b, NULL);
     fr x;
     tr_challenge(tr, "hyrax/ipa-x", &x);
-    if (zch) { /* P also holds x Y, Y = sum_k gamma_k y_k hidden: its blinding */
-        zk_form Y;
-        zk_form_init(&Y);
-        fr yv, yb;
-        for (size_t k = 0; k < K && st == ZKM_OK; k++)
-            st = zk_form_axpy(&Y, &gamma[k], &yf[k], e);
-        zk_form_open(zch->zk, &Y, &yv, &yb);
-        zk_form_free(&Y);
-        if (st != ZKM_OK)
-            goto out;
-        fr_mul(&yb, &yb, &x);
-        fr_add(&blind, &blind, &yb);
+    if (zch) { /* P also holds x T, T the commitment of t: its blinding */
+        fr tv, tb;
+        zk_form_open(zch->zk, &tf, &tv, &tb);
+        fr_mul(&tb, &tb, &x);
+        fr_add(&blind, &blind, &tb);
     }
     st = ipa_prove(tr, &x, su, E, blind, b, ch->out, ch->out_pts, zch ? zch->zk : NULL, threads,
                    e);
@@ -629,9 +623,7 @@ out:
     free(tabs);
     free(ts);
     free(fac);
-    for (size_t k = 0; yf && k < n_claims; k++)
-        zk_form_free(&yf[k]);
-    free(yf);
+    zk_form_free(&tf);
     return st;
 }
 
@@ -661,11 +653,12 @@ zkm_status hyrax_open_verify(transcript *tr, const hyrax_com *const *coms, size_
     fr *zc = zkm_alloc_array(n_claims * HYRAX_MAX_COL_VARS, sizeof(fr), "hyrax claims", e);
     fr *scal = zkm_alloc_array(2 * n_claims, sizeof(fr), "hyrax claims", e);
     size_t *row_off = zkm_calloc(n_tables + 1, sizeof *row_off, "hyrax tables", e);
-    zk_form *yf = zkm_calloc(n_claims, sizeof *yf, "hyrax claims", e);
+    zk_form tf;
+    zk_form_init(&tf);
     g1_affine *P = NULL;
     fr *S = NULL, *eqs = NULL;
     void *scratch = NULL;
-    if (!sp || !zc || !scal || !row_off || !yf)
+    if (!sp || !zc || !scal || !row_off)
         goto out;
     uint32_t b;
     st = split_claims(sp, zc, coms, n_tables, claims, n_claims, &b, e);
@@ -691,24 +684,21 @@ zkm_status hyrax_open_verify(transcript *tr, const hyrax_com *const *coms, size_
     tr_challenges(tr, "hyrax/rho", rho, K);
     fr p, s[HYRAX_MAX_COL_VARS];
     zk_chan ch = {.tr = tr, .in = msgs};
-    st = column_verify(&ch, claims, sp, rho, b, K, s, yf, e);
+    st = column_verify(&ch, claims, rho, b, K, s, &tf, e);
     if (st != ZKM_OK) {
         zkm_err_prefix(e, ZKM_EREJECT, "commitment opening: ");
         goto out;
     }
-    tr_challenges(tr, "hyrax/gamma", gamma, K);
-    /* row scalars: sum over claims of gamma_k eq(zr_k, row); y* likewise
-     * (the y_k are constants in the clear) */
-    fr ystar;
-    fr_set_zero(&ystar);
+    column_weights(gamma, sp, rho, s, b, K);
+    /* row scalars: sum over claims of gamma_k eq(zr_k, row); the target t
+     * is a constant in the clear */
+    const fr ystar = tf.k;
     for (size_t k = 0; k < K; k++) {
         fr *lam = S + row_off[claims[k].table];
         if (sp[k].nr == 0)
             fr_add(&lam[0], &lam[0], &gamma[k]);
         else
             mle_eq_table_add(lam, sp[k].zr, sp[k].nr, &gamma[k], eqs);
-        fr_mul(&p, &gamma[k], &yf[k].k);
-        fr_add(&ystar, &ystar, &p);
     }
     for (size_t t = 0; t < n_tables; t++)
         memcpy(P + row_off[t], coms[t]->rows, coms[t]->n_rows * sizeof(g1_affine));
@@ -756,9 +746,7 @@ zkm_status hyrax_open_verify(transcript *tr, const hyrax_com *const *coms, size_
     else
         st = ZKM_OK;
 out:
-    for (size_t k = 0; yf && k < n_claims; k++)
-        zk_form_free(&yf[k]);
-    free(yf);
+    zk_form_free(&tf);
     free(sp);
     free(zc);
     free(scal);
@@ -784,11 +772,10 @@ zkm_status hyrax_open_verify_zk(zk_chan *ch, const hyrax_com *const *coms, size_
     split_claim *sp = zkm_calloc(K, sizeof *sp, "hyrax claims", e);
     fr *zc = zkm_alloc_array(K * HYRAX_MAX_COL_VARS, sizeof(fr), "hyrax claims", e);
     fr *scal = zkm_alloc_array(2 * K, sizeof(fr), "hyrax claims", e);
-    zk_form *yf = zkm_calloc(K, sizeof *yf, "hyrax claims", e);
     fr *lam = NULL, *eqs = NULL, *sv = NULL;
     zk_form Y;
     zk_form_init(&Y);
-    if (!sp || !zc || !scal || !yf)
+    if (!sp || !zc || !scal)
         goto out;
     uint32_t b;
     st = split_claims(sp, zc, coms, n_tables, claims, K, &b, e);
@@ -805,18 +792,14 @@ zkm_status hyrax_open_verify_zk(zk_chan *ch, const hyrax_com *const *coms, size_
     fr *rho = scal, *gamma = scal + K, s[HYRAX_MAX_COL_VARS];
     tr_absorb_u64(tr, "hyrax/claims", K);
     tr_challenges(tr, "hyrax/rho", rho, K);
-    st = column_verify(ch, claims, sp, rho, b, K, s, yf, e);
+    st = column_verify(ch, claims, rho, b, K, s, &Y, e);
     if (!st)
         st = zk_chan_flush(ch, e);
     if (st != ZKM_OK) {
         zkm_err_prefix(e, ZKM_EREJECT, "commitment opening: ");
         goto out;
     }
-    tr_challenges(tr, "hyrax/gamma", gamma, K);
-    for (size_t k = 0; k < K && !st; k++)
-        st = zk_form_axpy(&Y, &gamma[k], &yf[k], e);
-    if (st != ZKM_OK)
-        goto out;
+    column_weights(gamma, sp, rho, s, b, K);
     fr x, c[HYRAX_MAX_COL_VARS], cinv[HYRAX_MAX_COL_VARS], ech, w, ew, t, bfin;
     tr_challenge(tr, "hyrax/ipa-x", &x);
     const g1_affine *LR, *A;
@@ -885,9 +868,6 @@ zkm_status hyrax_open_verify_zk(zk_chan *ch, const hyrax_com *const *coms, size_
     zk_add_form(zk, &t, &Y);
 out:
     zk_form_free(&Y);
-    for (size_t k = 0; yf && k < K; k++)
-        zk_form_free(&yf[k]);
-    free(yf);
     free(sp);
     free(zc);
     free(scal);

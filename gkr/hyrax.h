@@ -18,20 +18,19 @@
  *   1. draw rho_k; sum-check over the b column variables of
  *        sum_j sum_k rho_k u_k(j) eq(z_c,k, j) = sum_k rho_k v_k
  *      (degree 2), ending at a column point s;
- *   2. the prover sends y_k = u_k(s) (each claim's table at (z_r,k, s)); the
- *      verifier checks the sum-check's last claim from them;
- *   3. draw gamma_k; every y_k is now a claim at the common column point s,
- *      so they combine into one: the vector u* = sum_k gamma_k u_k, whose
- *      commitment is sum over tables and rows of (sum_k gamma_k eq(z_r,k,
- *      row)) C_row, satisfies <u*, eq(s)> = sum_k gamma_k y_k;
- *   4. a Bulletproofs-style inner-product argument proves that: b rounds of
+ *   2. the sum-check's last claim, sum_k rho_k eq(z_c,k, s) u_k(s), is
+ *      <u*, eq(s)> for the vector u* = sum_k gamma_k u_k with public
+ *      weights gamma_k = rho_k eq(z_c,k, s), whose commitment is the sum
+ *      over tables and rows of (sum_k gamma_k eq(z_r,k, row)) C_row: no
+ *      value per claim need be sent;
+ *   3. a Bulletproofs-style inner-product argument proves that: b rounds of
  *      two blinded points (L, R), then the folded scalar and blinding.
  * The verifier's work is one multi-scalar multiplication over every row
  * commitment, 2^b generators and 2b round points, plus O(K 2^b) field
  * operations: the square root of the committed length, not the length.
  *
- * Not zero knowledge by itself: the y_k and the final scalar are linear
- * combinations of committed values.  Blindings come from libsodium's
+ * Not zero knowledge by itself: the sum-check's messages and the final
+ * scalar are linear combinations of committed values.  Blindings come from libsodium's
  * CSPRNG (hyrax_random_blinds) or from the caller. */
 #ifndef ZKM_HYRAX_H
 #define ZKM_HYRAX_H
@@ -120,8 +119,10 @@ zkm_status hyrax_open_verify(transcript *tr, const hyrax_com *const *coms, size_
                              g1_cursor *pts, int threads, zkm_err *e);
 
 /* Zero knowledge (zk.h): the same opening with every value hidden.  The
- * column sum-check's messages and the y_k are hidden values, its closing
- * equation is recorded on the channel (and flushed), and the
+ * column sum-check's messages are hidden values, its last claim is sent as
+ * one more (t, which the argument then proves in its place: the round
+ * values may only appear in equalities, zk.h), the closing equation is
+ * recorded on the channel (and flushed), and the
  * inner-product argument ends, instead of sending the folded scalar a and
  * blinding beta, with a proof of knowledge of them: A = d (G' + b' x U) +
  * s H, challenge e, answers z1 = d + e a, z2 = s + e beta.  The verifier's

@@ -215,7 +215,7 @@ static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, zk_c
         const unsigned d = shape == SC_ABC ? 3 : 2;
         for (unsigned x = 0; p->coef && x < d; x++) /* SC_AB_C has none */
             fr_mul(&msg[x], &msg[x], p->coef);
-        zkm_status st = zk_chan_send(ch, "sc/round", msg, d, NULL, e);
+        zkm_status st = zk_chan_send_round(ch, "sc/round", msg, d, e);
         if (st)
             return st;
         tr_challenge(ch->tr, "sc/r", &r[k]);
@@ -290,7 +290,7 @@ zkm_status sc_prove(sc_poly *p, unsigned nvars, zk_chan *ch, fr *r, zkm_err *e)
             }
             msg[m++] = s;
         }
-        st = zk_chan_send(ch, "sc/round", msg, d, NULL, e);
+        st = zk_chan_send_round(ch, "sc/round", msg, d, e);
         if (st)
             break;
         tr_challenge(ch->tr, "sc/r", &r[k]);
@@ -552,7 +552,7 @@ static zkm_status eq_finish_round(eq_state *st, unsigned k, int want1, fr *q, zk
         }
         fr_add(&e1, &e1, &step);
     }
-    zkm_status s = zk_chan_send(st->ch, "sc/round", msg, d, NULL, e);
+    zkm_status s = zk_chan_send_round(st->ch, "sc/round", msg, d, e);
     if (s)
         return s;
     tr_challenge(st->ch->tr, "sc/r", &st->r[k]);
@@ -722,7 +722,7 @@ zkm_status sc_verify_forms(zk_chan *ch, unsigned nvars, unsigned degree, zk_form
         zk_form_init(&msg[x]);
     zkm_status st = ZKM_OK;
     for (unsigned k = 0; k < nvars && !st; k++) {
-        st = zk_chan_recv(ch, "sc/round", msg, degree, e);
+        st = zk_chan_recv_round(ch, "sc/round", msg, degree, e);
         if (st) {
             if (st == ZKM_EREJECT)
                 zkm_fail(e, ZKM_EREJECT, "proof ends inside sum-check round %u", k);

@@ -6,7 +6,12 @@
 #include <string.h>
 
 #include "hyrax.h"
+#include "mle.h"
 #include "msm.h"
+#include "sumcheck.h"
+
+/* The most variables of the table of rows (2^30 values at most). */
+#define ROWS_MAX_VARS 32
 
 /* The capacity to grow cap to for need elements: doubling, from first. */
 static size_t grown(size_t cap, size_t need, size_t first)
@@ -131,17 +136,29 @@ typedef struct {
 
 /* One series of hidden values: the prover knows each one's value and
  * blinding, the verifier its commitment and its scalars in the final check
- * (acc) and in the equalities' sum (accd). */
+ * (acc) and in the equalities' sum (accd).  Round values (S_ROW) have no
+ * commitment and no blinding of their own (r is zero): their rows do; both
+ * sides keep their scalars in the equalities' sum, and where each sits in
+ * the table of rows (pos). */
 typedef struct {
     size_t n, cap;
     fr *m, *r;
     g1_affine *pt;
     fr *acc, *accd;
+    uint32_t *pos;
 } series;
+
+enum { S_MSG, S_ROW, S_PROD, N_SERIES }; /* the series of hidden value idx: idx >> 30 */
 
 struct zk_ctx {
     int prover, threads;
-    series s[2]; /* messages, products */
+    series s[N_SERIES];
+    /* the rows: the prover's blindings, both sides' commitments; rows_on:
+     * round values are sent in rows (off while zk_finish proves them) */
+    size_t n_rows, cap_rows;
+    fr *row_blind;
+    g1_affine *row_pt;
+    int rows_on;
     pending_prod *prods;
     size_t n_prod, cap_prod;
     pending_eq *eqs;
@@ -153,7 +170,7 @@ struct zk_ctx {
     fr_vec xs;
     /* prover: sum_j w_j blinding(D_j) */
     fr dblind;
-    g1_fixed_table *ut, *ht;
+    g1_fixed_table *ut, *ht, *gt; /* gt: G_0 .. G_{ZK_ROW_WIDTH - 1} */
     hyrax_gens g;
 };
 
@@ -164,16 +181,20 @@ zk_ctx *zk_ctx_new(int prover, int threads, zkm_err *e)
         return NULL;
     z->prover = prover != 0;
     z->threads = threads < 1 ? 1 : threads;
+    z->rows_on = 1;
     hyrax_generators(&z->g);
     if (z->prover) {
         z->ut = zkm_alloc_array(1, sizeof *z->ut, "commitment tables", e);
         z->ht = zkm_alloc_array(1, sizeof *z->ht, "commitment tables", e);
-        if (!z->ut || !z->ht) {
+        z->gt = zkm_alloc_array(ZK_ROW_WIDTH, sizeof *z->gt, "commitment tables", e);
+        if (!z->ut || !z->ht || !z->gt) {
             zk_ctx_free(z);
             return NULL;
         }
         g1_fixed_init(z->ut, z->g.U);
         g1_fixed_init(z->ht, z->g.H);
+        for (unsigned k = 0; k < ZK_ROW_WIDTH; k++)
+            g1_fixed_init(&z->gt[k], &z->g.G[k]);
     }
     return z;
 }
@@ -196,49 +217,78 @@ void zk_ctx_free(zk_ctx *z)
     pending_clear(z);
     free(z->prods);
     free(z->eqs);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < N_SERIES; k++) {
         free(z->s[k].m);
         free(z->s[k].r);
         free(z->s[k].pt);
         free(z->s[k].acc);
         free(z->s[k].accd);
+        free(z->s[k].pos);
     }
+    free(z->row_blind);
+    free(z->row_pt);
     g1_vec_free(&z->xp);
     fr_vec_free(&z->xs);
     free(z->ut);
     free(z->ht);
+    free(z->gt);
     free(z);
 }
 
-uint32_t zk_next_msg(const zk_ctx *z)
+zk_pos zk_next(const zk_ctx *z)
 {
-    return (uint32_t)z->s[0].n;
+    return (zk_pos){.msg = (uint32_t)z->s[S_MSG].n, .row = (uint32_t)z->s[S_ROW].n};
 }
 
-/* Room for k more values in series s; returns the first new number. */
+/* Room for k more values in series s; returns the first new number.  New
+ * scalars and (round values) blindings are zero. */
 static zkm_status series_add(zk_ctx *z, int s, size_t k, uint32_t *first, zkm_err *e)
 {
     series *S = &z->s[s];
-    if (S->n + k >= ZK_PROD)
+    if (S->n + k > ZK_INDEX)
         return zkm_fail(e, ZKM_ENOMEM, "too many hidden values");
     if (S->n + k > S->cap) {
         const size_t cap = grown(S->cap, S->n + k, 64);
+        const int row = s == S_ROW;
         int bad = z->prover ? grow((void **)&S->m, sizeof(fr), cap) ||
                                   grow((void **)&S->r, sizeof(fr), cap)
-                            : grow((void **)&S->pt, sizeof(g1_affine), cap) ||
-                                  grow((void **)&S->acc, sizeof(fr), cap) ||
-                                  grow((void **)&S->accd, sizeof(fr), cap);
+                            : grow((void **)&S->acc, sizeof(fr), cap) ||
+                                  (!row && grow((void **)&S->pt, sizeof(g1_affine), cap));
+        bad = bad || ((row || !z->prover) && grow((void **)&S->accd, sizeof(fr), cap)) ||
+              (row && grow((void **)&S->pos, sizeof(uint32_t), cap));
         if (bad)
             return zkm_fail(e, ZKM_ENOMEM, "out of memory recording hidden values");
         S->cap = cap;
     }
-    if (!z->prover) {
+    if (!z->prover)
         memset(S->acc + S->n, 0, k * sizeof(fr));
+    if (S->accd)
         memset(S->accd + S->n, 0, k * sizeof(fr));
-    }
-    *first = (uint32_t)S->n | (s ? ZK_PROD : 0);
+    if (z->prover && s == S_ROW)
+        memset(S->r + S->n, 0, k * sizeof(fr));
+    *first = (uint32_t)S->n | (uint32_t)s << 30;
     S->n += k;
     return ZKM_OK;
+}
+
+/* Room for k more rows; *first: the first new row. */
+static zkm_status rows_add(zk_ctx *z, size_t k, size_t *first, zkm_err *e)
+{
+    if (z->n_rows + k > z->cap_rows) {
+        const size_t cap = grown(z->cap_rows, z->n_rows + k, 64);
+        if ((z->prover && grow((void **)&z->row_blind, sizeof(fr), cap)) ||
+            grow((void **)&z->row_pt, sizeof(g1_affine), cap))
+            return zkm_fail(e, ZKM_ENOMEM, "out of memory recording rows");
+        z->cap_rows = cap;
+    }
+    *first = z->n_rows;
+    z->n_rows += k;
+    return ZKM_OK;
+}
+
+static series *series_of(zk_ctx *z, uint32_t idx)
+{
+    return &z->s[idx >> 30];
 }
 
 void zk_form_open(const zk_ctx *z, const zk_form *f, fr *value, fr *blind)
@@ -246,8 +296,8 @@ void zk_form_open(const zk_ctx *z, const zk_form *f, fr *value, fr *blind)
     fr v = f->k, b, t;
     fr_set_zero(&b);
     for (uint32_t i = 0; i < f->n; i++) {
-        const series *S = &z->s[f->idx[i] >> 31];
-        const uint32_t j = f->idx[i] & ~ZK_PROD;
+        const series *S = &z->s[f->idx[i] >> 30];
+        const uint32_t j = f->idx[i] & ZK_INDEX;
         fr_mul(&t, &f->c[i], &S->m[j]);
         fr_add(&v, &v, &t);
         fr_mul(&t, &f->c[i], &S->r[j]);
@@ -270,8 +320,8 @@ static void add_form_to(zk_ctx *z, int d, const fr *s, const zk_form *f)
     fr_mul(&t, s, &f->k);
     fr_add(d ? &z->accd_u : &z->acc_u, d ? &z->accd_u : &z->acc_u, &t);
     for (uint32_t i = 0; i < f->n; i++) {
-        series *S = &z->s[f->idx[i] >> 31];
-        fr *a = (d ? S->accd : S->acc) + (f->idx[i] & ~ZK_PROD);
+        series *S = series_of(z, f->idx[i]);
+        fr *a = (d ? S->accd : S->acc) + (f->idx[i] & ZK_INDEX);
         fr_mul(&t, s, &f->c[i]);
         fr_add(a, a, &t);
     }
@@ -307,29 +357,46 @@ static void absorb_points(transcript *tr, const char *label, const g1_affine *p,
     }
 }
 
-/* out = v U + r H (Jacobian), constant time in v and r. */
-static void commit_jac(const zk_ctx *z, g1_jac *out, const fr *v, const fr *r)
+/* Commitments as sums of fixed-base scalar multiplications, constant time
+ * in the scalars: out[j] = sum of k_t * (the point of table tab_t) over the
+ * terms t with sum_t = j, the multiplications split over the threads. */
+typedef struct {
+    const g1_fixed_table *tab;
+    const fr *k;
+    size_t sum;
+} fixed_term;
+
+static void fixed_sums(const zk_ctx *z, g1_jac *out, size_t n_out, const fixed_term *t,
+                       size_t n, g1_jac *scratch)
 {
-    g1_jac t;
-    g1_fixed_mul(out, z->ut, v);
-    g1_fixed_mul(&t, z->ht, r);
-    g1_add(out, out, &t);
+#pragma omp parallel for num_threads(z->threads) schedule(static) if (z->threads > 1 && n > 1)
+    for (size_t i = 0; i < n; i++)
+        g1_fixed_mul(&scratch[i], t[i].tab, t[i].k);
+    for (size_t j = 0; j < n_out; j++)
+        g1_set_infinity(&out[j]);
+    for (size_t i = 0; i < n; i++)
+        g1_add(&out[t[i].sum], &out[t[i].sum], &scratch[i]);
 }
 
 zkm_status zk_commit(zk_ctx *z, g1_affine *out, const fr *v, fr *r, size_t n, zkm_err *e)
 {
-    g1_jac *J = zkm_alloc_array(n ? n : 1, sizeof *J, "commitments", e);
+    g1_jac *J = zkm_alloc_array(n ? 3 * n : 1, sizeof *J, "commitments", e);
     fq *inv = zkm_alloc_array(n + 2, sizeof *inv, "commitments", e);
+    fixed_term *t = zkm_alloc_array(n ? 2 * n : 1, sizeof *t, "commitments", e);
     zkm_status st = ZKM_ENOMEM;
-    if (J && inv) {
+    if (J && inv && t) {
         hyrax_random_blinds(r, n);
-        for (size_t i = 0; i < n; i++)
-            commit_jac(z, &J[i], &v[i], &r[i]);
+        for (size_t i = 0; i < n; i++) { /* v U + r H */
+            t[2 * i] = (fixed_term){z->ut, &v[i], i};
+            t[2 * i + 1] = (fixed_term){z->ht, &r[i], i};
+        }
+        fixed_sums(z, J, n, t, 2 * n, J + n);
         g1_batch_to_affine(out, J, n, inv);
         st = ZKM_OK;
     }
     free(J);
     free(inv);
+    free(t);
     return st;
 }
 
@@ -348,7 +415,7 @@ zkm_status zk_chan_send(zk_chan *ch, const char *label, const fr *v, size_t n, u
     }
     zk_ctx *z = ch->zk;
     uint32_t f;
-    zkm_status st = series_add(z, 0, n, &f, e);
+    zkm_status st = series_add(z, S_MSG, n, &f, e);
     if (st)
         return st;
     size_t at = ch->out_pts->n;
@@ -357,16 +424,42 @@ zkm_status zk_chan_send(zk_chan *ch, const char *label, const fr *v, size_t n, u
     for (size_t i = 0; i < n && !st; i++)
         st = g1_vec_push(ch->out_pts, &pad, 1, e);
     if (!st) {
-        memcpy(z->s[0].m + f, v, n * sizeof(fr));
-        st = zk_commit(z, ch->out_pts->v + at, v, z->s[0].r + f, n, e);
+        memcpy(z->s[S_MSG].m + f, v, n * sizeof(fr));
+        st = zk_commit(z, ch->out_pts->v + at, v, z->s[S_MSG].r + f, n, e);
     }
     if (st) {
-        z->s[0].n -= n;
+        z->s[S_MSG].n -= n;
         return st;
     }
     absorb_points(ch->tr, label, ch->out_pts->v + at, n);
     if (first)
         *first = f;
+    return ZKM_OK;
+}
+
+/* A mirror's numbers for n values of series s received (sent before). */
+static zkm_status mirror_take(zk_chan *ch, int s, size_t n, uint32_t *first, zkm_err *e)
+{
+    uint32_t *next = s == S_ROW ? &ch->mirror_next.row : &ch->mirror_next.msg;
+    const size_t sent = ch->zk->s[s].n;
+    if (n > sent || *next > sent - n)
+        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: the prover's replay reads past the "
+                        "messages it sent");
+    *first = *next | (uint32_t)s << 30;
+    *next += (uint32_t)n;
+    return ZKM_OK;
+}
+
+/* out[i] = hidden value first + i, for i < n. */
+static zkm_status set_hidden(zk_form *out, uint32_t first, size_t n, zkm_err *e)
+{
+    fr one;
+    fr_set_one(&one);
+    for (size_t i = 0; i < n; i++) {
+        zkm_status st = zk_form_set_hidden(&out[i], first + (uint32_t)i, &one, e);
+        if (st)
+            return st;
+    }
     return ZKM_OK;
 }
 
@@ -385,33 +478,124 @@ zkm_status zk_chan_recv(zk_chan *ch, const char *label, zk_form *out, size_t n, 
     if (!g1_cursor_take(ch->in_pts, n, &p))
         return zkm_fail(e, ZKM_EREJECT, "proof section ends before its commitments");
     absorb_points(ch->tr, label, p, n);
-    uint32_t f;
+    uint32_t f = 0;
     if (ch->mirror) {
-        if (n > ch->zk->s[0].n || ch->mirror_next > ch->zk->s[0].n - n)
-            return zkm_fail(e, ZKM_EINVAL, "zero knowledge: the prover's replay reads past the "
-                            "messages it sent");
-        f = ch->mirror_next;
-        ch->mirror_next += (uint32_t)n;
+        zkm_status st = mirror_take(ch, S_MSG, n, &f, e);
+        if (st)
+            return st;
     } else {
-        zkm_status st = series_add(ch->zk, 0, n, &f, e);
+        zkm_status st = series_add(ch->zk, S_MSG, n, &f, e);
         if (st)
             return st;
-        memcpy(ch->zk->s[0].pt + f, p, n * sizeof *p);
+        memcpy(ch->zk->s[S_MSG].pt + f, p, n * sizeof *p);
     }
-    fr one;
-    fr_set_one(&one);
-    for (size_t i = 0; i < n; i++) {
-        zkm_status st = zk_form_set_hidden(&out[i], f + (uint32_t)i, &one, e);
-        if (st)
-            return st;
+    return set_hidden(out, f, n, e);
+}
+
+/* The most rows a round may take (SC_MAX_DEGREE values take 2). */
+#define ROUND_MAX_ROWS 4
+
+
+/* Where value i of a round whose first row is r0 sits in the table of rows. */
+static uint32_t row_pos(size_t r0, size_t i)
+{
+    return (uint32_t)(r0 * ZK_ROW_WIDTH + i);
+}
+
+zkm_status zk_chan_send_round(zk_chan *ch, const char *label, const fr *v, size_t n,
+                              zkm_err *e)
+{
+    zk_ctx *z = ch->zk;
+    if (!z || !z->rows_on)
+        return zk_chan_send(ch, label, v, n, NULL, e);
+    const size_t nr = (n + ZK_ROW_WIDTH - 1) / ZK_ROW_WIDTH;
+    if (nr > ROUND_MAX_ROWS)
+        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a sum-check round of %zu values", n);
+    uint32_t f;
+    size_t r0;
+    zkm_status st = series_add(z, S_ROW, n, &f, e);
+    if (st)
+        return st;
+    f &= ZK_INDEX;
+    st = rows_add(z, nr, &r0, e);
+    if (st) {
+        z->s[S_ROW].n -= n;
+        return st;
     }
+    series *S = &z->s[S_ROW];
+    memcpy(S->m + f, v, n * sizeof(fr));
+    for (size_t i = 0; i < n; i++)
+        S->pos[f + i] = row_pos(r0, i);
+    /* row j: sum_k v_{jW+k} G_k + beta_j H */
+    enum { MAX_TERMS = ROUND_MAX_ROWS * (ZK_ROW_WIDTH + 1) };
+    g1_jac J[ROUND_MAX_ROWS], scratch[MAX_TERMS];
+    fixed_term t[MAX_TERMS];
+    fq inv[ROUND_MAX_ROWS + 2];
+    fr *beta = z->row_blind + r0;
+    hyrax_random_blinds(beta, nr);
+    size_t nt = 0;
+    for (size_t j = 0; j < nr; j++)
+        t[nt++] = (fixed_term){z->ht, &beta[j], j};
+    for (size_t i = 0; i < n; i++)
+        t[nt++] = (fixed_term){&z->gt[i % ZK_ROW_WIDTH], &v[i], i / ZK_ROW_WIDTH};
+    fixed_sums(z, J, nr, t, nt, scratch);
+    g1_batch_to_affine(z->row_pt + r0, J, nr, inv);
+    st = g1_vec_push(ch->out_pts, z->row_pt + r0, nr, e);
+    if (st) {
+        S->n -= n;
+        z->n_rows -= nr;
+        return st;
+    }
+    absorb_points(ch->tr, label, z->row_pt + r0, nr);
     return ZKM_OK;
+}
+
+zkm_status zk_chan_recv_round(zk_chan *ch, const char *label, zk_form *out, size_t n,
+                              zkm_err *e)
+{
+    zk_ctx *z = ch->zk;
+    if (!z || !z->rows_on)
+        return zk_chan_recv(ch, label, out, n, e);
+    const size_t nr = (n + ZK_ROW_WIDTH - 1) / ZK_ROW_WIDTH;
+    if (nr > ROUND_MAX_ROWS)
+        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a sum-check round of %zu values", n);
+    const g1_affine *p;
+    if (!g1_cursor_take(ch->in_pts, nr, &p))
+        return zkm_fail(e, ZKM_EREJECT, "proof section ends before its commitments");
+    absorb_points(ch->tr, label, p, nr);
+    uint32_t f = 0;
+    zkm_status st;
+    if (ch->mirror) {
+        st = mirror_take(ch, S_ROW, n, &f, e);
+    } else {
+        size_t r0 = 0;
+        st = series_add(z, S_ROW, n, &f, e);
+        if (!st && (st = rows_add(z, nr, &r0, e)) != ZKM_OK)
+            z->s[S_ROW].n -= n;
+        if (!st) {
+            memcpy(z->row_pt + r0, p, nr * sizeof *p);
+            for (size_t i = 0; i < n; i++)
+                z->s[S_ROW].pos[(f & ZK_INDEX) + i] = row_pos(r0, i);
+        }
+    }
+    return st ? st : set_hidden(out, f, n, e);
+}
+
+static int has_rows(const zk_form *f)
+{
+    for (uint32_t i = 0; i < f->n; i++)
+        if (f->idx[i] >> 30 == S_ROW)
+            return 1;
+    return 0;
 }
 
 zkm_status zk_chan_mul(zk_chan *ch, zk_form *out, const zk_form *a, const zk_form *b,
                        zkm_err *e)
 {
     zkm_status st;
+    if (has_rows(a) || has_rows(b))
+        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a product of sum-check round values "
+                        "(a bug: they have no commitments of their own)");
     if (zk_form_is_const(a) || zk_form_is_const(b)) {
         const zk_form *k = zk_form_is_const(a) ? a : b, *f = k == a ? b : a;
         fr s = k->k;
@@ -435,7 +619,7 @@ zkm_status zk_chan_mul(zk_chan *ch, zk_form *out, const zk_form *a, const zk_for
     if (!st)
         st = zk_form_copy(&p->y, b, e);
     if (!st)
-        st = series_add(z, 1, 1, &idx, e);
+        st = series_add(z, S_PROD, 1, &idx, e);
     if (st) {
         zk_form_free(&p->x);
         zk_form_free(&p->y);
@@ -497,19 +681,19 @@ static zkm_status prove_product(zk_chan *ch, pending_prod *p, zkm_err *e)
     zk_form_open(z, &p->y, &y, &ry);
     fr_mul(&v, &x, &y);
     hyrax_random_blinds(&rv, 1);
-    const uint32_t j = p->z & ~ZK_PROD;
-    z->s[1].m[j] = v;
-    z->s[1].r[j] = rv;
+    const uint32_t j = p->z & ZK_INDEX;
+    z->s[S_PROD].m[j] = v;
+    z->s[S_PROD].r[j] = rv;
     hyrax_random_blinds(b, 5);
-    g1_jac J[4];
+    g1_jac J[4], scratch[8];
     fr dv, dr;
-    commit_jac(z, &J[0], &v, &rv);
-    commit_jac(z, &J[1], &b[0], &b[1]);
-    commit_jac(z, &J[2], &b[2], &b[3]);
     fr_mul(&dv, &b[0], &y); /* delta = b1 Y + b5 H = b1 y U + (b1 ry + b5) H */
     fr_mul(&dr, &b[0], &ry);
     fr_add(&dr, &dr, &b[4]);
-    commit_jac(z, &J[3], &dv, &dr);
+    const fixed_term t8[8] = {{z->ut, &v, 0},  {z->ht, &rv, 0},   {z->ut, &b[0], 1},
+                              {z->ht, &b[1], 1}, {z->ut, &b[2], 2}, {z->ht, &b[3], 2},
+                              {z->ut, &dv, 3},   {z->ht, &dr, 3}};
+    fixed_sums(z, J, 4, t8, 8, scratch);
     g1_affine P[4];
     fq inv[6];
     g1_batch_to_affine(P, J, 4, inv);
@@ -544,8 +728,8 @@ static zkm_status verify_product(zk_chan *ch, pending_prod *p, zkm_err *e)
     const fr *resp;
     if (!g1_cursor_take(ch->in_pts, 4, &P) || !fr_cursor_take(ch->in, 5, &resp))
         return zkm_fail(e, ZKM_EREJECT, "proof section ends before a proof of product");
-    const uint32_t j = p->z & ~ZK_PROD;
-    z->s[1].pt[j] = P[0];
+    const uint32_t j = p->z & ZK_INDEX;
+    z->s[S_PROD].pt[j] = P[0];
     fr c, w[3], s, t;
     absorb_points(ch->tr, "zk/prod", P, 4);
     tr_challenge(ch->tr, "zk/prod-c", &c);
@@ -572,7 +756,7 @@ static zkm_status verify_product(zk_chan *ch, pending_prod *p, zkm_err *e)
     if (!st)
         st = zk_add_point(z, &P[3], &w[2], e);
     fr_mul(&s, &w[2], &c);
-    fr_add(&z->s[1].acc[j], &z->s[1].acc[j], &s);
+    fr_add(&z->s[S_PROD].acc[j], &z->s[S_PROD].acc[j], &s);
     fr_mul(&s, &w[2], &resp[0]);
     fr_neg(&s, &s);
     add_form_to(z, 0, &s, &p->y);
@@ -599,11 +783,188 @@ zkm_status zk_chan_flush(zk_chan *ch, zkm_err *e)
                               z->eqs[i].what);
             fr_mul(&t, &w, &bl);
             fr_add(&z->dblind, &z->dblind, &t);
+            const zk_form *d = &z->eqs[i].d;
+            for (uint32_t k = 0; k < d->n; k++) /* what zk_finish proves */
+                if (d->idx[k] >> 30 == S_ROW) {
+                    fr *a = &z->s[S_ROW].accd[d->idx[k] & ZK_INDEX];
+                    fr_mul(&t, &w, &d->c[k]);
+                    fr_add(a, a, &t);
+                }
         } else {
             add_form_to(z, 1, &w, &z->eqs[i].d);
         }
     }
     pending_clear(z);
+    return st;
+}
+
+/* --- the rows' inner product (zk_finish) --- */
+
+/* The variables of the table of rows: ZK_ROW_VARS for the columns, enough
+ * for the rows above them. */
+static uint32_t rows_nvars(size_t n_rows)
+{
+    uint32_t v = 0;
+    while (((size_t)1 << v) < n_rows)
+        v++;
+    return v + ZK_ROW_VARS;
+}
+
+/* The table's Hyrax commitment: the rows, then points at infinity (rows of
+ * zeros with blinding zero) up to a power of two.  *com owns its rows. */
+static zkm_status rows_com(const zk_ctx *z, uint32_t nv, hyrax_com *com, zkm_err *e)
+{
+    zkm_status st = hyrax_com_alloc(com, nv, ZK_ROW_VARS, e);
+    if (st)
+        return st;
+    memcpy(com->rows, z->row_pt, z->n_rows * sizeof(g1_affine));
+    for (size_t i = z->n_rows; i < com->n_rows; i++)
+        g1_affine_infinity(&com->rows[i]);
+    return ZKM_OK;
+}
+
+/* The verifier's relations for Y = <a, M> (a: 2^nv scalars), also replayed
+ * by the prover: Y received (*yf), the sum-check of a(x) M(x) from Y to the
+ * point r, M(r) received (*mf), and the closing equation recorded. */
+static zkm_status rows_relations(zk_chan *ch, const fr *a, uint32_t nv, fr *r, zk_form *yf,
+                                 zk_form *mf, zkm_err *e)
+{
+    zk_form claim, expect;
+    zk_form_init(&claim);
+    zk_form_init(&expect);
+    fr ar, *scratch = zkm_alloc_array((size_t)1 << (nv - 1), sizeof(fr), "row scalars", e);
+    zkm_status st = scratch ? zk_chan_recv(ch, "zk/rows-y", yf, 1, e) : ZKM_ENOMEM;
+    if (!st)
+        st = zk_form_copy(&claim, yf, e);
+    if (!st)
+        st = sc_verify_forms(ch, nv, 2, &claim, r, e);
+    if (!st)
+        st = zk_chan_recv(ch, "zk/rows-m", mf, 1, e);
+    if (!st) {
+        mle_eval(&ar, a, nv, r, scratch);
+        st = zk_form_axpy(&expect, &ar, mf, e);
+    }
+    if (!st)
+        st = zk_chan_check(ch, &claim, &expect, "zero knowledge: the sum-check rounds' inner "
+                           "product does not close", e);
+    zk_form_free(&claim);
+    zk_form_free(&expect);
+    free(scratch);
+    return st;
+}
+
+/* a (2^nv entries) = each round value's scalar in the equalities' sum, at
+ * its place in the table of rows; zero elsewhere. */
+static void rows_scalars(const zk_ctx *z, fr *a, uint32_t nv)
+{
+    const series *S = &z->s[S_ROW];
+    memset(a, 0, ((size_t)1 << nv) * sizeof(fr));
+    for (size_t i = 0; i < S->n; i++)
+        a[S->pos[i]] = S->accd[i];
+}
+
+/* Prover: Y = <a, M> sent and proven; *yblind receives Y's blinding. */
+static zkm_status rows_prove(zk_chan *ch, fr *yblind, zkm_err *e)
+{
+    zk_ctx *z = ch->zk;
+    const series *S = &z->s[S_ROW];
+    const uint32_t nv = rows_nvars(z->n_rows);
+    const size_t len = (size_t)1 << nv, n_rows = len / ZK_ROW_WIDTH;
+    fr *a = zkm_alloc_array(4 * len + n_rows, sizeof(fr), "the table of rows", e);
+    hyrax_com com;
+    zk_form yf, mf;
+    zk_form_init(&yf);
+    zk_form_init(&mf);
+    memset(&com, 0, sizeof com);
+    if (!a)
+        return ZKM_ENOMEM;
+    fr *M = a + len, *ta = M + len, *tm = ta + len, *blinds = tm + len;
+    rows_scalars(z, a, nv);
+    memset(M, 0, len * sizeof(fr));
+    for (size_t i = 0; i < S->n; i++)
+        M[S->pos[i]] = S->m[i];
+    memcpy(blinds, z->row_blind, z->n_rows * sizeof(fr));
+    memset(blinds + z->n_rows, 0, (n_rows - z->n_rows) * sizeof(fr));
+    memcpy(ta, a, len * sizeof(fr));
+    memcpy(tm, M, len * sizeof(fr));
+    fr y, mv, r[ROWS_MAX_VARS], rr[ROWS_MAX_VARS];
+    mle_dot(&y, M, a, len);
+    const transcript before = *ch->tr;
+    transcript replay = before;
+    const zk_pos base = zk_next(z);
+    const size_t at = ch->out_pts->n;
+    uint32_t yid, mid;
+    fr *tabs[2] = {ta, tm};
+    const unsigned ts[2] = {0, 2}, fac[2] = {0, 1};
+    sc_poly poly = {.n_tables = 2, .tables = tabs, .n_terms = 1, .term_start = ts,
+                    .factors = fac};
+    zkm_status st = zk_chan_send(ch, "zk/rows-y", &y, 1, &yid, e);
+    if (!st)
+        st = sc_prove(&poly, nv, ch, r, e);
+    mv = tm[0];
+    if (!st)
+        st = zk_chan_send(ch, "zk/rows-m", &mv, 1, &mid, e);
+    if (!st) {
+        g1_cursor in = {.v = ch->out_pts->v + at, .n = ch->out_pts->n - at, .pos = 0};
+        zk_chan m = {.tr = &replay, .zk = z, .in_pts = &in, .mirror = 1, .mirror_next = base};
+        st = rows_relations(&m, a, nv, rr, &yf, &mf, e);
+        if (!st && (in.pos != in.n || memcmp(&replay, ch->tr, sizeof replay) != 0))
+            st = zkm_fail(e, ZKM_EINVAL, "zero knowledge: the prover's replay of the rows' "
+                          "inner product does not follow its messages");
+    }
+    if (!st)
+        st = zk_chan_flush(ch, e);
+    if (!st)
+        st = rows_com(z, nv, &com, e);
+    if (!st) {
+        const hyrax_table t = {.com = &com, .values = M, .blinds = blinds};
+        const hyrax_claim c = {.table = 0, .point = r, .value = mv, .hid = mid};
+        st = hyrax_open_prove_zk(ch, &t, 1, &c, 1, z->threads, e);
+    }
+    if (!st)
+        *yblind = z->s[S_MSG].r[yid];
+    sodium_memzero(a, (4 * len + n_rows) * sizeof(fr));
+    free(a);
+    hyrax_com_free(&com);
+    zk_form_free(&yf);
+    zk_form_free(&mf);
+    return st;
+}
+
+/* Verifier: Y = <a, M> received (*yf) and checked. */
+static zkm_status rows_verify(zk_chan *ch, zk_form *yf, zkm_err *e)
+{
+    zk_ctx *z = ch->zk;
+    const series *S = &z->s[S_ROW];
+    for (size_t i = 0; i < S->n; i++)
+        if (!fr_is_zero(&S->acc[i]))
+            return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a sum-check round value outside "
+                            "the equalities (a bug)");
+    const uint32_t nv = rows_nvars(z->n_rows);
+    fr *a = zkm_alloc_array((size_t)1 << nv, sizeof(fr), "the table of rows", e);
+    if (!a)
+        return ZKM_ENOMEM;
+    hyrax_com com;
+    memset(&com, 0, sizeof com);
+    zk_form mf;
+    zk_form_init(&mf);
+    fr r[ROWS_MAX_VARS];
+    rows_scalars(z, a, nv);
+    zkm_status st = rows_relations(ch, a, nv, r, yf, &mf, e);
+    if (!st)
+        st = zk_chan_flush(ch, e);
+    if (!st)
+        st = rows_com(z, nv, &com, e);
+    if (!st) {
+        const hyrax_com *cp = &com;
+        fr zero;
+        fr_set_zero(&zero);
+        const hyrax_claim c = {.table = 0, .point = r, .value = zero, .hid = mf.idx[0]};
+        st = hyrax_open_verify_zk(ch, &cp, 1, &c, 1, z->threads, e);
+    }
+    free(a);
+    hyrax_com_free(&com);
+    zk_form_free(&mf);
     return st;
 }
 
@@ -615,6 +976,25 @@ zkm_status zk_finish(zk_chan *ch, zkm_err *e)
     if (z->n_prod || z->n_eq)
         return zkm_fail(e, ZKM_EINVAL, "zero knowledge: relations left unproven");
     fr ch_e, w, s, t;
+    /* the round values' part of the equalities' sum, as one message Y */
+    zk_form yf;
+    zk_form_init(&yf);
+    const int rows = z->n_rows != 0;
+    z->rows_on = 0;
+    if (rows) {
+        zkm_status st = z->prover ? rows_prove(ch, &t, e) : rows_verify(ch, &yf, e);
+        if (st) {
+            zk_form_free(&yf);
+            return st;
+        }
+        if (z->prover) {
+            fr_add(&z->dblind, &z->dblind, &t);
+        } else {
+            fr_set_one(&t);
+            add_form_to(z, 1, &t, &yf);
+        }
+    }
+    zk_form_free(&yf);
     if (z->prover) {
         g1_affine R;
         fr zs, zero;
@@ -656,13 +1036,16 @@ zkm_status zk_finish(zk_chan *ch, zkm_err *e)
     fr_neg(&s, &s);
     fr_mul(&t, &s, &z->accd_u);
     fr_add(&z->acc_u, &z->acc_u, &t);
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < z->s[k].n; i++) {
-            fr_mul(&t, &s, &z->s[k].accd[i]);
-            fr_add(&z->s[k].acc[i], &z->s[k].acc[i], &t);
+    static const int with_pts[2] = {S_MSG, S_PROD}; /* round values: in Y */
+    for (int q = 0; q < 2; q++) {
+        series *S = &z->s[with_pts[q]];
+        for (size_t i = 0; i < S->n; i++) {
+            fr_mul(&t, &s, &S->accd[i]);
+            fr_add(&S->acc[i], &S->acc[i], &t);
         }
+    }
     /* one multi-scalar multiplication over everything */
-    size_t n = z->s[0].n + z->s[1].n + z->xp.n + 2;
+    size_t n = z->s[S_MSG].n + z->s[S_PROD].n + z->xp.n + 2;
     g1_affine *P = zkm_alloc_array(n, sizeof *P, "final check", e);
     fr *S = zkm_alloc_array(n, sizeof *S, "final check", e);
     size_t sb = g1_msm_scratch_bytes(n, z->threads);
@@ -670,10 +1053,11 @@ zkm_status zk_finish(zk_chan *ch, zkm_err *e)
     st = ZKM_ENOMEM;
     if (P && S && scratch) {
         size_t o = 0;
-        for (int k = 0; k < 2; k++) {
-            memcpy(P + o, z->s[k].pt, z->s[k].n * sizeof *P);
-            memcpy(S + o, z->s[k].acc, z->s[k].n * sizeof *S);
-            o += z->s[k].n;
+        for (int q = 0; q < 2; q++) {
+            const series *Q = &z->s[with_pts[q]];
+            memcpy(P + o, Q->pt, Q->n * sizeof *P);
+            memcpy(S + o, Q->acc, Q->n * sizeof *S);
+            o += Q->n;
         }
         if (z->xp.n) {
             memcpy(P + o, z->xp.v, z->xp.n * sizeof *P);

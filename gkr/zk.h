@@ -6,8 +6,9 @@
  * al. 2018) it is a "hidden value": the prover sends the Pedersen
  * commitment
  *     C = v U + r H        (U, H: hyrax_generators; r from libsodium)
- * and absorbs C instead.  The verifier then computes on linear forms over
- * hidden values,
+ * and absorbs C instead (a sum-check round's values share one vector
+ * commitment instead: zk_chan_send_round).  The verifier then computes on
+ * linear forms over hidden values,
  *     F = k + sum_i c_i v_{idx_i}       (public k and c_i)
  * whose commitment sum_i c_i C_i + k U it could form, but never does: every
  * relation it must check is recorded and all of them are checked at the end
@@ -46,11 +47,14 @@
 #include "transcript.h"
 #include "zkm_err.h"
 
-/* Hidden values are numbered in two series: messages (0, 1, ...) and
- * product results (ZK_PROD | 0, 1, ...), so the numbers the verifier and
- * the replaying prover give to messages agree even though the products are
- * numbered when they are recorded. */
+/* Hidden values are numbered in three series: messages (0, 1, ...),
+ * sum-check round values (ZK_ROW | 0, 1, ...) and product results (ZK_PROD
+ * | 0, 1, ...), so the numbers the verifier and the replaying prover give
+ * to messages agree even though the products are numbered when they are
+ * recorded. */
+#define ZK_ROW 0x40000000u
 #define ZK_PROD 0x80000000u
+#define ZK_INDEX 0x3fffffffu
 
 typedef struct {
     fr k;           /* constant part */
@@ -83,6 +87,11 @@ typedef struct zk_ctx zk_ctx;
 zk_ctx *zk_ctx_new(int prover, int threads, zkm_err *e);
 void zk_ctx_free(zk_ctx *z);
 
+/* Where the two series of messages are (zk_next). */
+typedef struct {
+    uint32_t msg, row;
+} zk_pos;
+
 typedef struct {
     transcript *tr;
     zk_ctx *zk;          /* NULL: in the clear */
@@ -97,11 +106,11 @@ typedef struct {
     /* a prover replaying the verifier over its own messages: hidden values
      * received are numbered from mirror_next (in_pts reads what it sent) */
     int mirror;
-    uint32_t mirror_next;
+    zk_pos mirror_next;
 } zk_chan;
 
-/* The number the next message sent (or received) gets. */
-uint32_t zk_next_msg(const zk_ctx *z);
+/* The numbers the next message and round value sent (or received) get. */
+zk_pos zk_next(const zk_ctx *z);
 
 /* Prover: send n messages (absorbed under label).  *first (may be NULL)
  * receives the first one's number in zero knowledge, ZK_NONE in the
@@ -113,6 +122,22 @@ zkm_status zk_chan_send(zk_chan *ch, const char *label, const fr *v, size_t n, u
  * values in zero knowledge); out[0..n) must be initialised forms.
  * ZKM_EREJECT if the section runs out. */
 zkm_status zk_chan_recv(zk_chan *ch, const char *label, zk_form *out, size_t n, zkm_err *e);
+
+/* Sum-check round values (sumcheck.c).  In the clear, as zk_chan_send and
+ * zk_chan_recv.  In zero knowledge a round's n values are packed into
+ * ceil(n / ZK_ROW_WIDTH) rows, each sent as one Pedersen vector commitment
+ *     C = sum_k v_k G_k + beta H       (G_k, H: hyrax_generators)
+ * rather than one commitment per value.  A row value has no commitment of
+ * its own, so it may appear only in equalities (zk_chan_check), never in a
+ * product: its coefficients in the equalities' weighted sum are proven at
+ * zk_finish by one inner product against the table of every row (see
+ * there). */
+#define ZK_ROW_VARS 2u
+#define ZK_ROW_WIDTH (1u << ZK_ROW_VARS)
+zkm_status zk_chan_send_round(zk_chan *ch, const char *label, const fr *v, size_t n,
+                              zkm_err *e);
+zkm_status zk_chan_recv_round(zk_chan *ch, const char *label, zk_form *out, size_t n,
+                              zkm_err *e);
 
 /* Verifier (or mirror): out = a b.  A product of two non-constant forms
  * becomes a hidden value proven later (zk_chan_flush). */
@@ -139,7 +164,14 @@ void zk_add_form(zk_ctx *z, const fr *s, const zk_form *f);
 void zk_add_h(zk_ctx *z, const fr *s);
 void zk_add_u(zk_ctx *z, const fr *s);
 
-/* Finish (after the last flush): the Schnorr proof for the equalities, then
+/* Finish (after the last flush).  First, if round values were sent in
+ * rows: their coefficients a in the equalities' weighted sum D* are public
+ * by now, so the prover commits Y = <a, M> (M: the table of every row,
+ * row-major, ZK_ROW_WIDTH columns) as a new message and proves it with a
+ * sum-check of a(x) M(x) over the table's cube (its rounds one commitment
+ * per value), which ends in a claim on M at one point, opened (zero
+ * knowledge) with the rows as M's Hyrax commitment; Y then stands in D* for
+ * every row value.  Then the Schnorr proof for the equalities, and
  * (verifier) the final multi-scalar multiplication; ZKM_EREJECT if it is
  * not the identity. */
 zkm_status zk_finish(zk_chan *ch, zkm_err *e);

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "gkr.h"
+#include "hyrax.h"
+#include "zk.h"
 #include "testutil.h"
 
 static tu_rng rng;
@@ -265,10 +267,11 @@ static void test_sound(void **state)
     cfx_free(&f);
 }
 
-/* Zero knowledge: every point of the proof moved by H (still a valid
- * encoding) and every scalar changed by one, one at a time: each is
- * rejected, so every commitment and response the prover sends is checked
- * by something. */
+/* Zero knowledge: every point of the proof moved by H, by U and by G_0
+ * (still valid encodings) and every scalar changed by one, one at a time:
+ * each is rejected, so every commitment and response the prover sends is
+ * checked by something, and so is every value a commitment holds
+ * (including the rows of sum-check round values, zk.h). */
 static void test_zk_every_element(void **state)
 {
     (void)state;
@@ -284,21 +287,26 @@ static void test_zk_every_element(void **state)
     hyrax_generators(&g);
     fr one;
     fr_set_one(&one);
+    /* a point moved by H changes a blinding; by U, a committed value; by
+     * G_0, a sum-check round row's first value */
+    const g1_affine *by[3] = {g.H, g.U, &g.G[0]};
     size_t n_pts = 0, n_frs = 0;
     for (uint32_t s = 0; s < P.n_sections; s++) {
         gkr_section *sec = &P.sections[s];
         for (size_t k = 0; k < sec->pts.n; k++, n_pts++) {
             g1_affine keep = sec->pts.v[k];
-            g1_jac t;
-            g1_from_affine(&t, &keep);
-            g1_add_mixed_var(&t, &t, g.H);
-            g1_to_affine(&sec->pts.v[k], &t);
-            assert_int_equal(gkr_proof_encode(&P, &bad, &blen, NULL), ZKM_OK);
-            zkm_status st = verify(&f, 1, bad, blen, NULL);
-            if (st != ZKM_EREJECT)
-                fail_msg("point %zu of section %u (tag %u) moved: status %d", k, s, sec->tag,
-                         (int)st);
-            free(bad);
+            for (int m = 0; m < 3; m++) {
+                g1_jac t;
+                g1_from_affine(&t, &keep);
+                g1_add_mixed_var(&t, &t, by[m]);
+                g1_to_affine(&sec->pts.v[k], &t);
+                assert_int_equal(gkr_proof_encode(&P, &bad, &blen, NULL), ZKM_OK);
+                zkm_status st = verify(&f, 1, bad, blen, NULL);
+                if (st != ZKM_EREJECT)
+                    fail_msg("point %zu of section %u (tag %u) moved by %s: status %d", k, s,
+                             sec->tag, m == 0 ? "H" : m == 1 ? "U" : "G_0", (int)st);
+                free(bad);
+            }
             sec->pts.v[k] = keep;
         }
         if (sec->tag == 0 || sec->encoding != GKR_ENC_FIELD)
@@ -513,6 +521,44 @@ static void test_zk_complete(void **state)
     complete(3, 3);
 }
 
+/* Sum-check round values sent in rows have no commitment of their own: a
+ * product of them is refused (a bug in a layer, not a bad proof), while
+ * messages sent one by one still multiply; and a round's rows are as many
+ * as ZK_ROW_WIDTH values need. */
+static void test_zk_rows(void **state)
+{
+    (void)state;
+    zkm_err e;
+    zk_ctx *z = zk_ctx_new(0, 1, &e);
+    assert_non_null(z);
+    hyrax_gens g;
+    hyrax_generators(&g);
+    transcript tr;
+    tr_init(&tr, "test");
+    g1_cursor in = {.v = g.G, .n = 4};
+    zk_chan ch = {.tr = &tr, .zk = z, .in_pts = &in};
+    zk_form f[ZK_ROW_WIDTH + 1], m[2], out;
+    for (unsigned i = 0; i <= ZK_ROW_WIDTH; i++)
+        zk_form_init(&f[i]);
+    zk_form_init(&m[0]);
+    zk_form_init(&m[1]);
+    zk_form_init(&out);
+    assert_int_equal(zk_chan_recv_round(&ch, "r", f, ZK_ROW_WIDTH + 1, &e), ZKM_OK);
+    assert_int_equal(in.pos, 2); /* two rows */
+    assert_int_equal(zk_chan_recv(&ch, "m", m, 2, &e), ZKM_OK);
+    assert_int_equal(in.pos, 4);
+    assert_int_equal(zk_chan_mul(&ch, &out, &f[0], &m[0], &e), ZKM_EINVAL);
+    assert_int_equal(zk_chan_mul(&ch, &out, &m[1], &f[ZK_ROW_WIDTH], &e), ZKM_EINVAL);
+    assert_int_equal(zk_chan_mul(&ch, &out, &m[0], &m[1], &e), ZKM_OK);
+    assert_int_equal(zk_chan_check(&ch, &f[1], &out, "test", &e), ZKM_OK);
+    for (unsigned i = 0; i <= ZK_ROW_WIDTH; i++)
+        zk_form_free(&f[i]);
+    zk_form_free(&m[0]);
+    zk_form_free(&m[1]);
+    zk_form_free(&out);
+    zk_ctx_free(z);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -532,6 +578,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_zk_every_element, zk_on, zk_off),
         cmocka_unit_test_setup_teardown(test_decode_threads, zk_on, zk_off),
         cmocka_unit_test(test_zk_blinding),
+        cmocka_unit_test(test_zk_rows),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -399,17 +399,23 @@ expect 0 "mlp: verify the zk proof with only the .zkc" "$ZKM" verify "$M" "$ZP" 
     no "mlp: zk: accepted, run's output"
 expect 0 "mlp: prove --zk again (same statement)" "$ZKM" prove "$M" --seed 1 \
     --commitment "$C" --private-input --zk -o "$tmp/mlp_z2.zkp"
+expect 0 "mlp: prove --zk another statement (other weights and input)" "$ZKM" prove "$M" \
+    --seed 2 --input-seed 2 --commitment "$tmp/mlp2.zkc" --key "$tmp/mlp2.key" \
+    --private-input --zk -o "$tmp/mlp_z3.zkp"
 if [ $py -eq 1 ]; then
-    # after the header and the output, no 32-byte element of one proof is in the other
+    # after the header and the output, no 32-byte element of one proof is in
+    # the other, but for the format's own bytes (section headers), which are
+    # also in the proof of the other statement at the same place
     python3 -c '
 import sys
-a, b = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
-assert len(a) == len(b) and a != b
+a, b, c = (open(f, "rb").read() for f in sys.argv[1:4])
+assert len(a) == len(b) == len(c) and a != b
 ca = {a[i:i + 32] for i in range(0, len(a) - 32)}
-tail = b[len(b) // 8:]
-rep = sum(tail[i:i + 32] in ca for i in range(0, len(tail) - 32, 32))
+tail = range(len(b) // 8, len(b) - 32, 32)
+rep = sum(b[i:i + 32] in ca and b[i:i + 32] != c[i:i + 32] for i in tail)
 assert rep == 0, "%d elements repeat" % rep
-' "$ZP" "$tmp/mlp_z2.zkp" 2>"$tmp/pyerr" && ok "mlp: zk: two proofs of one statement share no element" ||
+' "$ZP" "$tmp/mlp_z2.zkp" "$tmp/mlp_z3.zkp" 2>"$tmp/pyerr" &&
+        ok "mlp: zk: two proofs of one statement share no element" ||
         no "mlp: zk: two proofs of one statement share no element: $(tail -1 "$tmp/pyerr")"
 fi
 expect 1 "mlp: zk proof against the .zkc of other weights" "$ZKM" verify "$M" "$ZP" --commitment "$tmp/mlp2.zkc"
