@@ -105,14 +105,21 @@ $(GENS_C): $(GEN_TOOL)
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CPPFLAGS) $(ZKM_CFLAGS) -c $< -o $@
 
-# What zkm sweep records as the build in its commit column: git describe of
-# this source tree, or the version outside a git checkout.  Rewritten only
-# when it changes, so that only then cli/cmd_sweep.c is compiled again.
+# What zkm sweep records as the build in its commit column: `git describe
+# --always --dirty` of this source tree (a tag, or the commit's short hash;
+# "-dirty" with uncommitted changes), which names the exact source a row was
+# measured with.  The version is derived from git, not written here: VERSION
+# is only the fallback outside a git checkout (a release tarball, no git),
+# "zkm-VERSION"; give a release's with make VERSION=...  Only characters
+# safe in a C string and a CSV field are kept (a tag may hold '"').
+# Rewritten only when it changes, so that only then cli/cmd_sweep.c is
+# compiled again.
 VERSION := 0.1
 $(BUILD)/gen/describe.h: FORCE
 	@mkdir -p $(dir $@)
 	@d=$$( { [ -e .git ] && git describe --always --dirty 2>/dev/null; } || echo "zkm-$(VERSION)"); \
-	printf '#define ZKM_DESCRIBE "%s"\n' "$$d" > $@.tmp; \
+	d=$$(printf '%s' "$$d" | tr -cd 'A-Za-z0-9._+/-'); \
+	printf '#define ZKM_DESCRIBE "%s"\n' "$${d:-unknown}" > $@.tmp; \
 	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 $(BUILD)/cli/cmd_sweep.o: $(BUILD)/gen/describe.h
 

@@ -23,7 +23,9 @@
  *
  * A worker's children die with it (PR_SET_PDEATHSIG), and the workers
  * with the sweep: a killed sweep leaves no process behind that could
- * append later. */
+ * append later.  Every descriptor the sweep opens is close-on-exec: a child
+ * gets /dev/null, its output files and what the sweep itself was given,
+ * never a lock (which would outlive the holder in the child). */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -47,6 +49,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "net.h"
+#include "progress.h"
 #include "sweep.h"
 #include "synth.h"
 #include "tensors.h"
@@ -89,8 +93,9 @@ static void help(FILE *f)
             "The spec: lines 'key = value', '#' comments (experiments/SWEEP.md):\n"
             "  model = PATH (weights=FILE | seed=N) [name=LABEL] [dataset=SPEC]\n"
             "          [input=FILE | input_seed=N | input_sample=K]    one line per model\n"
-            "  bits = 4,6,8..12,16         bit-widths 2..32 (required)\n"
-            "  range = bits, lookup, lookup:L          range strategies (default bits)\n"
+            "  bits = 4,6,8..12,16         bit-widths %u..%u (required)\n"
+            "  range = bits, lookup, lookup:L          range strategies (default bits;\n"
+            "                              lookup is lookup:%u, the key's spelling)\n"
             "  mode = public|committed[+private-input][+clear-advice][+zk], ...\n"
             "                              proof modes (default public)\n"
             "  reps = N                    repetitions, 1..1000 (default 1)\n"
@@ -122,7 +127,7 @@ static void help(FILE *f)
             "results.csv; 1 some points failed (their messages on stderr and in\n"
             "failures.csv); 2 bad usage or input (a malformed spec, a missing model or\n"
             "weights file, an unwritable DIR, a results.csv with another header).\n",
-            MAX_JOBS);
+            ZKM_BITS_MIN, ZKM_BITS_MAX, ZKM_LIMB_DEFAULT, MAX_JOBS);
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -456,7 +461,7 @@ static int load_keys(const paths *p, sw_keys *keys)
     if (fd < 0)
         return ZKM_EXIT_USAGE;
     close(fd);
-    zkm_status st = sw_csv_keys(text, len, SW_RESULTS_HEADER, SW_KEY_FIELDS, keys, &e);
+    zkm_status st = sw_csv_keys(text, len, SW_RESULTS_HEADER, keys, &e);
     free(text);
     if (st) {
         fprintf(stderr, "zkm sweep: %s: %s\n", p->results, e.msg);
@@ -532,16 +537,43 @@ static void log_failure(const paths *p, const char *key, const char *stage, int 
 
 /* ------------------------------------------------------------- children */
 
-/* After fork: die with the parent (also if it is already gone). */
-static void die_with_parent(pid_t parent)
+/* Fork and run this binary with argv (argv[0] "zkm"): its standard input
+ * /dev/null, its output and errors into out and err.  The child dies with
+ * its parent (PR_SET_PDEATHSIG; also if the parent is already gone) and
+ * inherits no descriptor of ours but those three (all of ours are
+ * close-on-exec, /dev/null's too).  The child's pid, or -1 after a message. */
+static pid_t spawn_self(char *const *argv, int out, int err)
 {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent)
+    fflush(NULL);
+    const pid_t parent = getpid();
+    const pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "zkm sweep: fork: %s\n", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+            _exit(127);
+        const int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (nul < 0 || dup2(nul, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+            _exit(127);
+        execv("/proc/self/exe", argv);
+        dprintf(2, "zkm sweep: cannot run /proc/self/exe: %s\n", strerror(errno));
         _exit(127);
+    }
+    return pid;
+}
+
+/* A wait status as an exit status: the exit code, or 128 + the signal. */
+static int exit_status(int status, int *sig)
+{
+    *sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + *sig;
 }
 
 typedef struct {
     int status;         /* exit status, or 128 + signal                    */
+    int sig;            /* the signal that killed it, or 0                 */
     long maxrss_kb;     /* wait4's ru_maxrss                               */
     char *out, *err;    /* stdout and stderr, NUL-ended (never NULL on 0)   */
     size_t out_len;
@@ -570,22 +602,9 @@ static int run_child(const char *tmp, char *const *argv, child *c)
         fprintf(stderr, "zkm sweep: %s: %s\n", tmp, strerror(errno));
         goto done;
     }
-    fflush(NULL);
-    const pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "zkm sweep: fork: %s\n", strerror(errno));
+    const pid_t pid = spawn_self(argv, of, ef);
+    if (pid < 0)
         goto done;
-    }
-    if (pid == 0) {
-        die_with_parent(parent);
-        int nul = open("/dev/null", O_RDONLY);
-        if (nul < 0 || dup2(nul, 0) < 0 || dup2(of, 1) < 0 || dup2(ef, 2) < 0)
-            _exit(127);
-        execv("/proc/self/exe", argv);
-        dprintf(2, "zkm sweep: cannot run /proc/self/exe: %s\n", strerror(errno));
-        _exit(127);
-    }
     int status;
     struct rusage ru;
     pid_t w;
@@ -595,7 +614,7 @@ static int run_child(const char *tmp, char *const *argv, child *c)
         fprintf(stderr, "zkm sweep: wait4: %s\n", strerror(errno));
         goto done;
     }
-    c->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    c->status = exit_status(status, &c->sig);
     c->maxrss_kb = ru.ru_maxrss;
     size_t el;
     if (lseek(of, 0, SEEK_SET) || read_fd(of, &c->out, &c->out_len) || lseek(ef, 0, SEEK_SET) ||
@@ -665,7 +684,11 @@ typedef struct {
 static int point_failed(point_run *r, const char *stage, const child *c, const char *msg)
 {
     const char *text = msg ? msg : c && c->err && *c->err ? c->err : "(no message)";
-    if (c)
+    if (c && c->sig)
+        fprintf(stderr, "zkm sweep: point %s: zkm %s failed (killed by signal %d, %s):\n%s%s",
+                r->key, stage, c->sig, strsignal(c->sig), text,
+                text[strlen(text) - 1] == '\n' ? "" : "\n");
+    else if (c)
         fprintf(stderr, "zkm sweep: point %s: zkm %s failed (exit %d):\n%s%s", r->key, stage,
                 c->status, text, text[strlen(text) - 1] == '\n' ? "" : "\n");
     else
@@ -717,19 +740,19 @@ static void threads_args(args *a, const sw_point *pt)
     }
 }
 
+/* A lookup's limb is always passed, the default's too: the point names
+ * its circuit whatever zkm's default. */
 static void range_args(args *a, const sw_point *pt)
 {
     if (!pt->range.lookup)
         return; /* bits: zkm's default, so zkm need not know --range */
     arg(a, "--range");
     arg(a, "lookup");
-    if (pt->range.limb) {
-        arg(a, "--limb");
-        arg(a, "%u", pt->range.limb);
-    }
+    arg(a, "--limb");
+    arg(a, "%u", pt->range.limb ? pt->range.limb : ZKM_LIMB_DEFAULT);
 }
 
-/* The range strategy in a file name: "bits", "lookup", "lookup-8". */
+/* The range strategy in a file name: "bits", "lookup-8". */
 static void range_tag(sw_range r, char *buf, size_t n)
 {
     sw_range_str(r, buf, n);
@@ -738,10 +761,10 @@ static void range_tag(sw_range r, char *buf, size_t n)
             *c = '-';
 }
 
-/* Run a's command and parse its standard output as JSON into *out (c keeps
- * the child's outputs).  0; ZKM_EXIT_USAGE after a message when it could
- * not run; the point's failure (point_failed) when it failed or printed
- * no JSON. */
+/* Run a's command and parse its standard output as a JSON object into
+ * *out (c keeps the child's outputs).  0; ZKM_EXIT_USAGE after a message
+ * when it could not run; the point's failure (point_failed) when it failed
+ * or printed no JSON object (a row of empty columns is no result). */
 static int run_json(point_run *r, const char *stage, const args *a, child *c, json_t **out)
 {
     json_error_t je;
@@ -753,8 +776,11 @@ static int run_json(point_run *r, const char *stage, const args *a, child *c, js
         return ZKM_EXIT_USAGE;
     if (c->status)
         return point_failed(r, stage, c, NULL);
-    if (!(*out = json_loadb(c->out, c->out_len, 0, &je)))
-        return point_failed(r, stage, NULL, "its output is not JSON");
+    if (!(*out = json_loadb(c->out, c->out_len, 0, &je)) || !json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        return point_failed(r, stage, NULL, "its output is not a JSON object");
+    }
     return 0;
 }
 
@@ -775,8 +801,11 @@ static int cached_json(point_run *r, const char *stage, const char *name, args *
     }
     json_error_t je;
     if (access(path, F_OK) == 0) {
-        if (!(*out = json_load_file(path, 0, &je))) {
-            fprintf(stderr, "zkm sweep: %s: %s (delete it to compute it again)\n", path, je.text);
+        if (!(*out = json_load_file(path, 0, &je)) || !json_is_object(*out)) {
+            fprintf(stderr, "zkm sweep: %s: %s (delete it to compute it again)\n", path,
+                    *out ? "not a JSON object" : je.text);
+            json_decref(*out);
+            *out = NULL;
             goto done;
         }
         rc = 0;
@@ -878,7 +907,6 @@ static int point_input(point_run *r)
     const sw_model *m = r->pt->model;
     char h[17], name[160], lockp[PATH_MAX + 8];
     zkm_strbuf d = {0};
-    syn_set set = {0};
     zkm_tensor_set t;
     zkm_err e;
     int lk = -1, rc = ZKM_EXIT_USAGE;
@@ -893,8 +921,10 @@ static int point_input(point_run *r)
     snprintf(name, sizeof name, "input-%s-s%llu-%s.npy", m->name,
              (unsigned long long)m->input_sample, h);
     if ((size_t)snprintf(r->input, sizeof r->input, "%s/%s", r->p->cache, name) >=
-        sizeof r->input - 8)
+        sizeof r->input - 8) {
+        fprintf(stderr, "zkm sweep: %s/%s: %s\n", r->p->cache, name, strerror(ENAMETOOLONG));
         goto done;
+    }
     snprintf(lockp, sizeof lockp, "%s.lock", r->input);
     if ((lk = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0 || flock(lk, LOCK_EX)) {
         fprintf(stderr, "zkm sweep: %s: %s\n", lockp, strerror(errno));
@@ -903,10 +933,8 @@ static int point_input(point_run *r)
     rc = 0;
     if (access(r->input, R_OK) == 0)
         goto done;
-    if (syn_open(m->dataset, m->input_sample + 1, &set, &e) ||
-        (set.n <= m->input_sample &&
-         zkm_fail(&e, ZKM_EFORMAT, "it has %llu samples", (unsigned long long)set.n)) ||
-        syn_sample(&set, m->input_sample, "x", &t, &e) || zkm_npy_write(r->input, &t.t[0], &e)) {
+    if (syn_open_sample(m->dataset, m->input_sample, "x", &t, &e) ||
+        zkm_npy_write(r->input, &t.t[0], &e)) {
         char msg[400];
         snprintf(msg, sizeof msg, "dataset %s, sample %llu: %s", m->dataset,
                  (unsigned long long)m->input_sample, e.msg);
@@ -916,7 +944,6 @@ done:
     if (lk >= 0)
         close(lk);
     zkm_tensor_set_free(&t);
-    syn_free(&set);
     free(d.s);
     return rc;
 }
@@ -945,8 +972,12 @@ static int point_commit(point_run *r)
         zkm_sb_printf(&d, "seed %llu;", (unsigned long long)m->seed);
     cache_hash(d.s ? d.s : "", h);
     snprintf(name, sizeof name, "commit-%s-b%u-%s-%s.zkc", m->name, pt->bits, rs, h);
-    if (!(path = join(r->p->cache, name)) || strlen(path) >= PATH_MAX)
+    if (!(path = join(r->p->cache, name)))
         goto done;
+    if (strlen(path) >= PATH_MAX) {
+        fprintf(stderr, "zkm sweep: %s: %s\n", path, strerror(ENAMETOOLONG));
+        goto done;
+    }
     snprintf(keyp, sizeof keyp, "%s.key", path);
     snprintf(lockp, sizeof lockp, "%s.lock", path);
     snprintf(r->commitment, sizeof r->commitment, "%s", path);
@@ -1148,7 +1179,7 @@ static int point_row(point_run *r, zkm_strbuf *row, zkm_strbuf *nodes)
             continue;
         char nb[128];
         snprintf(nb, sizeof nb, "%s", node);
-        sanitize(nb);
+        sw_node_word(nb);
         zkm_sb_printf(nodes, "%s,%s,%.9g\n", r->key, nb, json_number_value(s));
     }
     if (row->failed || nodes->failed) {
@@ -1158,12 +1189,14 @@ static int point_row(point_run *r, zkm_strbuf *row, zkm_strbuf *nodes)
     return 0;
 }
 
-/* Files the point reads, checked before anything runs. */
+/* Files the point reads, checked before anything runs (a data set that
+ * is no generated one's name is a file too). */
 static int check_files(const sw_model *m, const char *where)
 {
-    const char *what[3] = {m->path, m->weights, m->input};
-    const char *name[3] = {"model", "weights", "input"};
-    for (int i = 0; i < 3; i++)
+    const char *what[4] = {m->path, m->weights, m->input,
+                           m->dataset && !syn_builtin(m->dataset) ? m->dataset : NULL};
+    const char *name[4] = {"model", "weights", "input", "dataset"};
+    for (int i = 0; i < 4; i++)
         if (what[i] && access(what[i], R_OK)) {
             fprintf(stderr, "zkm sweep: %s%s %s: %s\n", where, name[i], what[i], strerror(errno));
             return ZKM_EXIT_USAGE;
@@ -1208,9 +1241,12 @@ static int run_point(const char *dir, const sw_point *pt)
     if (sw_keys_has(&keys, r.key, strlen(r.key)))
         goto done;
     host_tag(host, sizeof host);
-    snprintf(r.tmp, sizeof r.tmp, "%s/%s.%ld", p.tmp, host, (long)getpid());
-    if (mkdir(r.tmp, 0777) && errno != EEXIST) {
-        fprintf(stderr, "zkm sweep: %s: %s\n", r.tmp, strerror(errno));
+    const int tl = snprintf(r.tmp, sizeof r.tmp, "%s/%s.%ld", p.tmp, host, (long)getpid());
+    const int err = tl < 0 || (size_t)tl >= sizeof r.tmp     ? ENAMETOOLONG
+                    : mkdir(r.tmp, 0777) && errno != EEXIST ? errno
+                                                             : 0;
+    if (err) {
+        fprintf(stderr, "zkm sweep: %s: %s\n", r.tmp, strerror(err));
         rc = ZKM_EXIT_USAGE;
         goto done;
     }
@@ -1297,8 +1333,12 @@ static int merge_one(const char *src, sw_keys *have, zkm_strbuf *rows, zkm_strbu
     int rc = ZKM_EXIT_USAGE;
     if (!rp || !np)
         goto done;
-    if (read_path(rp, &res, &rl) || !res) {
-        fprintf(stderr, "zkm sweep: --merge %s: %s\n", rp, res ? strerror(errno) : "missing");
+    if (read_path(rp, &res, &rl)) {
+        fprintf(stderr, "zkm sweep: --merge %s: %s\n", rp, strerror(errno));
+        goto done;
+    }
+    if (!res) {
+        fprintf(stderr, "zkm sweep: --merge %s: missing\n", rp);
         goto done;
     }
     if (read_path(np, &nod, &nl)) {
@@ -1307,25 +1347,29 @@ static int merge_one(const char *src, sw_keys *have, zkm_strbuf *rows, zkm_strbu
     }
     rl = sw_complete_len(res, rl);
     nl = nod ? sw_complete_len(nod, nl) : 0;
+    /* both files checked before anything is taken: their headers, every
+     * row's key */
     sw_keys probe = {0};
-    zkm_status st = sw_csv_keys(res, rl, SW_RESULTS_HEADER, SW_KEY_FIELDS, &probe, &e);
+    zkm_status st = sw_csv_keys(res, rl, SW_RESULTS_HEADER, &probe, &e);
     sw_keys_free(&probe);
     if (!st && nl)
-        st = sw_csv_keys(nod, nl, SW_NODES_HEADER, SW_KEY_FIELDS, &probe, &e);
+        st = sw_csv_keys(nod, nl, SW_NODES_HEADER, &probe, &e);
     sw_keys_free(&probe);
     if (st) {
         fprintf(stderr, "zkm sweep: --merge %s: %s\n", src, e.msg);
         goto done;
     }
+    /* keys compared canonically (sw_row_key), rows copied as they are */
     const size_t rh = strlen(SW_RESULTS_HEADER) + 1, nh = strlen(SW_NODES_HEADER) + 1;
+    char key[SW_MAX_KEY];
     for (const char *q = res + (rl ? rh : 0), *end = res + rl; q < end;) {
         const char *le = memchr(q, '\n', (size_t)(end - q)) + 1;
-        const size_t kl = sw_key_len(q, (size_t)(le - q), SW_KEY_FIELDS);
+        const size_t kl = sw_row_key(q, (size_t)(le - q), key);
         int added;
-        if ((st = sw_keys_add(have, q, kl, &added, &e)))
+        if ((st = sw_keys_add(have, key, kl, &added, &e)))
             break;
         if (added) {
-            if ((st = sw_keys_add(&mine, q, kl, NULL, &e)))
+            if ((st = sw_keys_add(&mine, key, kl, NULL, &e)))
                 break;
             zkm_sb_put(rows, q, (size_t)(le - q));
             ++*taken;
@@ -1337,7 +1381,8 @@ static int merge_one(const char *src, sw_keys *have, zkm_strbuf *rows, zkm_strbu
     for (const char *q = nod ? nod + (nl ? nh : 0) : NULL, *end = nod ? nod + nl : NULL;
          !st && q && q < end;) {
         const char *le = memchr(q, '\n', (size_t)(end - q)) + 1;
-        if (sw_keys_has(&mine, q, sw_key_len(q, (size_t)(le - q), SW_KEY_FIELDS)))
+        const size_t kl = sw_row_key(q, (size_t)(le - q), key);
+        if (sw_keys_has(&mine, key, kl))
             zkm_sb_put(nodes, q, (size_t)(le - q));
         q = le;
     }
@@ -1419,65 +1464,99 @@ static void shell_quote(zkm_strbuf *b, const char *s)
     zkm_sb_put(b, "'", 1);
 }
 
-/* An absolute path (for a file that exists; others as they are, e.g. a
- * --dataset name such as "shapes"), malloc'd. */
-static char *absolute(const char *path)
+/* An absolute path (for a file that exists; others as they are), malloc'd;
+ * a generated data set's name ("shapes") stays a name even when a file of
+ * that name is in the current directory. */
+static char *absolute(const char *path, int dataset)
 {
     char buf[PATH_MAX];
-    if (path && realpath(path, buf))
+    if (path && !(dataset && syn_builtin(path)) && realpath(path, buf))
         return strdup(buf);
     return path ? strdup(path) : NULL;
+}
+
+/* A control character would break the one command per line of
+ * --emit-jobs (GNU parallel, a Slurm array read lines). */
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < ' ' || *s == 0x7f)
+            return 1;
+    return 0;
 }
 
 static int emit_jobs(const sw_spec *s, const char *out)
 {
     char self[PATH_MAX], dir[2 * PATH_MAX + 2], cwd[PATH_MAX];
-    const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) {
-        fprintf(stderr, "zkm sweep: /proc/self/exe: %s\n", strerror(errno));
+    zkm_err e;
+    zkm_err_clear(&e);
+    const ssize_t n = readlink("/proc/self/exe", self, sizeof self);
+    if (n <= 0 || (size_t)n >= sizeof self) {
+        fprintf(stderr, "zkm sweep: /proc/self/exe: %s\n",
+                n < 0 ? strerror(errno) : strerror(ENAMETOOLONG));
         return ZKM_EXIT_USAGE;
     }
     self[n] = '\0';
-    if (out[0] == '/')
+    if (out[0] == '/') {
         snprintf(dir, sizeof dir, "%s", out);
-    else if (getcwd(cwd, sizeof cwd))
+    } else if (getcwd(cwd, sizeof cwd)) {
         snprintf(dir, sizeof dir, "%s/%s", cwd, out);
-    else
-        snprintf(dir, sizeof dir, "%s", out);
+    } else {
+        fprintf(stderr, "zkm sweep: --emit-jobs: the current directory: %s\n", strerror(errno));
+        return ZKM_EXIT_USAGE;
+    }
+    if (has_control(self) || has_control(dir)) {
+        fprintf(stderr, "zkm sweep: --emit-jobs: %s holds a control character, which one "
+                "command per line cannot carry\n", has_control(dir) ? "--out DIR" : "zkm's path");
+        return ZKM_EXIT_USAGE;
+    }
     /* the models with absolute paths, so the commands run from anywhere */
     sw_model *abs = calloc(s->n_models, sizeof *abs);
     int rc = abs ? 0 : ZKM_EXIT_USAGE;
     for (uint32_t i = 0; i < s->n_models && !rc; i++) {
         abs[i] = s->models[i];
-        abs[i].path = absolute(s->models[i].path);
-        abs[i].weights = absolute(s->models[i].weights);
-        abs[i].input = absolute(s->models[i].input);
-        abs[i].dataset = absolute(s->models[i].dataset);
+        abs[i].path = absolute(s->models[i].path, 0);
+        abs[i].weights = absolute(s->models[i].weights, 0);
+        abs[i].input = absolute(s->models[i].input, 0);
+        abs[i].dataset = absolute(s->models[i].dataset, 1);
         if (!abs[i].path || (s->models[i].weights && !abs[i].weights) ||
             (s->models[i].input && !abs[i].input) || (s->models[i].dataset && !abs[i].dataset))
             rc = ZKM_EXIT_USAGE;
     }
+    if (rc)
+        fprintf(stderr, "zkm sweep: out of memory\n");
+    /* every model's paths checked before a line is printed: all or nothing */
     zkm_strbuf b = {0};
+    for (uint32_t i = 0; i < s->n_models && !rc; i++) {
+        sw_point pt;
+        sw_point_at(s, 0, &pt);
+        pt.model = &abs[i];
+        b.len = 0;
+        if (sw_point_encode(&pt, &b, &e)) {
+            fprintf(stderr, "zkm sweep: --emit-jobs: %s\n", e.msg);
+            rc = ZKM_EXIT_USAGE;
+        }
+    }
     for (uint64_t k = 0; k < sw_count(s) && !rc; k++) {
         sw_point pt;
         sw_point_at(s, k, &pt);
         pt.model = &abs[pt.model - s->models];
         zkm_strbuf ps = {0};
-        sw_point_encode(&pt, &ps);
+        sw_point_encode(&pt, &ps, &e); /* checked above */
         b.len = 0;
         shell_quote(&b, self);
         zkm_sb_printf(&b, " sweep --point ");
         shell_quote(&b, ps.s ? ps.s : "");
         zkm_sb_printf(&b, " --out ");
         shell_quote(&b, dir);
-        if (ps.failed || b.failed)
+        if (ps.failed || b.failed) {
+            fprintf(stderr, "zkm sweep: out of memory\n");
             rc = ZKM_EXIT_USAGE;
-        else
+        } else {
             printf("%s\n", b.s);
+        }
         free(ps.s);
     }
-    if (rc)
-        fprintf(stderr, "zkm sweep: out of memory\n");
     for (uint32_t i = 0; abs && i < s->n_models; i++) {
         free(abs[i].path);
         free(abs[i].weights);
@@ -1486,7 +1565,7 @@ static int emit_jobs(const sw_spec *s, const char *out)
     }
     free(abs);
     free(b.s);
-    if (!rc && fflush(stdout)) {
+    if (!rc && (fflush(stdout) || ferror(stdout))) {
         fprintf(stderr, "zkm sweep: writing the jobs: %s\n", strerror(errno));
         rc = ZKM_EXIT_USAGE;
     }
@@ -1536,34 +1615,38 @@ static void fmt_time(char *buf, size_t n, double s)
         snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
 }
 
+/* Where the sweep is, for the progress line (cli_progress: drawn only on a
+ * terminal). */
 typedef struct {
-    int tty;
+    cli_progress bar;
     uint64_t total, todo, finished, failed, skipped;
     double t0;
-    int shown;
 } progress;
 
 static void progress_draw(progress *g)
 {
-    if (!g->tty)
-        return;
-    char el[32], eta[32] = "-";
-    const double t = zkm_now() - g->t0;
-    fmt_time(el, sizeof el, t);
+    char eta[32] = "-", phase[96];
     if (g->finished)
-        fmt_time(eta, sizeof eta, t / (double)g->finished * (double)(g->todo - g->finished));
-    fprintf(stderr, "\r\033[Ksweep: %llu/%llu points done (%llu failed, %llu done before), %s "
-            "elapsed, ETA %s",
-            (unsigned long long)(g->skipped + g->finished), (unsigned long long)g->total,
-            (unsigned long long)g->failed, (unsigned long long)g->skipped, el, eta);
-    g->shown = 1;
+        fmt_time(eta, sizeof eta,
+                 (zkm_now() - g->t0) / (double)g->finished * (double)(g->todo - g->finished));
+    snprintf(phase, sizeof phase, "%llu/%llu, %llu failed, ETA %s",
+             (unsigned long long)(g->skipped + g->finished), (unsigned long long)g->total,
+             (unsigned long long)g->failed, eta);
+    cli_progress_update(&g->bar, phase, g->skipped + g->finished, g->total);
 }
 
-static void progress_clear(progress *g)
+/* The key of point k, for a message ("?" when memory ran out); free it. */
+static char *key_at(const sw_spec *s, uint64_t k)
 {
-    if (g->shown)
-        fprintf(stderr, "\r\033[K");
-    g->shown = 0;
+    sw_point pt;
+    zkm_strbuf kb = {0};
+    sw_point_at(s, k, &pt);
+    sw_point_key(&pt, &kb);
+    if (kb.failed || !kb.s) {
+        free(kb.s);
+        return strdup("?");
+    }
+    return kb.s;
 }
 
 /* Start a worker for point k: zkm sweep --point STR --out DIR, its output
@@ -1572,39 +1655,74 @@ static int start_worker(const sw_spec *s, const paths *p, uint64_t k, worker *w)
 {
     sw_point pt;
     zkm_strbuf ps = {0};
-    sw_point_at(s, k, &pt);
-    sw_point_encode(&pt, &ps);
+    zkm_err e;
     char host[256];
+    zkm_err_clear(&e);
+    sw_point_at(s, k, &pt);
+    if (sw_point_encode(&pt, &ps, &e) || ps.failed) {
+        fprintf(stderr, "zkm sweep: %s\n", ps.failed ? "out of memory" : e.msg);
+        free(ps.s);
+        return -1;
+    }
     host_tag(host, sizeof host);
-    snprintf(w->log, sizeof w->log, "%s/%s.%ld.log%llu", p->tmp, host, (long)getpid(),
-             (unsigned long long)k);
-    int fd = ps.failed ? -1 : open(w->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    const int ll = snprintf(w->log, sizeof w->log, "%s/%s.%ld.log%llu", p->tmp, host,
+                            (long)getpid(), (unsigned long long)k);
+    const int fd = ll < 0 || (size_t)ll >= sizeof w->log
+                       ? (errno = ENAMETOOLONG, -1)
+                       : open(w->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) {
-        fprintf(stderr, "zkm sweep: %s: %s\n", ps.failed ? "out of memory" : w->log,
-                strerror(errno));
+        fprintf(stderr, "zkm sweep: %s: %s\n", w->log, strerror(errno));
         free(ps.s);
         return -1;
     }
     char *argv[] = {"zkm", "sweep", "--point", ps.s, "--out", p->dir, NULL};
-    fflush(NULL);
-    const pid_t parent = getpid();
-    w->pid = fork();
-    if (w->pid == 0) {
-        die_with_parent(parent);
-        int nul = open("/dev/null", O_RDONLY);
-        if (nul < 0 || dup2(nul, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-            _exit(127);
-        execv("/proc/self/exe", argv);
-        _exit(127);
-    }
+    w->pid = spawn_self(argv, fd, fd);
     close(fd);
     free(ps.s);
-    if (w->pid < 0) {
-        fprintf(stderr, "zkm sweep: fork: %s\n", strerror(errno));
+    if (w->pid < 0)
         return -1;
-    }
     w->k = k;
     return 0;
+}
+
+/* A worker has ended with wait status `status`: show its output, count it,
+ * and record a worker that died without recording its failure itself (a
+ * signal: the OOM killer, a crash) in failures.csv.  Returns 1 for a
+ * worker's exit status 2 (the directory or zkm itself: start no more). */
+static int worker_done(const sw_spec *s, const paths *p, worker *w, int status, progress *g)
+{
+    int sig;
+    const int st = exit_status(status, &sig);
+    char *log = NULL;
+    size_t ll = 0;
+    g->finished++;
+    if (read_path(w->log, &log, &ll))
+        ll = 0;
+    unlink(w->log);
+    if (st || ll) {
+        cli_progress_end(&g->bar);
+        if (ll)
+            fprintf(stderr, "%s%s", log, log[ll - 1] == '\n' ? "" : "\n");
+    }
+    /* a worker's own failures (1, 2) are on stderr and in failures.csv */
+    const int unrecorded = sig || st > ZKM_EXIT_USAGE;
+    if (st)
+        g->failed++;
+    if (unrecorded || (st && !ll)) {
+        char *key = key_at(s, w->k), msg[128];
+        if (sig)
+            snprintf(msg, sizeof msg, "the worker was killed by signal %d (%s)", sig,
+                     strsignal(sig));
+        else
+            snprintf(msg, sizeof msg, "the worker exited with status %d", st);
+        fprintf(stderr, "zkm sweep: point %s: %s\n", key ? key : "?", msg);
+        if (key && unrecorded)
+            log_failure(p, key, "worker", st, msg);
+        free(key);
+    }
+    free(log);
+    w->pid = 0;
+    return st == ZKM_EXIT_USAGE;
 }
 
 static int run_sweep(const sw_spec *s, const char *out, unsigned jobs)
@@ -1625,7 +1743,8 @@ static int run_sweep(const sw_spec *s, const char *out, unsigned jobs)
     close(lk);
     clean_tmp(&p);
     const uint64_t n = sw_count(s);
-    progress g = {.tty = isatty(2), .total = n, .t0 = zkm_now()};
+    progress g = {.total = n, .t0 = zkm_now()};
+    cli_progress_init(&g.bar, "sweep");
     if (!rc && (!(todo = calloc(n ? n : 1, sizeof *todo)) || !(ws = calloc(jobs, sizeof *ws)))) {
         fprintf(stderr, "zkm sweep: out of memory\n");
         rc = ZKM_EXIT_USAGE;
@@ -1667,7 +1786,7 @@ static int run_sweep(const sw_spec *s, const char *out, unsigned jobs)
         /* on a terminal, the clock goes on while the points run */
         int status;
         pid_t pid;
-        while ((pid = waitpid(-1, &status, g.tty ? WNOHANG : 0)) == 0) {
+        while ((pid = waitpid(-1, &status, g.bar.tty ? WNOHANG : 0)) == 0) {
             nanosleep(&(struct timespec){.tv_sec = 0, .tv_nsec = 250000000}, NULL);
             progress_draw(&g);
         }
@@ -1684,35 +1803,10 @@ static int run_sweep(const sw_spec *s, const char *out, unsigned jobs)
         if (slot == jobs)
             continue;
         running--;
-        g.finished++;
-        const int st = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        char *log = NULL;
-        size_t ll = 0;
-        read_path(ws[slot].log, &log, &ll);
-        unlink(ws[slot].log);
-        if (st || ll) {
-            progress_clear(&g);
-            if (ll)
-                fprintf(stderr, "%s%s", log, log[ll - 1] == '\n' ? "" : "\n");
-            if (st == ZKM_EXIT_USAGE)
-                fatal = 1; /* the directory or the tool itself: stop starting points */
-            if (st) {
-                g.failed++;
-                if (!ll) {
-                    sw_point pt;
-                    zkm_strbuf kb = {0};
-                    sw_point_at(s, ws[slot].k, &pt);
-                    sw_point_key(&pt, &kb);
-                    fprintf(stderr, "zkm sweep: point %s: the worker exited with status %d\n",
-                            kb.s ? kb.s : "?", st);
-                    free(kb.s);
-                }
-            }
-        }
-        free(log);
-        ws[slot].pid = 0;
+        if (worker_done(s, &p, &ws[slot], status, &g))
+            fatal = 1; /* the directory or the tool itself: stop starting points */
     }
-    progress_clear(&g);
+    cli_progress_end(&g.bar);
     if (!rc && write_summary(&p))
         rc = ZKM_EXIT_USAGE;
     if (!rc) {
@@ -1831,6 +1925,10 @@ int cmd_sweep(int argc, char **argv)
     size_t len = 0;
     memset(&s, 0, sizeof s);
     zkm_err_clear(&e);
+    /* waitpid and wait4 need SIGCHLD's default: ignored (as a parent may
+     * leave it across exec), children are reaped by the kernel and every
+     * wait fails with ECHILD */
+    signal(SIGCHLD, SIG_DFL);
     int rc = parse(argc, argv, &o);
     if (rc >= 0) {
         free(o.merge_dirs);

@@ -106,7 +106,7 @@ static int set_value(const cli_spec *s, const opt_def *d, const char *v, cli_arg
     case O_RANGE:
         if (strcmp(v, "bits") != 0 && strcmp(v, "lookup") != 0)
             return usage_error(s, "--range %s: expected 'bits' or 'lookup'", v);
-        a->limb = !strcmp(v, "lookup") ? CLI_DEFAULT_LIMB : 0; /* --limb: after parsing */
+        a->limb = !strcmp(v, "lookup") ? ZKM_LIMB_DEFAULT : 0; /* --limb: after parsing */
         break;
     case O_LIMB:
         if (!cli_parse_u64(s->cmd, d->name, v, ZKM_LIMB_MIN, ZKM_LIMB_MAX, &x))

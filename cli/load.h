@@ -31,9 +31,6 @@ enum {
     CLI_OPT_RANGE = 1u << 11    /* --range bits|lookup, --limb L            */
 };
 
-/* --range lookup without --limb */
-#define CLI_DEFAULT_LIMB 8u
-
 #define CLI_MAX_POS 2
 
 typedef struct {

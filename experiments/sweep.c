@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net.h"
+
 /* ------------------------------------------------------------ messages */
 
 /* A file name in a message: its last 60 bytes, where its name is. */
@@ -84,6 +86,17 @@ static int is_name_char(char c)
     return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-';
 }
 
+/* A model's name: 1 to SW_MAX_NAME - 1 name characters. */
+static int name_ok(const char *s, size_t n)
+{
+    if (!n || n >= SW_MAX_NAME)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!is_name_char(s[i]))
+            return 0;
+    return 1;
+}
+
 /* A path may hold anything printable but ';' (the point separator), '#'
  * (comments) and white space (the model line's separator). */
 static int path_ok(const char *s, const char *end)
@@ -92,6 +105,19 @@ static int path_ok(const char *s, const char *end)
         return 0;
     for (; s < end; s++)
         if ((unsigned char)*s <= ' ' || *s == ';' || *s == '#' || *s == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* A path in a point string: anything but ';' (the separator) and control
+ * characters (a point is one line of --emit-jobs).  Spaces, quotes and '#'
+ * are fine: an absolute path --emit-jobs makes may hold them. */
+static int point_path_ok(const char *s, const char *end)
+{
+    if (s == end)
+        return 0;
+    for (; s < end; s++)
+        if ((unsigned char)*s < ' ' || *s == ';' || *s == 0x7f)
             return 0;
     return 1;
 }
@@ -139,12 +165,13 @@ static zkm_status bits_item(const where *w, const char *s, const char *end, void
             break;
         }
     uint64_t a, b;
-    const int ok = dots ? parse_u64(s, trim_end(s, dots), 2, 32, &a) &&
-                              parse_u64(skip_space(dots + 2, end), end, 2, 32, &b)
-                        : parse_u64(s, end, 2, 32, &a) && (b = a, 1);
+    const uint64_t lo = ZKM_BITS_MIN, hi = ZKM_BITS_MAX;
+    const int ok = dots ? parse_u64(s, trim_end(s, dots), lo, hi, &a) &&
+                              parse_u64(skip_space(dots + 2, end), end, lo, hi, &b)
+                        : parse_u64(s, end, lo, hi, &a) && (b = a, 1);
     if (!ok || a > b)
-        return bad(w, e, "'%.*s': expected bit-widths from 2 to 32, as a list like 4,8,12 "
-                   "or a range like 4..16", (int)(end - s), s);
+        return bad(w, e, "'%.*s': expected bit-widths from %u to %u, as a list like 4,8,12 "
+                   "or a range like 4..16", (int)(end - s), s, ZKM_BITS_MIN, ZKM_BITS_MAX);
     for (uint64_t v = a; v <= b; v++)
         set[v / 32] |= 1u << (v % 32);
     return ZKM_OK;
@@ -158,12 +185,14 @@ static zkm_status parse_bits(const where *w, const char *s, const char *end, sw_
     if (st)
         return st;
     sp->n_bits = 0;
-    for (uint32_t v = 2; v <= 32; v++)
+    for (uint32_t v = ZKM_BITS_MIN; v <= ZKM_BITS_MAX; v++)
         if (set[v / 32] >> (v % 32) & 1)
             sp->bits[sp->n_bits++] = v;
     return ZKM_OK;
 }
 
+/* bits, lookup or lookup:L; a bare lookup is zkm's default limb, so that
+ * one circuit has one spelling (sw_range_str). */
 static int range_from(const char *s, const char *end, sw_range *r)
 {
     const size_t n = (size_t)(end - s);
@@ -173,9 +202,10 @@ static int range_from(const char *s, const char *end, sw_range *r)
         return 1;
     if (n >= 6 && !memcmp(s, "lookup", 6)) {
         r->lookup = 1;
+        r->limb = ZKM_LIMB_DEFAULT;
         if (n == 6)
             return 1;
-        if (s[6] == ':' && parse_u64(s + 7, end, SW_MIN_LIMB, SW_MAX_LIMB, &limb)) {
+        if (s[6] == ':' && parse_u64(s + 7, end, ZKM_LIMB_MIN, ZKM_LIMB_MAX, &limb)) {
             r->limb = (uint32_t)limb;
             return 1;
         }
@@ -190,10 +220,12 @@ static zkm_status range_item(const where *w, const char *s, const char *end, voi
     sw_range r;
     if (!range_from(s, end, &r))
         return bad(w, e, "'%.*s': expected bits, lookup or lookup:L with a limb size L from "
-                   "%d to %d", (int)(end - s), s, SW_MIN_LIMB, SW_MAX_LIMB);
+                   "%u to %u", (int)(end - s), s, ZKM_LIMB_MIN, ZKM_LIMB_MAX);
     for (uint32_t i = 0; i < sp->n_ranges; i++)
         if (sp->ranges[i].lookup == r.lookup && sp->ranges[i].limb == r.limb)
-            return bad(w, e, "'%.*s' listed twice", (int)(end - s), s);
+            return r.lookup ? bad(w, e, "'%.*s' listed twice (lookup is lookup:%u)",
+                                  (int)(end - s), s, ZKM_LIMB_DEFAULT)
+                            : bad(w, e, "'%.*s' listed twice", (int)(end - s), s);
     if (sp->n_ranges == SW_MAX_LIST)
         return bad(w, e, "more than %d range strategies", SW_MAX_LIST);
     sp->ranges[sp->n_ranges++] = r;
@@ -288,7 +320,8 @@ static void model_free(sw_model *m)
 /* One option of a model (name=, weights=, seed=, input=, input_seed=,
  * dataset=, input_sample=); each at most once. */
 static zkm_status model_opt(const where *w, sw_model *m, const char *k, const char *ke,
-                            const char *v, const char *ve, unsigned *seen, zkm_err *e)
+                            const char *v, const char *ve, unsigned *seen, int point,
+                            zkm_err *e)
 {
     static const char *const keys[] = {"name", "weights", "seed", "input", "input_seed",
                                        "dataset", "input_sample"};
@@ -308,10 +341,9 @@ static zkm_status model_opt(const where *w, sw_model *m, const char *k, const ch
     case 0:
         if ((size_t)(ve - v) >= SW_MAX_NAME)
             return bad(w, e, "name: longer than %d characters", SW_MAX_NAME - 1);
-        for (const char *p = v; p < ve; p++)
-            if (!is_name_char(*p))
-                return bad(w, e, "name '%.*s': use letters, digits, '_', '.' and '-'",
-                           (int)(ve - v), v);
+        if (!name_ok(v, (size_t)(ve - v)))
+            return bad(w, e, "name '%.*s': use letters, digits, '_', '.' and '-'",
+                       (int)(ve - v), v);
         return (m->name = dup_span(v, ve, e)) ? ZKM_OK : ZKM_ENOMEM;
     case 2:
         if (!parse_u64(v, ve, 0, UINT64_MAX, &m->seed))
@@ -332,9 +364,9 @@ static zkm_status model_opt(const where *w, sw_model *m, const char *k, const ch
         m->has_input_sample = 1;
         return ZKM_OK;
     default:
-        if (!path_ok(v, ve))
-            return bad(w, e, "%s '%.*s': a path without ';', '#' or spaces", keys[i],
-                       (int)(ve - v), v);
+        if (point ? !point_path_ok(v, ve) : !path_ok(v, ve))
+            return bad(w, e, "%s '%.*s': a path without %s", keys[i], (int)(ve - v), v,
+                       point ? "';' or control characters" : "';', '#' or spaces");
         char **dst = i == 1 ? &m->weights : i == 3 ? &m->input : &m->dataset;
         return (*dst = dup_span(v, ve, e)) ? ZKM_OK : ZKM_ENOMEM;
     }
@@ -364,10 +396,7 @@ static zkm_status model_finish(const where *w, sw_model *m, unsigned seen, zkm_e
     size_t n = strlen(base);
     if (n > 4 && !strcmp(base + n - 4, ".zkm"))
         n -= 4;
-    int ok = n > 0 && n < SW_MAX_NAME;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = is_name_char(base[i]);
-    if (!ok)
+    if (!name_ok(base, n))
         return bad(w, e, "%s: its file name is no model name: give name=LABEL (letters, "
                    "digits, '_', '.', '-')", m->path);
     return (m->name = dup_span(base, base + n, e)) ? ZKM_OK : ZKM_ENOMEM;
@@ -397,7 +426,7 @@ static zkm_status parse_model(const where *w, const char *s, const char *end, sw
         if (!eq)
             return bad(w, e, "'%.*s': expected OPTION=VALUE (name, weights, seed, dataset, "
                        "input, input_seed, input_sample)", (int)(p - t), t);
-        zkm_status st = model_opt(w, m, t, eq, eq + 1, p, &seen, e);
+        zkm_status st = model_opt(w, m, t, eq, eq + 1, p, &seen, 0, e);
         if (st)
             return st;
     }
@@ -567,10 +596,8 @@ const char *sw_range_str(sw_range r, char *buf, size_t n)
 {
     if (!r.lookup)
         snprintf(buf, n, "bits");
-    else if (!r.limb)
-        snprintf(buf, n, "lookup");
     else
-        snprintf(buf, n, "lookup:%u", r.limb);
+        snprintf(buf, n, "lookup:%u", r.limb ? r.limb : ZKM_LIMB_DEFAULT);
     return buf;
 }
 
@@ -589,10 +616,16 @@ void sw_point_key(const sw_point *p, zkm_strbuf *b)
                   sw_mode_str(p->mode, m, 64), p->rep);
 }
 
-void sw_point_encode(const sw_point *p, zkm_strbuf *b)
+zkm_status sw_point_encode(const sw_point *p, zkm_strbuf *b, zkm_err *e)
 {
     const sw_model *m = p->model;
+    const char *const path[4] = {m->path, m->weights, m->input, m->dataset};
+    const char *const what[4] = {"model", "weights", "input", "dataset"};
     char r[32], md[64];
+    for (int i = 0; i < 4; i++)
+        if (path[i] && !point_path_ok(path[i], path[i] + strlen(path[i])))
+            return zkm_fail(e, ZKM_EFORMAT, "%s %s: a point cannot carry a path with ';' or a "
+                            "control character", what[i], path[i]);
     zkm_sb_printf(b, "name=%s;model=", m->name);
     zkm_sb_put(b, m->path, strlen(m->path));
     if (m->weights) {
@@ -618,6 +651,7 @@ void sw_point_encode(const sw_point *p, zkm_strbuf *b)
                   p->drift_inputs);
     if (p->threads)
         zkm_sb_printf(b, ";threads=%u", p->threads);
+    return ZKM_OK;
 }
 
 zkm_status sw_point_decode(const char *str, sw_spec *one, sw_point *p, zkm_err *e)
@@ -650,23 +684,22 @@ zkm_status sw_point_decode(const char *str, sw_spec *one, sw_point *p, zkm_err *
         if (eq - s == 5 && !memcmp(s, "model", 5)) {
             if (m->path)
                 st = bad(&at, e, "model given twice");
-            else if (!path_ok(eq + 1, fe))
-                st = bad(&at, e, "model '%.*s': a path without ';', '#' or spaces",
+            else if (!point_path_ok(eq + 1, fe))
+                st = bad(&at, e, "model '%.*s': a path without ';' or control characters",
                          (int)(fe - eq - 1), eq + 1);
             else if (!(m->path = dup_span(eq + 1, fe, e)))
                 st = ZKM_ENOMEM;
         } else if (k == 6) {
-            st = model_opt(&at, m, s, eq, eq + 1, fe, &seen, e);
+            st = model_opt(&at, m, s, eq, eq + 1, fe, &seen, 1, e);
         } else if (seen_own & (1u << k)) {
             st = bad(&at, e, "%s given twice", own[k]);
         } else {
             seen_own |= 1u << k;
             at.key = own[k];
             const char *v = eq + 1, *why = NULL;
-            uint32_t tmp;
             switch (k) {
             case 0:
-                st = parse_number(&at, v, fe, 2, 32, &p->bits, e);
+                st = parse_number(&at, v, fe, ZKM_BITS_MIN, ZKM_BITS_MAX, &p->bits, e);
                 break;
             case 1:
                 if (!range_from(v, fe, &p->range))
@@ -684,8 +717,7 @@ zkm_status sw_point_decode(const char *str, sw_spec *one, sw_point *p, zkm_err *
                 st = parse_number(&at, v, fe, 0, SW_MAX_DRIFT_INPUTS, &p->drift_inputs, e);
                 break;
             default:
-                st = parse_number(&at, v, fe, 1, SW_MAX_THREADS, &tmp, e);
-                p->threads = tmp;
+                st = parse_number(&at, v, fe, 1, SW_MAX_THREADS, &p->threads, e);
                 break;
             }
         }
@@ -747,6 +779,39 @@ size_t sw_key_len(const char *line, size_t len, unsigned fields)
     return i;
 }
 
+size_t sw_row_key(const char *line, size_t len, char buf[SW_MAX_KEY])
+{
+    const char *fs[SW_KEY_FIELDS], *fe[SW_KEY_FIELDS];
+    const size_t kl = sw_key_len(line, len, SW_KEY_FIELDS);
+    buf[0] = '\0';
+    if (!kl)
+        return 0;
+    for (const char *p = line, *end = line + kl, **f = fs; f < fs + SW_KEY_FIELDS; f++) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        *f = p;
+        fe[f - fs] = comma ? comma : end;
+        p = fe[f - fs] + 1;
+    }
+    uint64_t bits, rep;
+    sw_range r;
+    sw_mode m;
+    const char *why;
+    char rs[32], ms[64];
+    if (!name_ok(fs[0], (size_t)(fe[0] - fs[0])) ||
+        !parse_u64(fs[1], fe[1], ZKM_BITS_MIN, ZKM_BITS_MAX, &bits) ||
+        !range_from(fs[2], fe[2], &r) || !mode_from(fs[3], fe[3], &m, &why) ||
+        !parse_u64(fs[4], fe[4], 1, SW_MAX_REPS, &rep))
+        return 0;
+    const int n = snprintf(buf, SW_MAX_KEY, "%.*s,%u,%s,%s,%u", (int)(fe[0] - fs[0]), fs[0],
+                           (unsigned)bits, sw_range_str(r, rs, sizeof rs),
+                           sw_mode_str(m, ms, sizeof ms), (unsigned)rep);
+    if (n < 0 || n >= SW_MAX_KEY) {
+        buf[0] = '\0';
+        return 0;
+    }
+    return (size_t)n;
+}
+
 static uint64_t hash_bytes(const char *s, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ull;
@@ -803,8 +868,8 @@ void sw_keys_free(sw_keys *k)
     memset(k, 0, sizeof *k);
 }
 
-zkm_status sw_csv_keys(const char *csv, size_t len, const char *header, unsigned fields,
-                       sw_keys *keys, zkm_err *e)
+zkm_status sw_csv_keys(const char *csv, size_t len, const char *header, sw_keys *keys,
+                       zkm_err *e)
 {
     if (!len)
         return ZKM_OK;
@@ -817,11 +882,13 @@ zkm_status sw_csv_keys(const char *csv, size_t len, const char *header, unsigned
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
         line++;
-        const size_t kl = sw_key_len(p, (size_t)(le - p), fields);
+        char key[SW_MAX_KEY];
+        const size_t kl = sw_row_key(p, (size_t)(le - p), key);
         if (!kl)
-            return zkm_fail(e, ZKM_EFORMAT, "line %u: a row without its %u key fields", line,
-                            fields);
-        zkm_status st = sw_keys_add(keys, p, kl, NULL, e);
+            return zkm_fail(e, ZKM_EFORMAT, "line %u: '%.*s': not a row zkm sweep writes (first "
+                            "model,bits,range,mode,rep)", line, (int)(le - p < 60 ? le - p : 60),
+                            p);
+        zkm_status st = sw_keys_add(keys, key, kl, NULL, e);
         if (st)
             return st;
         p = nl ? nl + 1 : end;
@@ -1095,6 +1162,77 @@ static zkm_status key_columns(const table *t, const char *what, long key[4], zkm
     return ZKM_OK;
 }
 
+/* The canonical spellings of every range (by limb; 0: bits) and mode (by
+ * its flags), which the key cells of a table are pointed at. */
+typedef struct {
+    char range[ZKM_LIMB_MAX + 1][16];
+    char mode[16][64];
+} spellings;
+
+static void spellings_init(spellings *sp)
+{
+    for (uint32_t l = 0; l <= ZKM_LIMB_MAX; l++)
+        sw_range_str((sw_range){.lookup = l != 0, .limb = l}, sp->range[l], sizeof sp->range[l]);
+    for (sw_mode m = 0; m < 16; m++)
+        sw_mode_str(m, sp->mode[m], sizeof sp->mode[m]);
+}
+
+/* A character of a word that may go into summary.gpi (a gnuplot string, a
+ * word of a space-separated list, a part of "model|mode|range") and a CSV
+ * field. */
+static int word_char(char c)
+{
+    return (unsigned char)c > ' ' && (unsigned char)c < 0x7f && c != '"' && c != '\'' &&
+           c != '\\' && c != '|' && c != ',';
+}
+
+static int word_ok(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!word_char(*s))
+            return 0;
+    return 1;
+}
+
+void sw_node_word(char *s)
+{
+    if (!*s)
+        snprintf(s, 2, "_");
+    for (; *s; s++)
+        if (!word_char(*s))
+            *s = '_';
+}
+
+/* Check the model, range and mode (and node, if node >= 0) of t's rows,
+ * and point the range and mode cells at their canonical spelling (an
+ * older "lookup" is "lookup:8"). */
+static zkm_status canon_cells(table *t, const char *what, const long key[4], long node,
+                              const spellings *sp, zkm_err *e)
+{
+    for (size_t r = 1; r < t->rows; r++) {
+        char **c = &t->cells[r * t->cols];
+        const char *why = NULL, *bad_col = NULL, *v = NULL;
+        sw_range rg;
+        sw_mode m;
+        if (!name_ok(c[key[0]], strlen(c[key[0]])))
+            bad_col = "model", v = c[key[0]];
+        else if (!range_from(c[key[2]], c[key[2]] + strlen(c[key[2]]), &rg))
+            bad_col = "range", v = c[key[2]];
+        else if (!mode_from(c[key[3]], c[key[3]] + strlen(c[key[3]]), &m, &why))
+            bad_col = "mode", v = c[key[3]];
+        else if (node >= 0 && !word_ok(c[node]))
+            bad_col = "node", v = c[node];
+        if (bad_col)
+            return zkm_fail(e, ZKM_EFORMAT, "%s: line %zu: %s '%.40s' is not one zkm sweep writes",
+                            what, r + 1, bad_col, v);
+        c[key[2]] = (char *)sp->range[rg.lookup ? rg.limb : 0];
+        c[key[3]] = (char *)sp->mode[m];
+    }
+    return ZKM_OK;
+}
+
 /* Columns summarised: every one but the key, rep and the text columns. */
 static int numeric_column(const char *name)
 {
@@ -1150,9 +1288,9 @@ static double results_prove(const table *rt, const grouping *rg, const char *mod
 
 /* nodes_summary.csv and the node lists; nodes of models not in rg's are
  * left out. */
-static zkm_status nodes_summary(const table *t, const table *rt, const grouping *rg,
-                                zkm_strbuf *out, zkm_strbuf *lists, zkm_strbuf *bars,
-                                zkm_err *e)
+static zkm_status nodes_summary(table *t, const table *rt, const grouping *rg,
+                                const spellings *sp, zkm_strbuf *out, zkm_strbuf *lists,
+                                zkm_strbuf *bars, zkm_err *e)
 {
     const words *models = &rg->models;
     long key[4], node = -1, ps = -1;
@@ -1168,6 +1306,8 @@ static zkm_status nodes_summary(const table *t, const table *rt, const grouping 
     zkm_status st = key_columns(t, "nodes.csv", key, e);
     if (!st && ((node = column(t, "node")) < 0 || (ps = column(t, "prove_s")) < 0))
         st = zkm_fail(e, ZKM_EFORMAT, "nodes.csv: no column node or prove_s");
+    if (!st)
+        st = canon_cells(t, "nodes.csv", key, node, sp, e);
     if (st)
         return st;
     if ((st = group_rows(t, key, node, models, &gr, e)))
@@ -1285,6 +1425,8 @@ zkm_status sw_summarize(const char *results, size_t results_len, const char *nod
     double *v = NULL;
     long *bits = NULL;
     zkm_strbuf lists = {0}, bars = {0};
+    spellings sp;
+    spellings_init(&sp);
     memset(&gr, 0, sizeof gr);
     memset(&nt, 0, sizeof nt);
     zkm_status st = table_split(results, results_len, "results.csv", &rt, e);
@@ -1294,6 +1436,7 @@ zkm_status sw_summarize(const char *results, size_t results_len, const char *nod
         goto done;
     if (rt.rows) {
         if ((st = key_columns(&rt, "results.csv", key, e)) ||
+            (st = canon_cells(&rt, "results.csv", key, -1, &sp, e)) ||
             (st = group_rows(&rt, key, -1, NULL, &gr, e)))
             goto done;
     } else {
@@ -1308,7 +1451,7 @@ zkm_status sw_summarize(const char *results, size_t results_len, const char *nod
         results_summary(&rt, &gr, v, summary);
     }
     zkm_sb_printf(&bars, "bars = \" ");
-    if ((st = nodes_summary(&nt, &rt, &gr, nodes_out, &lists, &bars, e)))
+    if ((st = nodes_summary(&nt, &rt, &gr, &sp, nodes_out, &lists, &bars, e)))
         goto done;
     /* the variables for the charts */
     gpi_words(gpi, "models", &gr.models);

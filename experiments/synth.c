@@ -165,19 +165,50 @@ static zkm_status load_file(const char *path, uint64_t n, syn_set *out, zkm_err 
     return st;
 }
 
+int syn_builtin(const char *spec)
+{
+    return !strcmp(spec, "shapes") || !strncmp(spec, "shapes:", 7);
+}
+
+/* Samples first .. first + n - 1 of a generated data set (syn_builtin). */
+static zkm_status open_builtin(const char *spec, uint64_t first, uint64_t n, syn_set *out,
+                               zkm_err *e)
+{
+    const char *split = spec[6] ? spec + 7 : "test";
+    if (strcmp(split, "train") != 0 && strcmp(split, "test") != 0)
+        return zkm_fail(e, ZKM_EFORMAT, "data set '%s': the shapes task has the splits "
+                        "'train' and 'test'", spec);
+    if (n == 0)
+        return zkm_fail(e, ZKM_EINVAL, "the shapes task needs a number of samples");
+    return syn_shapes(split, first, n, out, e);
+}
+
 zkm_status syn_open(const char *spec, uint64_t n, syn_set *out, zkm_err *e)
 {
     memset(out, 0, sizeof *out);
-    if (!strcmp(spec, "shapes") || !strncmp(spec, "shapes:", 7)) {
-        const char *split = spec[6] ? spec + 7 : "test";
-        if (strcmp(split, "train") != 0 && strcmp(split, "test") != 0)
-            return zkm_fail(e, ZKM_EFORMAT, "data set '%s': the shapes task has the splits "
-                            "'train' and 'test'", spec);
-        if (n == 0)
-            return zkm_fail(e, ZKM_EINVAL, "the shapes task needs a number of samples");
-        return syn_shapes(split, 0, n, out, e);
-    }
+    if (syn_builtin(spec))
+        return open_builtin(spec, 0, n, out, e);
     return load_file(spec, n, out, e);
+}
+
+zkm_status syn_open_sample(const char *spec, uint64_t k, const char *name, zkm_tensor_set *out,
+                           zkm_err *e)
+{
+    syn_set set;
+    const int gen = syn_builtin(spec);
+    memset(&set, 0, sizeof set);
+    zkm_tensor_set_init(out);
+    if (k == UINT64_MAX)
+        return zkm_fail(e, ZKM_EINVAL, "data set %s: no sample %llu", spec,
+                        (unsigned long long)k);
+    zkm_status st = gen ? open_builtin(spec, k, 1, &set, e) : syn_open(spec, k + 1, &set, e);
+    if (!st && !gen && set.n <= k)
+        st = zkm_fail(e, ZKM_EFORMAT, "data set %s: no sample %llu (it has %llu)", spec,
+                      (unsigned long long)k, (unsigned long long)set.n);
+    if (!st)
+        st = syn_sample(&set, gen ? 0 : k, name, out, e);
+    syn_free(&set);
+    return st;
 }
 
 zkm_status syn_sample(const syn_set *s, uint64_t k, const char *name, zkm_tensor_set *out,

@@ -54,7 +54,17 @@ zkm_status syn_shapes(const char *split, uint64_t first, uint64_t n, syn_set *ou
  * for an unreadable one. */
 zkm_status syn_open(const char *spec, uint64_t n, syn_set *out, zkm_err *e);
 
+/* Whether spec names a generated data set ("shapes", "shapes:SPLIT"), which
+ * syn_open never reads from a file, even one of that name. */
+int syn_builtin(const char *spec);
+
 void syn_free(syn_set *s);
+
+/* Sample k (from 0) of the data set spec, as syn_sample gives it; of a
+ * generated one only that sample is made, so any k costs the same.
+ * ZKM_EFORMAT for a file with k samples or fewer. */
+zkm_status syn_open_sample(const char *spec, uint64_t k, const char *name, zkm_tensor_set *out,
+                           zkm_err *e);
 
 /* Sample k as a set of one f64 tensor named name with the sample's shape
  * (*out is initialised here). */

@@ -13,8 +13,8 @@
 
 #define MAX_DIM ((int64_t)1 << 24)     /* any size written or computed        */
 #define MAX_ENTRIES ((int64_t)1 << 40) /* any tensor, whatever the limits say */
-#define MIN_BITS 2
-#define MAX_BITS 32
+#define MIN_BITS ((int)ZKM_BITS_MIN)
+#define MAX_BITS ((int)ZKM_BITS_MAX)
 #define MAX_FRAC 32
 #define MAX_SHIFT 64
 #define MAX_PARAMS 12

@@ -29,6 +29,9 @@
 
 #define ZKM_NONE UINT32_MAX
 #define ZKM_MAX_RANK 3u
+/* A format's bit-width (`bits`, `wbits`, zkm's --bits B) */
+#define ZKM_BITS_MIN 2u
+#define ZKM_BITS_MAX 32u
 
 typedef enum {
     ZKM_OP_INPUT = 0, /* a model input                                        */

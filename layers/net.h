@@ -42,6 +42,9 @@ zkm_status zkm_net_init(const zkm_model *m, zkm_net **out, zkm_err *e);
  * commitment differ between the two. */
 #define ZKM_LIMB_MIN 2u
 #define ZKM_LIMB_MAX 20u
+/* The limb of `--range lookup` without `--limb` (zkm's commands, and a sweep
+ * spec's `lookup`). */
+#define ZKM_LIMB_DEFAULT 8u
 typedef struct {
     unsigned limb;
 } zkm_net_opts;

@@ -6,11 +6,20 @@
  *   - the points: the count, the order (the repetition slowest), every key
  *     distinct, and each point's string decoded back to the same point;
  *     malformed point strings refused;
- *   - torn lines (sw_complete_len), key fields (sw_key_len), the key set
- *     against a naive list on random keys, sw_csv_keys's header and rows;
+ *   - one spelling per circuit: `lookup` is `lookup:8` in a spec, a point
+ *     and a row read back (an older zkm's "lookup" rows are the same
+ *     points), so listing both is refused;
+ *   - a point's paths may hold spaces, quotes and '#' (an absolute path
+ *     --emit-jobs makes), never ';' or a control character;
+ *   - input_sample=K: sample K of a data set alone (any K costs one sample
+ *     of the shapes task), the same as sample K of the first K + 1;
+ *   - torn lines (sw_complete_len), key fields (sw_key_len), row keys
+ *     checked and canonical (sw_row_key), the key set against a naive list
+ *     on random keys, sw_csv_keys's header and rows;
  *   - summaries: medians over odd and even numbers of runs, empty values,
  *     the order of the groups, the stacked boxes of the nodes with
- *     "(other)", and the gnuplot variables. */
+ *     "(other)", and the gnuplot variables; old and new spellings of a
+ *     range in one series; a word that could break summary.gpi refused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -20,7 +29,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "net.h"
 #include "sweep.h"
+#include "synth.h"
 #include "testutil.h"
 
 static uint64_t g_seed;
@@ -53,7 +64,7 @@ static void test_parse_full(void **state)
         "  model =  c.zkm\tseed=0 input_seed=7 name=third\r\n"
         "model = d.zkm seed=1 dataset=shapes:train input_sample=5\n"
         "bits = 8..10, 4 , 16, 9\n"
-        "range = lookup:8, bits,lookup\n"
+        "range = lookup:6, bits,lookup\n"
         "mode = public, committed+zk, committed+clear-advice+private-input\n"
         "reps = 3\n"
         "drift_inputs = 0\n"
@@ -83,9 +94,11 @@ static void test_parse_full(void **state)
         assert_int_equal(s.bits[i], bits[i]);
     char buf[64];
     assert_int_equal(s.n_ranges, 3);
-    assert_string_equal(sw_range_str(s.ranges[0], buf, sizeof buf), "lookup:8");
+    assert_string_equal(sw_range_str(s.ranges[0], buf, sizeof buf), "lookup:6");
     assert_string_equal(sw_range_str(s.ranges[1], buf, sizeof buf), "bits");
-    assert_string_equal(sw_range_str(s.ranges[2], buf, sizeof buf), "lookup");
+    /* a bare lookup is zkm's default limb: one spelling per circuit */
+    assert_string_equal(sw_range_str(s.ranges[2], buf, sizeof buf), "lookup:8");
+    assert_int_equal(s.ranges[2].limb, ZKM_LIMB_DEFAULT);
     assert_int_equal(s.n_modes, 3);
     assert_string_equal(sw_mode_str(s.modes[0], buf, sizeof buf), "public");
     assert_string_equal(sw_mode_str(s.modes[1], buf, sizeof buf), "committed+zk");
@@ -141,6 +154,9 @@ static void test_parse_errors(void **state)
         {"model = x.zkm seed=1\nbits = 8\nrange = lookup:1", "range: 'lookup:1'"},
         {"model = x.zkm seed=1\nbits = 8\nrange = lookup:", "t.sweep:3: range: 'lookup:'"},
         {"model = x.zkm seed=1\nbits = 8\nrange = bits, bits", "listed twice"},
+        {"model = x.zkm seed=1\nbits = 8\nrange = lookup, lookup:8",
+         "t.sweep:3: range: 'lookup:8' listed twice (lookup is lookup:8)"},
+        {"model = x.zkm seed=1\nbits = 8\nrange = lookup:8, bits, lookup", "'lookup' listed twice"},
         {"model = x.zkm seed=1\nbits = 8\nmode = secret", "t.sweep:3: mode: 'secret'"},
         {"model = x.zkm seed=1\nbits = 8\nmode = zk", "t.sweep:3: mode: 'zk'"},
         {"model = x.zkm seed=1\nbits = 8\nmode = public+zk+zk", "a word given twice"},
@@ -234,7 +250,7 @@ static void test_points(void **state)
 
         /* the point's string decodes to the same point */
         zkm_strbuf b = {0};
-        sw_point_encode(&p, &b);
+        assert_int_equal(sw_point_encode(&p, &b, &e), ZKM_OK);
         assert_false(b.failed);
         sw_spec one;
         sw_point q;
@@ -314,6 +330,104 @@ static void test_point_errors(void **state)
     }
 }
 
+/* lookup and lookup:8 are one circuit: one key, in a spec and in a point */
+static void test_range_canonical(void **state)
+{
+    (void)state;
+    sw_spec s, one;
+    sw_point p, q;
+    zkm_err e;
+    assert_int_equal(parse_str("model = x.zkm seed=1\nbits = 8\nrange = lookup", &s, &e), ZKM_OK);
+    sw_point_at(&s, 0, &p);
+    char *k = key_of(&p);
+    assert_string_equal(k, "x,8,lookup:8,public,1");
+    zkm_strbuf b = {0};
+    assert_int_equal(sw_point_encode(&p, &b, &e), ZKM_OK);
+    assert_non_null(strstr(b.s, ";range=lookup:8;"));
+    free(b.s);
+    /* a point string written with a bare lookup (an older --emit-jobs) */
+    assert_int_equal(sw_point_decode("name=x;model=x.zkm;seed=1;input_seed=1;bits=8;"
+                                     "range=lookup;mode=public;rep=1;drift_inputs=0",
+                                     &one, &q, &e),
+                     ZKM_OK);
+    char *qk = key_of(&q);
+    assert_string_equal(qk, k);
+    free(qk);
+    free(k);
+    sw_spec_free(&one);
+    sw_spec_free(&s);
+}
+
+/* A point's paths: spaces, quotes, '#' carried; ';' and control characters
+ * refused, by the encoder (nothing written) and the decoder. */
+static void test_point_paths(void **state)
+{
+    (void)state;
+    sw_spec s, one;
+    sw_point p, q;
+    zkm_err e;
+    assert_int_equal(parse_str("model = m.zkm weights=w.st name=m\nbits = 8", &s, &e), ZKM_OK);
+    sw_point_at(&s, 0, &p);
+    sw_model m = *p.model;
+    char path[32] = "/a dir/it's #1/m.zkm", weights[] = "/a dir/it's #1/\"w\".st";
+    m.path = path;
+    m.weights = weights;
+    p.model = &m;
+    zkm_strbuf b = {0};
+    assert_int_equal(sw_point_encode(&p, &b, &e), ZKM_OK);
+    if (sw_point_decode(b.s, &one, &q, &e) != ZKM_OK)
+        fail_msg("decode '%s': %s", b.s, e.msg);
+    assert_string_equal(q.model->path, m.path);
+    assert_string_equal(q.model->weights, m.weights);
+    sw_spec_free(&one);
+    static const char *const refused[] = {"/a;b/m.zkm", "/a\nb/m.zkm", "/a\tb.zkm", "/a\x7f"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        snprintf(path, sizeof path, "%s", refused[i]);
+        const size_t len = b.len;
+        zkm_err_clear(&e);
+        assert_int_equal(sw_point_encode(&p, &b, &e), ZKM_EFORMAT);
+        assert_non_null(strstr(e.msg, "cannot carry"));
+        assert_int_equal(b.len, len);
+    }
+    free(b.s);
+    assert_int_equal(sw_point_decode("name=m;model=/a\tb.zkm;seed=1;bits=8;range=bits;"
+                                     "mode=public;rep=1;drift_inputs=0",
+                                     &one, &q, &e),
+                     ZKM_EFORMAT);
+    assert_non_null(strstr(e.msg, "control characters"));
+    sw_spec_free(&s);
+}
+
+/* input_sample=K proves sample K of the data set: made alone, not as the
+ * last of K + 1 (an input_sample of 2^40 would ask for 2^40 samples). */
+static void test_input_sample(void **state)
+{
+    (void)state;
+    syn_set set;
+    zkm_tensor_set a, b;
+    zkm_err e;
+    assert_int_equal(syn_open("shapes:train", 6, &set, &e), ZKM_OK);
+    assert_int_equal(syn_sample(&set, 5, "x", &a, &e), ZKM_OK);
+    assert_int_equal(syn_open_sample("shapes:train", 5, "x", &b, &e), ZKM_OK);
+    assert_int_equal(a.n, 1);
+    assert_int_equal(b.n, 1);
+    assert_string_equal(b.t[0].name, "x");
+    assert_int_equal(a.t[0].count, b.t[0].count);
+    assert_memory_equal(a.t[0].data, b.t[0].data, a.t[0].count * sizeof(double));
+    zkm_tensor_set_free(&b);
+    assert_int_equal(syn_open_sample("shapes:train", 4, "x", &b, &e), ZKM_OK);
+    assert_memory_not_equal(a.t[0].data, b.t[0].data, a.t[0].count * sizeof(double));
+    zkm_tensor_set_free(&b);
+    zkm_tensor_set_free(&a);
+    syn_free(&set);
+    assert_int_equal(syn_open_sample("shapes", (uint64_t)1 << 40, "x", &b, &e), ZKM_OK);
+    zkm_tensor_set_free(&b);
+    assert_int_equal(syn_open_sample("shapes:dev", 0, "x", &b, &e), ZKM_EFORMAT);
+    zkm_tensor_set_free(&b);
+    assert_int_not_equal(syn_open_sample("shapes", UINT64_MAX, "x", &b, &e), ZKM_OK);
+    zkm_tensor_set_free(&b);
+}
+
 /* ---------------------------------------------------------------- CSV */
 
 static void test_csv_lines(void **state)
@@ -330,6 +444,53 @@ static void test_csv_lines(void **state)
     assert_int_equal(sw_key_len("a,b,,d,e,f", 10, 5), 0);  /* an empty field */
     assert_int_equal(sw_key_len("a,b,c,d,", 8, 5), 0);
     assert_int_equal(sw_key_len("abc", 3, 1), 3);
+}
+
+static void test_node_word(void **state)
+{
+    (void)state;
+    char a[] = "fc1/dense", b[] = "a b,c\"d'e\\f|g\001h\377", c[2] = "";
+    sw_node_word(a);
+    sw_node_word(b);
+    sw_node_word(c);
+    assert_string_equal(a, "fc1/dense");
+    assert_string_equal(b, "a_b_c_d_e_f_g_h_");
+    assert_string_equal(c, "_");
+}
+
+static void test_row_key(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *row, *key; /* key NULL: not a row zkm writes */
+    } cases[] = {
+        {"a,8,bits,public,1,0.5\n", "a,8,bits,public,1"},
+        {"a,8,bits,public,1", "a,8,bits,public,1"},
+        {"net.v2-x_y,32,lookup:20,committed,1000,", "net.v2-x_y,32,lookup:20,committed,1000"},
+        /* an older zkm's spelling of the default limb, other orders, zeros */
+        {"a,8,lookup,public,1,0.5\n", "a,8,lookup:8,public,1"},
+        {"a,08,lookup:08,committed+zk+private-input,02,x",
+         "a,8,lookup:8,committed+private-input+zk,2"},
+        {"a b,8,bits,public,1,0.5", NULL},
+        {"a\",8,bits,public,1,0.5", NULL},
+        {"a,33,bits,public,1", NULL},
+        {"a,1,bits,public,1", NULL},
+        {"a,8,lookup:21,public,1", NULL},
+        {"a,8,bitz,public,1", NULL},
+        {"a,8,bits,zk,1", NULL},
+        {"a,8,bits,public,0", NULL},
+        {"a,8,bits,public,1001", NULL},
+        {"a,8,bits,public\n,1", NULL},
+        {"a,8,bits,public,", NULL},
+        {"", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[SW_MAX_KEY];
+        const size_t n = sw_row_key(cases[i].row, strlen(cases[i].row), buf);
+        if (cases[i].key ? n != strlen(cases[i].key) || strcmp(buf, cases[i].key) : n || *buf)
+            fail_msg("case %zu '%s': %zu '%s', wanted '%s'", i, cases[i].row, n, buf,
+                     cases[i].key ? cases[i].key : "(none)");
+    }
 }
 
 static void test_keys(void **state)
@@ -371,16 +532,25 @@ static void test_csv_keys(void **state)
     zkm_err e;
     const char *h = "model,bits,range,mode,rep,x";
     const char *good = "model,bits,range,mode,rep,x\na,8,bits,public,1,3\na,8,bits,public,2,4\n";
-    assert_int_equal(sw_csv_keys("", 0, h, 5, &k, &e), ZKM_OK);
-    assert_int_equal(sw_csv_keys(good, strlen(good), h, 5, &k, &e), ZKM_OK);
+    assert_int_equal(sw_csv_keys("", 0, h, &k, &e), ZKM_OK);
+    assert_int_equal(sw_csv_keys(good, strlen(good), h, &k, &e), ZKM_OK);
     assert_int_equal(k.n, 2);
     assert_true(sw_keys_has(&k, "a,8,bits,public,2", 17));
     const char *other = "model,bits\na,8\n";
-    assert_int_equal(sw_csv_keys(other, strlen(other), h, 5, &k, &e), ZKM_EFORMAT);
+    assert_int_equal(sw_csv_keys(other, strlen(other), h, &k, &e), ZKM_EFORMAT);
     assert_non_null(strstr(e.msg, "not the header"));
     const char *short_row = "model,bits,range,mode,rep,x\na,8,bits,public,1,3\na,8\n";
-    assert_int_equal(sw_csv_keys(short_row, strlen(short_row), h, 5, &k, &e), ZKM_EFORMAT);
+    assert_int_equal(sw_csv_keys(short_row, strlen(short_row), h, &k, &e), ZKM_EFORMAT);
     assert_non_null(strstr(e.msg, "line 3"));
+    /* an older "lookup" row is the point lookup:8 (a resumed sweep skips it) */
+    const char *old = "model,bits,range,mode,rep,x\na,8,lookup,public,1,3\n";
+    assert_int_equal(sw_csv_keys(old, strlen(old), h, &k, &e), ZKM_OK);
+    assert_true(sw_keys_has(&k, "a,8,lookup:8,public,1", 21));
+    assert_false(sw_keys_has(&k, "a,8,lookup,public,1", 19));
+    /* a key zkm does not write (it would reach summary.gpi) */
+    const char *quote = "model,bits,range,mode,rep,x\na\"b,8,bits,public,1,3\n";
+    assert_int_equal(sw_csv_keys(quote, strlen(quote), h, &k, &e), ZKM_EFORMAT);
+    assert_non_null(strstr(e.msg, "line 2: 'a\"b,8,bits,public,1,3': not a row zkm sweep writes"));
     sw_keys_free(&k);
 }
 
@@ -453,18 +623,62 @@ static void test_summary(void **state)
     free(n.s);
     free(g.s);
 
-    /* malformed */
-    static const char *const bad[] = {
-        "model,bits,range,mode,rep\na,8,bits,public\n",   /* a field short */
-        "model,bits,range,rep\na,8,bits,1\n",              /* no mode column */
-        "model,bits,range,mode,rep\na,eight,bits,public,1\n",
+    /* an older zkm's "lookup" and this one's "lookup:8": one series */
+    memset(&s, 0, sizeof s);
+    memset(&n, 0, sizeof n);
+    memset(&g, 0, sizeof g);
+    const char *mixed = "model,bits,range,mode,rep,prove_s\n"
+                        "a,8,lookup,public,1,1\n"
+                        "a,8,lookup:8,public,2,3\n";
+    const char *mixed_nodes = "model,bits,range,mode,rep,node,prove_s\n"
+                              "a,8,lookup,public,1,fc,0.5\n"
+                              "a,8,lookup:8,public,2,fc,1.5\n";
+    assert_int_equal(sw_summarize(mixed, strlen(mixed), mixed_nodes, strlen(mixed_nodes), &s, &n,
+                                  &g, &e),
+                     ZKM_OK);
+    assert_string_equal(s.s, "model,bits,range,mode,runs,prove_s,prove_s_min,prove_s_max\n"
+                             "a,8,lookup:8,public,2,2,1,3\n");
+    assert_string_equal(n.s, "model,bits,range,mode,node,prove_s,lo,hi\n"
+                             "a,8,lookup:8,public,fc,1,0,1\n"
+                             "a,8,lookup:8,public,(other),1,1,2\n");
+    assert_non_null(strstr(g.s, "ranges = \"lookup:8\"\n"));
+    free(s.s);
+    free(n.s);
+    free(g.s);
+
+    /* malformed: a field short or too many, a key column missing, bits
+     * not a number; a model, range, mode or node that is not a plain word
+     * zkm writes (a quote would end a gnuplot string in summary.gpi, a
+     * space split a list) */
+    static const struct {
+        const char *res, *nodes, *msg;
+    } bad[] = {
+        {"model,bits,range,mode,rep\na,8,bits,public\n", "", "line 2 has 4 fields"},
+        {"model,bits,range,mode,rep\na,8,bits,public,1,2\n", "", "line 2 has 6 fields"},
+        {"model,bits,range,rep\na,8,bits,1\n", "", "no column 'mode'"},
+        {"model,bits,range,mode,rep\na,eight,bits,public,1\n", "", "bits 'eight'"},
+        {"model,bits,range,mode,rep\na\"+system(\"x,8,bits,public,1\n", "",
+         "results.csv: line 2: model 'a\"+system(\"x' is not one zkm sweep writes"},
+        {"model,bits,range,mode,rep\na b,8,bits,public,1\n", "", "model 'a b'"},
+        {"model,bits,range,mode,rep\na,8,lookup:99,public,1\n", "", "range 'lookup:99'"},
+        {"model,bits,range,mode,rep\na,8,bits,secret,1\n", "", "mode 'secret'"},
+        {"model,bits,range,mode,rep\na,8,bits,public,1\n",
+         "model,bits,range,mode,rep,node,prove_s\na,8,bits,public,1,f\"c,1\n",
+         "nodes.csv: line 2: node 'f\"c' is not one zkm sweep writes"},
+        {"model,bits,range,mode,rep\na,8,bits,public,1\n",
+         "model,bits,range,mode,rep,node,prove_s\na,8,bits,public,1,f c,1\n", "node 'f c'"},
+        {"model,bits,range,mode,rep\na,8,bits,public,1\n",
+         "model,bits,range,mode,rep,node,prove_s\na,8,bits,public,1,f|c,1\n", "node 'f|c'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memset(&s, 0, sizeof s);
         memset(&n, 0, sizeof n);
         memset(&g, 0, sizeof g);
-        assert_int_equal(sw_summarize(bad[i], strlen(bad[i]), "", 0, &s, &n, &g, &e),
-                         ZKM_EFORMAT);
+        zkm_err_clear(&e);
+        const zkm_status st = sw_summarize(bad[i].res, strlen(bad[i].res), bad[i].nodes,
+                                           strlen(bad[i].nodes), &s, &n, &g, &e);
+        if (st != ZKM_EFORMAT || !strstr(e.msg, bad[i].msg))
+            fail_msg("case %zu: status %d, message '%s', wanted '%s'", i, st, e.msg, bad[i].msg);
         free(s.s);
         free(n.s);
         free(g.s);
@@ -477,9 +691,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_full),    cmocka_unit_test(test_parse_defaults),
         cmocka_unit_test(test_parse_errors),  cmocka_unit_test(test_points),
-        cmocka_unit_test(test_point_errors),  cmocka_unit_test(test_csv_lines),
-        cmocka_unit_test(test_keys),          cmocka_unit_test(test_csv_keys),
-        cmocka_unit_test(test_summary),
+        cmocka_unit_test(test_point_errors),  cmocka_unit_test(test_range_canonical),
+        cmocka_unit_test(test_point_paths),   cmocka_unit_test(test_input_sample),
+        cmocka_unit_test(test_csv_lines),     cmocka_unit_test(test_node_word),
+        cmocka_unit_test(test_row_key),       cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_csv_keys),      cmocka_unit_test(test_summary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

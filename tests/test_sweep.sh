@@ -3,13 +3,19 @@
 # bit-widths) gives the expected rows; run again it adds none; a torn last
 # line is cut and the point re-run; a sweep killed (SIGKILL) after its first
 # row and restarted has each row exactly once; the --emit-jobs commands run
-# with sh into two directories merge to the same keys; bad specs, options
-# and directories are exit status 2 with a message and nothing written; a
-# failing point is exit status 1, no row and a line in failures.csv; the
-# charts render (when gnuplot is installed).  TAP output; needs ZKM (path to
-# the binary); run from the repository's root.
+# with sh into two directories merge to the same keys, also from a
+# directory whose path holds a space and a quote (and one holding ';' is
+# refused); bad specs, options and directories are exit status 2 with a
+# message and nothing written; a failing point is exit status 1, no row and
+# a line in failures.csv, a point whose child or worker is killed too; a
+# point's child inherits no descriptor of the sweep's own; `lookup` and
+# `lookup:8` are one key, also against an older zkm's rows; a cached result
+# that is no JSON object is refused, not written as a row of empty columns;
+# the charts render (when gnuplot is installed).  TAP output; needs ZKM
+# (path to the binary); run from the repository's root.
 ZKM=${ZKM:-build/zkm}
 . "$(dirname "$0")/tap.sh"
+zkm_abs=$(cd "$(dirname "$ZKM")" && pwd -P)/$(basename "$ZKM")
 check() { # check DESCRIPTION COMMAND...: ok if the command succeeds
     what=$1
     shift
@@ -71,11 +77,15 @@ bad_spec "zk with the advice in the clear" "zk needs the advice committed" "$m" 
 bad_spec "reps 0" "reps: '0'" "$m" "bits = 8" "reps = 0"
 bad_spec "absurd reps" "reps: '1000000'" "$m" "bits = 8" "reps = 1000000"
 bad_spec "a key twice" "bad.sweep:3: bits: given twice" "$m" "bits = 8" "bits = 6"
+bad_spec "lookup and lookup:8 (one circuit)" "bad.sweep:3: range: 'lookup:8' listed twice" "$m" \
+    "bits = 8" "range = lookup, lookup:8"
 bad_spec "a model without weights" "give the weights" "model = $mlp" "bits = 8"
 bad_spec "a model name twice" "already used on line 1" "$m" "$m" "bits = 8"
 bad_spec "no bits" "no bits line" "$m"
 bad_spec "a missing model file" "bad.sweep:1: model $tmp/none.zkm" "model = $tmp/none.zkm seed=1" "bits = 8"
 bad_spec "a missing weights file" "weights $tmp/w.st" "model = $mlp weights=$tmp/w.st" "bits = 8"
+bad_spec "a missing data set file" "bad.sweep:1: dataset $tmp/ds.st: No such file" \
+    "model = $mlp weights=$mlpw dataset=$tmp/ds.st" "bits = 8"
 [ ! -e "$tmp/d" ] && ok "nothing created for a bad spec" || no "nothing created for a bad spec"
 
 # ------------------------------------------------------------------ a run
@@ -224,6 +234,126 @@ has "$tmp/f/failures.csv" ",shapes_mlp,2,bits,public,1,compile,2," "failures.csv
 keys "$tmp/f/results.csv" >"$tmp/got"
 [ "$(cat "$tmp/got")" = "shapes_mlp,8,bits,public,1" ] && ok "no row for the failed point" ||
     no "no row for the failed point"
+
+# ------------------------------------- --emit-jobs: spaces, quotes and ';'
+# from a directory whose path holds a space and a quote, with a directory
+# named like the data set "shapes" there (still the generated data set)
+wd="$tmp/a b'c"
+mkdir -p "$wd/shapes"
+cp "$mlp" "$mlpw" "$wd/"
+printf '%s\n' "model = shapes_mlp.zkm weights=shapes_mlp.safetensors dataset=shapes input_sample=0" \
+    "bits = 8" "drift_inputs = 2" "threads = 1" >"$wd/q.sweep"
+expect 0 "--emit-jobs from a path with a space and a quote" \
+    sh -c 'cd "$1" && exec "$2" sweep q.sweep --emit-jobs --out "out dir"' sh "$wd" "$zkm_abs"
+cp "$out" "$tmp/qjobs"
+grep -q ";dataset=shapes;" "$tmp/qjobs" && ok "--emit-jobs: the data set 'shapes' stays a name" ||
+    no "--emit-jobs: the data set 'shapes' stays a name ($(cat "$tmp/qjobs"))"
+expect 0 "the job with spaces and quotes in its paths runs" sh -c 'cd / && sh "$1"' sh "$tmp/qjobs"
+[ "$(keys "$wd/out dir/results.csv")" = "shapes_mlp,8,bits,public,1" ] &&
+    ok "the job wrote its row into 'out dir'" || no "the job wrote its row into 'out dir'"
+mkdir "$tmp/x;y"
+cp "$wd/q.sweep" "$mlp" "$mlpw" "$tmp/x;y/"
+expect 2 "--emit-jobs with a ';' in an absolute path" \
+    sh -c 'cd "$1" && exec "$2" sweep q.sweep --emit-jobs --out o' sh "$tmp/x;y" "$zkm_abs"
+has "$err" "a point cannot carry a path with ';'" "--emit-jobs names the path it cannot carry"
+[ ! -s "$out" ] && ok "--emit-jobs prints nothing then" || no "--emit-jobs prints nothing then"
+
+# input_sample=K far out: sample K alone (not K + 1 samples to take the last)
+printf '%s\n' "model = $mlp weights=$mlpw dataset=shapes input_sample=1099511627776" "bits = 8" \
+    "drift_inputs = 0" "threads = 1" >"$tmp/far.sweep"
+expect 0 "sweep with input_sample=2^40" "$ZKM" sweep "$tmp/far.sweep" --out "$tmp/far"
+
+# SIGCHLD ignored by whoever started zkm (inherited across exec): the sweep
+# and its workers still wait for their children
+if command -v python3 >/dev/null 2>&1; then
+    expect 0 "sweep started with SIGCHLD ignored" python3 -c 'import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+os.execv(sys.argv[1], sys.argv[1:])' "$ZKM" sweep "$tmp/far.sweep" --out "$tmp/chld"
+else
+    echo "# skip: no python3 to start zkm with SIGCHLD ignored"
+fi
+
+# ------------------------------------------ lookup and lookup:8, one key
+printf '%s\n' "model = $mlp weights=$mlpw" "bits = 8" "range = lookup" "drift_inputs = 2" \
+    "threads = 1" >"$tmp/l.sweep"
+expect 0 "sweep with range = lookup" "$ZKM" sweep "$tmp/l.sweep" --out "$tmp/lk"
+[ "$(keys "$tmp/lk/results.csv")" = "shapes_mlp,8,lookup:8,public,1" ] &&
+    ok "range = lookup: the key says lookup:8" ||
+    no "range = lookup: the key says lookup:8 ($(keys "$tmp/lk/results.csv"))"
+# the rows as an older zkm wrote them, then the spec spelling the limb
+sed -i 's/,lookup:8,/,lookup,/' "$tmp/lk/results.csv" "$tmp/lk/nodes.csv"
+sed 's/^range = lookup$/range = lookup:8/' "$tmp/l.sweep" >"$tmp/l8.sweep"
+expect 0 "sweep with range = lookup:8 over rows of lookup" "$ZKM" sweep "$tmp/l8.sweep" --out "$tmp/lk"
+has "$err" "1 point: 0 run, 1 done before" "lookup:8 is the point an older 'lookup' row holds"
+[ "$(tail -n +2 "$tmp/lk/summary.csv" | cut -d, -f1-5)" = "shapes_mlp,8,lookup:8,public,1" ] &&
+    ok "summary.csv: old and new spellings, one series" ||
+    no "summary.csv: old and new spellings, one series ($(cat "$tmp/lk/summary.csv"))"
+
+# -------------------------- a cached result that is JSON but no object
+mkdir "$tmp/cc"
+cp -r "$d1/cache" "$tmp/cc/"
+for f in "$tmp/cc/cache"/compile-*.json; do echo '[]' >"$f"; done
+expect 2 "a cached compile result that is no JSON object" "$ZKM" sweep "$tmp/s.sweep" --out "$tmp/cc"
+has "$err" "not a JSON object (delete it to compute it again)" "the cached result is named"
+[ -z "$(keys "$tmp/cc/results.csv")" ] && ok "no row of empty columns from it" ||
+    no "no row of empty columns from it"
+
+# ---------------------------------------------- descriptors and signals
+# A model file that is a FIFO holds each point's first child (zkm compile)
+# in open() until someone writes to it: its descriptors can be looked at,
+# and it or its worker killed, deterministically.
+fifo=$tmp/fifo.zkm
+mkfifo "$fifo"
+printf '%s\n' "model = $fifo seed=1" "bits = 8" "reps = 2" "drift_inputs = 0" >"$tmp/fifo.sweep"
+"$ZKM" sweep "$tmp/fifo.sweep" --out "$tmp/ff" >/dev/null 2>"$tmp/fferr" &
+sw=$!
+compile_pid() { # compile_pid [NOT]: the zkm compile blocked on the FIFO, other than NOT
+    i=0
+    while [ "$i" -lt 400 ]; do
+        p=$(ps -eo pid=,args= | awk -v f="$fifo" -v not="${1:-0}" \
+            '$3 == "compile" && $4 == f && $1 != not { print $1; exit }')
+        [ -n "$p" ] && echo "$p" && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}
+if cp1=$(compile_pid); then
+    # those the sweep was given and 0-2, none of its or its worker's own
+    # (/dev/null, a lock, a log)
+    ls "/proc/$sw/fd" >"$tmp/fd_sweep"
+    ls "/proc/$cp1/fd" >"$tmp/fd_child"
+    leaked=$(grep -vxF -f "$tmp/fd_sweep" "$tmp/fd_child" | while read -r f; do
+        printf '%s ' "$f:$(readlink "/proc/$cp1/fd/$f")"; done)
+    [ -z "$leaked" ] && ok "a point's child inherits no descriptor of the sweep's own" ||
+        no "a point's child inherits no descriptor of the sweep's own (it has $leaked)"
+    kill -9 "$cp1"
+    if cp2=$(compile_pid "$cp1"); then
+        kill -9 "$(ps -o ppid= -p "$cp2" | tr -d ' ')"
+    else
+        no "the second point's child runs"
+    fi
+else
+    no "a point's first child runs"
+fi
+wait "$sw"
+st=$?
+[ "$st" -eq 1 ] && ok "a sweep whose points were killed exits 1" ||
+    { no "a sweep whose points were killed exits 1 (exit $st)"; kill -9 "$sw" 2>/dev/null; }
+has "$tmp/fferr" "point fifo,8,bits,public,1: zkm compile failed (killed by signal 9" \
+    "a child killed by a signal is named as such"
+has "$tmp/ff/failures.csv" ",fifo,8,bits,public,1,compile,137," "failures.csv records the child"
+has "$tmp/fferr" "point fifo,8,bits,public,2: the worker was killed by signal 9" \
+    "a worker killed by a signal is reported"
+has "$tmp/ff/failures.csv" ",fifo,8,bits,public,2,worker,137,the worker was killed by signal 9" \
+    "failures.csv records the killed worker"
+i=0
+while [ "$i" -lt 100 ] && ps -eo stat=,args= | grep -v '^Z' | grep -v grep | grep -q -- "$fifo"; do
+    sleep 0.1
+    i=$((i + 1))
+done
+ps -eo stat=,args= | grep -v '^Z' | grep -v grep | grep -q -- "$fifo" &&
+    no "no child outlives its killed worker" || ok "no child outlives its killed worker"
 
 # ----------------------------------------------------------------- charts
 expect 0 "sweep --summary" "$ZKM" sweep --summary --out "$d2"
