@@ -854,24 +854,6 @@ static void claims_release(gkr_claims *cl, uint32_t n)
     free(cl);
 }
 
-/* Append a claim (room for exactly the claims made, as the kinds' own
- * bookkeeping grows the arrays when full). */
-static void claim_push(gkr_claims *cl, const fr *point, const fr *value)
-{
-    const size_t nv = cl->nvars ? cl->nvars : 1;
-    cl->points = realloc(cl->points, (cl->n + 1) * nv * sizeof(fr));
-    cl->values = realloc(cl->values, (cl->n + 1) * sizeof(fr));
-    cl->alpha = realloc(cl->alpha, (cl->n + 1) * sizeof(fr));
-    cl->hid = realloc(cl->hid, (cl->n + 1) * sizeof(uint32_t));
-    assert_true(cl->points && cl->values && cl->alpha && cl->hid);
-    if (cl->nvars)
-        memcpy(cl->points + cl->n * cl->nvars, point, cl->nvars * sizeof(fr));
-    cl->values[cl->n] = *value;
-    cl->hid[cl->n] = ZK_NONE;
-    cl->n++;
-    cl->cap = cl->n;
-}
-
 static uint8_t *replica_prove(const gkr_circuit *c, fr *const *absorbed, fr *const *values,
                               size_t *len, gkr_claims **claims_out)
 {
@@ -919,13 +901,13 @@ static uint8_t *replica_prove(const gkr_circuit *c, fr *const *absorbed, fr *con
     fr z[GKR_MAX_NVARS], v;
     tr_challenges(&tr, "gkr/z0", z, n0);
     eval_mle(&v, values[0], n0, z);
-    claim_push(&cl[0], z, &v);
+    tu_claim_push(&cl[0], z, &v);
     fr_set_zero(&v);
     for (uint32_t i = 1; i < c->n_layers; i++) {
         if (!(c->layers[i].flags & GKR_LAYER_ZERO))
             continue;
         tr_challenges(&tr, "gkr/zero-z", z, c->layers[i].nvars);
-        claim_push(&cl[i], z, &v);
+        tu_claim_push(&cl[i], z, &v);
     }
 
     gkr_scratch scratch; /* the kinds' reusable tables */

@@ -406,3 +406,19 @@ size_t tu_sqr_edges(uint64_t (*out)[4], size_t max, const uint64_t m[4])
     mpz_clears(c, x, t, w, two256, NULL);
     return n;
 }
+
+void tu_claim_push(gkr_claims *cl, const fr *point, const fr *value)
+{
+    const size_t nv = cl->nvars ? cl->nvars : 1;
+    cl->points = realloc(cl->points, (cl->n + 1) * nv * sizeof(fr));
+    cl->values = realloc(cl->values, (cl->n + 1) * sizeof(fr));
+    cl->alpha = realloc(cl->alpha, (cl->n + 1) * sizeof(fr));
+    cl->hid = realloc(cl->hid, (cl->n + 1) * sizeof(uint32_t));
+    assert_true(cl->points && cl->values && cl->alpha && cl->hid);
+    if (cl->nvars)
+        memcpy(cl->points + cl->n * cl->nvars, point, cl->nvars * sizeof(fr));
+    cl->values[cl->n] = *value;
+    cl->hid[cl->n] = ZK_NONE;
+    cl->n++;
+    cl->cap = cl->n;
+}

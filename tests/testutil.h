@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "circuit.h"
+#include "gkr_kind.h"
 #include "fr.h"
 #include "zkm_rng.h"
 
@@ -88,5 +89,10 @@ enum {
 #define TU_ADV_PLANES 3u
 void tu_advice_circuit(tu_rng *g, gkr_circuit *c, fr ***inputs, uint32_t nvars,
                        unsigned bits_width);
+
+/* Append a claim in the clear to cl (for replicas of gkr_prove's driver;
+ * room for exactly the claims made, as the kinds' own bookkeeping grows
+ * the arrays when full).  Aborts on failure. */
+void tu_claim_push(gkr_claims *cl, const fr *point, const fr *value);
 
 #endif
