@@ -16,8 +16,10 @@
  * trees are added up by a chain of fraction sums over one entry, and a last
  * zero layer says that the total minus the table's sum is zero:
  *     A q_T - p_T B = 0.
- * No q is zero unless X hits a digit or a table entry, which the prover
- * reports (probability (entries + 2^L) / r). */
+ * Cross-multiplied, the check is a polynomial identity in X for an honest
+ * witness, so it holds even where X hits a digit or a table entry (a q of
+ * zero): nothing needs reporting, and a cheating witness passes only at
+ * roots of a non-zero polynomial, probability at most (entries + 2^L) / r. */
 #include <stdlib.h>
 #include <string.h>
 
