@@ -890,8 +890,7 @@ static zkm_status rows_prove(zk_chan *ch, fr *yblind, zkm_err *e)
     memcpy(tm, M, len * sizeof(fr));
     fr y, mv, r[ROWS_MAX_VARS], rr[ROWS_MAX_VARS];
     mle_dot(&y, M, a, len);
-    const transcript before = *ch->tr;
-    transcript replay = before;
+    transcript replay = *ch->tr;
     const zk_pos base = zk_next(z);
     const size_t at = ch->out_pts->n;
     uint32_t yid, mid;
