@@ -97,27 +97,18 @@ static int name_ok(const char *s, size_t n)
     return 1;
 }
 
-/* A path may hold anything printable but ';' (the point separator), '#'
- * (comments) and white space (the model line's separator). */
-static int path_ok(const char *s, const char *end)
+/* A path in a spec may hold anything printable but ';' (the point
+ * separator), '#' (comments) and white space (the model line's separator).
+ * In a point string (point != 0) only ';' and control characters are out
+ * (a point is one line of --emit-jobs): spaces, quotes and '#' are fine, as
+ * an absolute path --emit-jobs makes may hold them. */
+static int path_ok(const char *s, const char *end, int point)
 {
     if (s == end)
         return 0;
     for (; s < end; s++)
-        if ((unsigned char)*s <= ' ' || *s == ';' || *s == '#' || *s == 0x7f)
-            return 0;
-    return 1;
-}
-
-/* A path in a point string: anything but ';' (the separator) and control
- * characters (a point is one line of --emit-jobs).  Spaces, quotes and '#'
- * are fine: an absolute path --emit-jobs makes may hold them. */
-static int point_path_ok(const char *s, const char *end)
-{
-    if (s == end)
-        return 0;
-    for (; s < end; s++)
-        if ((unsigned char)*s < ' ' || *s == ';' || *s == 0x7f)
+        if ((unsigned char)*s < ' ' || *s == ';' || *s == 0x7f ||
+            (!point && (*s == ' ' || *s == '#')))
             return 0;
     return 1;
 }
@@ -364,7 +355,7 @@ static zkm_status model_opt(const where *w, sw_model *m, const char *k, const ch
         m->has_input_sample = 1;
         return ZKM_OK;
     default:
-        if (point ? !point_path_ok(v, ve) : !path_ok(v, ve))
+        if (!path_ok(v, ve, point))
             return bad(w, e, "%s '%.*s': a path without %s", keys[i], (int)(ve - v), v,
                        point ? "';' or control characters" : "';', '#' or spaces");
         char **dst = i == 1 ? &m->weights : i == 3 ? &m->input : &m->dataset;
@@ -413,7 +404,7 @@ static zkm_status parse_model(const where *w, const char *s, const char *end, sw
         p++;
     if (memchr(s, '=', (size_t)(p - s)))
         return bad(w, e, "'%.*s': the first word is the model's .zkm file", (int)(p - s), s);
-    if (!path_ok(s, p))
+    if (!path_ok(s, p, 0))
         return bad(w, e, "'%.*s': a path without ';', '#' or spaces", (int)(p - s), s);
     if (!(m->path = dup_span(s, p, e)))
         return ZKM_ENOMEM;
@@ -623,7 +614,7 @@ zkm_status sw_point_encode(const sw_point *p, zkm_strbuf *b, zkm_err *e)
     const char *const what[4] = {"model", "weights", "input", "dataset"};
     char r[32], md[64];
     for (int i = 0; i < 4; i++)
-        if (path[i] && !point_path_ok(path[i], path[i] + strlen(path[i])))
+        if (path[i] && !path_ok(path[i], path[i] + strlen(path[i]), 1))
             return zkm_fail(e, ZKM_EFORMAT, "%s %s: a point cannot carry a path with ';' or a "
                             "control character", what[i], path[i]);
     zkm_sb_printf(b, "name=%s;model=", m->name);
@@ -684,7 +675,7 @@ zkm_status sw_point_decode(const char *str, sw_spec *one, sw_point *p, zkm_err *
         if (eq - s == 5 && !memcmp(s, "model", 5)) {
             if (m->path)
                 st = bad(&at, e, "model given twice");
-            else if (!point_path_ok(eq + 1, fe))
+            else if (!path_ok(eq + 1, fe, 1))
                 st = bad(&at, e, "model '%.*s': a path without ';' or control characters",
                          (int)(fe - eq - 1), eq + 1);
             else if (!(m->path = dup_span(eq + 1, fe, e)))

@@ -153,7 +153,7 @@ enum { S_MSG, S_ROW, S_PROD, N_SERIES }; /* the series of hidden value idx: idx 
 struct zk_ctx {
     int prover, threads;
     series s[N_SERIES];
-    /* the rows: the prover's blindings, both sides' commitments; rows_on:
+    /* the rows: the prover's blindings, the verifier's commitments; rows_on:
      * round values are sent in rows (off while zk_finish proves them) */
     size_t n_rows, cap_rows;
     fr *row_blind;
@@ -276,8 +276,8 @@ static zkm_status rows_add(zk_ctx *z, size_t k, size_t *first, zkm_err *e)
 {
     if (z->n_rows + k > z->cap_rows) {
         const size_t cap = grown(z->cap_rows, z->n_rows + k, 64);
-        if ((z->prover && grow((void **)&z->row_blind, sizeof(fr), cap)) ||
-            grow((void **)&z->row_pt, sizeof(g1_affine), cap))
+        if (z->prover ? grow((void **)&z->row_blind, sizeof(fr), cap)
+                      : grow((void **)&z->row_pt, sizeof(g1_affine), cap))
             return zkm_fail(e, ZKM_ENOMEM, "out of memory recording rows");
         z->cap_rows = cap;
     }
@@ -357,47 +357,32 @@ static void absorb_points(transcript *tr, const char *label, const g1_affine *p,
     }
 }
 
-/* Commitments as sums of fixed-base scalar multiplications, constant time
- * in the scalars: out[j] = sum of k_t * (the point of table tab_t) over the
- * terms t with sum_t = j.  On one thread: a team for so few multiplications
- * made LeNet-5's zero-knowledge prover slower on two threads (0.29-0.34 s
- * against 0.25-0.27 s, best of 5, on this 2-core VM). */
-typedef struct {
-    const g1_fixed_table *tab;
-    const fr *k;
-    size_t sum;
-} fixed_term;
-
-static void fixed_sums(g1_jac *out, size_t n_out, const fixed_term *t, size_t n,
-                       g1_jac *scratch)
+/* out = v U + r H (Jacobian), constant time in v and r.  (Tried on an
+ * OpenMP team, the few multiplications of a message made LeNet-5's zk
+ * prover slower on two threads: 0.29-0.34 s against 0.25-0.27 s, best of
+ * 5, on this 2-core VM.) */
+static void commit_jac(const zk_ctx *z, g1_jac *out, const fr *v, const fr *r)
 {
-    for (size_t i = 0; i < n; i++)
-        g1_fixed_mul(&scratch[i], t[i].tab, t[i].k);
-    for (size_t j = 0; j < n_out; j++)
-        g1_set_infinity(&out[j]);
-    for (size_t i = 0; i < n; i++)
-        g1_add(&out[t[i].sum], &out[t[i].sum], &scratch[i]);
+    g1_jac t;
+    g1_fixed_mul(out, z->ut, v);
+    g1_fixed_mul(&t, z->ht, r);
+    g1_add(out, out, &t);
 }
 
 zkm_status zk_commit(zk_ctx *z, g1_affine *out, const fr *v, fr *r, size_t n, zkm_err *e)
 {
-    g1_jac *J = zkm_alloc_array(n ? 3 * n : 1, sizeof *J, "commitments", e);
+    g1_jac *J = zkm_alloc_array(n ? n : 1, sizeof *J, "commitments", e);
     fq *inv = zkm_alloc_array(n + 2, sizeof *inv, "commitments", e);
-    fixed_term *t = zkm_alloc_array(n ? 2 * n : 1, sizeof *t, "commitments", e);
     zkm_status st = ZKM_ENOMEM;
-    if (J && inv && t) {
+    if (J && inv) {
         hyrax_random_blinds(r, n);
-        for (size_t i = 0; i < n; i++) { /* v U + r H */
-            t[2 * i] = (fixed_term){z->ut, &v[i], i};
-            t[2 * i + 1] = (fixed_term){z->ht, &r[i], i};
-        }
-        fixed_sums(J, n, t, 2 * n, J + n);
+        for (size_t i = 0; i < n; i++)
+            commit_jac(z, &J[i], &v[i], &r[i]);
         g1_batch_to_affine(out, J, n, inv);
         st = ZKM_OK;
     }
     free(J);
     free(inv);
-    free(t);
     return st;
 }
 
@@ -527,27 +512,26 @@ zkm_status zk_chan_send_round(zk_chan *ch, const char *label, const fr *v, size_
     memcpy(S->m + f, v, n * sizeof(fr));
     for (size_t i = 0; i < n; i++)
         S->pos[f + i] = row_pos(r0, i);
-    /* row j: sum_k v_{jW+k} G_k + beta_j H */
-    enum { MAX_TERMS = ROUND_MAX_ROWS * (ZK_ROW_WIDTH + 1) };
-    g1_jac J[ROUND_MAX_ROWS], scratch[MAX_TERMS];
-    fixed_term t[MAX_TERMS];
+    /* row j: sum_k v_{jW+k} G_k + beta_j H, constant time */
+    g1_jac J[ROUND_MAX_ROWS], t;
     fq inv[ROUND_MAX_ROWS + 2];
     fr *beta = z->row_blind + r0;
     hyrax_random_blinds(beta, nr);
-    size_t nt = 0;
     for (size_t j = 0; j < nr; j++)
-        t[nt++] = (fixed_term){z->ht, &beta[j], j};
-    for (size_t i = 0; i < n; i++)
-        t[nt++] = (fixed_term){&z->gt[i % ZK_ROW_WIDTH], &v[i], i / ZK_ROW_WIDTH};
-    fixed_sums(J, nr, t, nt, scratch);
-    g1_batch_to_affine(z->row_pt + r0, J, nr, inv);
-    st = g1_vec_push(ch->out_pts, z->row_pt + r0, nr, e);
+        g1_fixed_mul(&J[j], z->ht, &beta[j]);
+    for (size_t i = 0; i < n; i++) {
+        g1_fixed_mul(&t, &z->gt[i % ZK_ROW_WIDTH], &v[i]);
+        g1_add(&J[i / ZK_ROW_WIDTH], &J[i / ZK_ROW_WIDTH], &t);
+    }
+    g1_affine P[ROUND_MAX_ROWS];
+    g1_batch_to_affine(P, J, nr, inv);
+    st = g1_vec_push(ch->out_pts, P, nr, e);
     if (st) {
         S->n -= n;
         z->n_rows -= nr;
         return st;
     }
-    absorb_points(ch->tr, label, z->row_pt + r0, nr);
+    absorb_points(ch->tr, label, P, nr);
     return ZKM_OK;
 }
 
@@ -686,15 +670,15 @@ static zkm_status prove_product(zk_chan *ch, pending_prod *p, zkm_err *e)
     z->s[S_PROD].m[j] = v;
     z->s[S_PROD].r[j] = rv;
     hyrax_random_blinds(b, 5);
-    g1_jac J[4], scratch[8];
+    g1_jac J[4];
     fr dv, dr;
+    commit_jac(z, &J[0], &v, &rv);
+    commit_jac(z, &J[1], &b[0], &b[1]);
+    commit_jac(z, &J[2], &b[2], &b[3]);
     fr_mul(&dv, &b[0], &y); /* delta = b1 Y + b5 H = b1 y U + (b1 ry + b5) H */
     fr_mul(&dr, &b[0], &ry);
     fr_add(&dr, &dr, &b[4]);
-    const fixed_term t8[8] = {{z->ut, &v, 0},  {z->ht, &rv, 0},   {z->ut, &b[0], 1},
-                              {z->ht, &b[1], 1}, {z->ut, &b[2], 2}, {z->ht, &b[3], 2},
-                              {z->ut, &dv, 3},   {z->ht, &dr, 3}};
-    fixed_sums(J, 4, t8, 8, scratch);
+    commit_jac(z, &J[3], &dv, &dr);
     g1_affine P[4];
     fq inv[6];
     g1_batch_to_affine(P, J, 4, inv);
@@ -811,8 +795,9 @@ static uint32_t rows_nvars(size_t n_rows)
     return v + ZK_ROW_VARS;
 }
 
-/* The table's Hyrax commitment: the rows, then points at infinity (rows of
- * zeros with blinding zero) up to a power of two.  *com owns its rows. */
+/* The table's Hyrax commitment, as the verifier forms it: the rows, then
+ * points at infinity (rows of zeros with blinding zero) up to a power of
+ * two.  *com owns its rows. */
 static zkm_status rows_com(const zk_ctx *z, uint32_t nv, hyrax_com *com, zkm_err *e)
 {
     zkm_status st = hyrax_com_alloc(com, nv, ZK_ROW_VARS, e);
@@ -872,11 +857,9 @@ static zkm_status rows_prove(zk_chan *ch, fr *yblind, zkm_err *e)
     const uint32_t nv = rows_nvars(z->n_rows);
     const size_t len = (size_t)1 << nv, n_rows = len / ZK_ROW_WIDTH;
     fr *a = zkm_alloc_array(4 * len + n_rows, sizeof(fr), "the table of rows", e);
-    hyrax_com com;
     zk_form yf, mf;
     zk_form_init(&yf);
     zk_form_init(&mf);
-    memset(&com, 0, sizeof com);
     if (!a)
         return ZKM_ENOMEM;
     fr *M = a + len, *ta = M + len, *tm = ta + len, *blinds = tm + len;
@@ -914,9 +897,10 @@ static zkm_status rows_prove(zk_chan *ch, fr *yblind, zkm_err *e)
     }
     if (!st)
         st = zk_chan_flush(ch, e);
-    if (!st)
-        st = rows_com(z, nv, &com, e);
     if (!st) {
+        /* the prover's opening reads the table and its blindings, not the
+         * rows' points */
+        const hyrax_com com = {.nvars = nv, .col_vars = ZK_ROW_VARS, .n_rows = n_rows};
         const hyrax_table t = {.com = &com, .values = M, .blinds = blinds};
         const hyrax_claim c = {.table = 0, .point = r, .value = mv, .hid = mid};
         st = hyrax_open_prove_zk(ch, &t, 1, &c, 1, z->threads, e);
@@ -925,7 +909,6 @@ static zkm_status rows_prove(zk_chan *ch, fr *yblind, zkm_err *e)
         *yblind = z->s[S_MSG].r[yid];
     sodium_memzero(a, (4 * len + n_rows) * sizeof(fr));
     free(a);
-    hyrax_com_free(&com);
     zk_form_free(&yf);
     zk_form_free(&mf);
     return st;

@@ -523,8 +523,9 @@ static void test_zk_complete(void **state)
 
 /* Sum-check round values sent in rows have no commitment of their own: a
  * product of them is refused (a bug in a layer, not a bad proof), while
- * messages sent one by one still multiply; and a round's rows are as many
- * as ZK_ROW_WIDTH values need. */
+ * messages sent one by one still multiply and a round value may be equated
+ * with a product; and a round's rows are as many as ZK_ROW_WIDTH values
+ * need. */
 static void test_zk_rows(void **state)
 {
     (void)state;
