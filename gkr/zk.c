@@ -10,8 +10,11 @@
 #include "msm.h"
 #include "sumcheck.h"
 
-/* The most variables of the table of rows (2^30 values at most). */
+/* The most variables of the table of rows (2^30 values at most), and of
+ * the products' sum-check (2^30 terms at most). */
 #define ROWS_MAX_VARS 32
+/* The most factors of a product term: its sum-check's degree is one more. */
+#define TERM_MAX (SC_MAX_DEGREE - 1)
 
 /* The capacity to grow cap to for need elements: doubling, from first. */
 static size_t grown(size_t cap, size_t need, size_t first)
@@ -129,6 +132,13 @@ typedef struct {
     uint32_t z;
 } pending_prod;
 
+/* A product term (series S_TERM): the product of nf factors, linear forms
+ * over values with commitments of their own (messages, proven products). */
+typedef struct {
+    uint32_t nf;
+    zk_form f[TERM_MAX];
+} term;
+
 typedef struct {
     zk_form d;
     const char *what;
@@ -139,7 +149,9 @@ typedef struct {
  * (acc) and in the equalities' sum (accd).  Round values (S_ROW) have no
  * commitment and no blinding of their own (r is zero): their rows do; both
  * sides keep their scalars in the equalities' sum, and where each sits in
- * the table of rows (pos). */
+ * the table of rows (pos).  Product terms (S_TERM) have neither commitment
+ * nor blinding: both sides keep their scalars in the equalities' sum, the
+ * prover their values. */
 typedef struct {
     size_t n, cap;
     fr *m, *r;
@@ -148,7 +160,8 @@ typedef struct {
     uint32_t *pos;
 } series;
 
-enum { S_MSG, S_ROW, S_PROD, N_SERIES }; /* the series of hidden value idx: idx >> 30 */
+/* the series of hidden value idx: idx >> 30 */
+enum { S_MSG, S_ROW, S_PROD, S_TERM, N_SERIES };
 
 struct zk_ctx {
     int prover, threads;
@@ -161,6 +174,8 @@ struct zk_ctx {
     int rows_on;
     pending_prod *prods;
     size_t n_prod, cap_prod;
+    term *terms; /* S_TERM's, cap_terms of room */
+    size_t cap_terms;
     pending_eq *eqs;
     size_t n_eq, cap_eq;
     /* verifier: the final check's scalars on U, H and other points; the
@@ -217,6 +232,10 @@ void zk_ctx_free(zk_ctx *z)
     pending_clear(z);
     free(z->prods);
     free(z->eqs);
+    for (size_t i = 0; i < z->s[S_TERM].n; i++)
+        for (uint32_t k = 0; k < z->terms[i].nf; k++)
+            zk_form_free(&z->terms[i].f[k]);
+    free(z->terms);
     for (int k = 0; k < N_SERIES; k++) {
         free(z->s[k].m);
         free(z->s[k].r);
@@ -249,12 +268,12 @@ static zkm_status series_add(zk_ctx *z, int s, size_t k, uint32_t *first, zkm_er
         return zkm_fail(e, ZKM_ENOMEM, "too many hidden values");
     if (S->n + k > S->cap) {
         const size_t cap = grown(S->cap, S->n + k, 64);
-        const int row = s == S_ROW;
+        const int row = s == S_ROW, own = s == S_MSG || s == S_PROD; /* own commitments */
         int bad = z->prover ? grow((void **)&S->m, sizeof(fr), cap) ||
                                   grow((void **)&S->r, sizeof(fr), cap)
                             : grow((void **)&S->acc, sizeof(fr), cap) ||
-                                  (!row && grow((void **)&S->pt, sizeof(g1_affine), cap));
-        bad = bad || ((row || !z->prover) && grow((void **)&S->accd, sizeof(fr), cap)) ||
+                                  (own && grow((void **)&S->pt, sizeof(g1_affine), cap));
+        bad = bad || ((!own || !z->prover) && grow((void **)&S->accd, sizeof(fr), cap)) ||
               (row && grow((void **)&S->pos, sizeof(uint32_t), cap));
         if (bad)
             return zkm_fail(e, ZKM_ENOMEM, "out of memory recording hidden values");
@@ -264,7 +283,7 @@ static zkm_status series_add(zk_ctx *z, int s, size_t k, uint32_t *first, zkm_er
         memset(S->acc + S->n, 0, k * sizeof(fr));
     if (S->accd)
         memset(S->accd + S->n, 0, k * sizeof(fr));
-    if (z->prover && s == S_ROW)
+    if (z->prover && (s == S_ROW || s == S_TERM))
         memset(S->r + S->n, 0, k * sizeof(fr));
     *first = (uint32_t)S->n | (uint32_t)s << 30;
     S->n += k;
@@ -574,13 +593,13 @@ static int has_rows(const zk_form *f)
     return 0;
 }
 
-zkm_status zk_chan_mul(zk_chan *ch, zk_form *out, const zk_form *a, const zk_form *b,
-                       zkm_err *e)
+/* out = a b with a and b over values with commitments (messages, proven
+ * products): a product of two non-constant forms becomes a proven product,
+ * its proof given at the next flush. */
+static zkm_status mul_proven(zk_chan *ch, zk_form *out, const zk_form *a, const zk_form *b,
+                             zkm_err *e)
 {
     zkm_status st;
-    if (has_rows(a) || has_rows(b))
-        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a product of sum-check round values "
-                        "(a bug: they have no commitments of their own)");
     if (zk_form_is_const(a) || zk_form_is_const(b)) {
         const zk_form *k = zk_form_is_const(a) ? a : b, *f = k == a ? b : a;
         fr s = k->k;
@@ -615,6 +634,171 @@ zkm_status zk_chan_mul(zk_chan *ch, zk_form *out, const zk_form *a, const zk_for
     fr one;
     fr_set_one(&one);
     return zk_form_set_hidden(out, idx, &one, e);
+}
+
+/* One part of a factor of zk_chan_mul: c times the product of nf forms
+ * (nf = 0: the constant c). */
+typedef struct {
+    fr c;
+    uint32_t nf, term; /* term: its S_TERM number, or ZK_NONE */
+    const zk_form *f[TERM_MAX];
+} mul_part;
+
+/* The parts of a: its terms, then the rest (one form, or a constant;
+ * nothing if zero), which lin receives (room for a->n entries). */
+static uint32_t mul_parts(const zk_ctx *z, const zk_form *a, zk_form *lin, mul_part *pt)
+{
+    uint32_t n = 0;
+    lin->k = a->k;
+    lin->n = 0;
+    for (uint32_t i = 0; i < a->n; i++) {
+        if (a->idx[i] >> 30 != S_TERM) {
+            lin->idx[lin->n] = a->idx[i];
+            lin->c[lin->n++] = a->c[i];
+            continue;
+        }
+        const term *t = &z->terms[a->idx[i] & ZK_INDEX];
+        pt[n] = (mul_part){.c = a->c[i], .nf = t->nf, .term = a->idx[i]};
+        for (uint32_t k = 0; k < t->nf; k++)
+            pt[n].f[k] = &t->f[k];
+        n++;
+    }
+    if (lin->n) {
+        pt[n] = (mul_part){.nf = 1, .term = ZK_NONE, .f = {lin}};
+        fr_set_one(&pt[n++].c);
+    } else if (!fr_is_zero(&lin->k)) {
+        pt[n++] = (mul_part){.c = lin->k, .term = ZK_NONE};
+    }
+    return n;
+}
+
+static zkm_status form_push(zk_form *f, uint32_t idx, const fr *c, zkm_err *e)
+{
+    zkm_status st = form_reserve(f, f->n + 1, e);
+    if (st)
+        return st;
+    f->idx[f->n] = idx;
+    f->c[f->n++] = *c;
+    return ZKM_OK;
+}
+
+/* Room for k more terms (their factors may point into the old ones). */
+static zkm_status terms_reserve(zk_ctx *z, size_t k, zkm_err *e)
+{
+    const size_t need = z->s[S_TERM].n + k;
+    if (need <= z->cap_terms)
+        return ZKM_OK;
+    const size_t cap = grown(z->cap_terms, need, 16);
+    if (grow((void **)&z->terms, sizeof *z->terms, cap))
+        return zkm_fail(e, ZKM_ENOMEM, "out of memory recording products");
+    z->cap_terms = cap;
+    return ZKM_OK;
+}
+
+/* A new term, the product of the nf forms f (room reserved); the prover
+ * records its value. */
+static zkm_status term_new(zk_ctx *z, const zk_form *const *f, uint32_t nf, uint32_t *idx,
+                           zkm_err *e)
+{
+    if (nf > TERM_MAX)
+        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a product of %u factors (at most %d)",
+                        nf, TERM_MAX);
+    zkm_status st = series_add(z, S_TERM, 1, idx, e);
+    if (st)
+        return st;
+    const uint32_t j = *idx & ZK_INDEX;
+    term *t = &z->terms[j];
+    fr v, x, b;
+    fr_set_one(&v);
+    t->nf = 0;
+    for (uint32_t k = 0; k < nf && !st; k++) {
+        zk_form_init(&t->f[k]);
+        t->nf++;
+        st = zk_form_copy(&t->f[k], f[k], e);
+        if (!st && z->prover) {
+            zk_form_open(z, f[k], &x, &b);
+            fr_mul(&v, &v, &x);
+        }
+    }
+    if (st) {
+        for (uint32_t k = 0; k < t->nf; k++)
+            zk_form_free(&t->f[k]);
+        z->s[S_TERM].n--;
+        return st;
+    }
+    if (z->prover)
+        z->s[S_TERM].m[j] = v;
+    return ZKM_OK;
+}
+
+/* out += the product of parts x and y: a new term unless one is constant. */
+static zkm_status mul_pair(zk_ctx *z, zk_form *out, const mul_part *x, const mul_part *y,
+                           zkm_err *e)
+{
+    fr c;
+    fr_mul(&c, &x->c, &y->c);
+    if (x->nf == 0 || y->nf == 0) {
+        const mul_part *o = x->nf == 0 ? y : x;
+        if (o->nf == 0) {
+            fr_add(&out->k, &out->k, &c);
+            return ZKM_OK;
+        }
+        /* c already holds o's coefficient: a form's is 1, a term's its own */
+        return o->term == ZK_NONE ? zk_form_axpy(out, &c, o->f[0], e)
+                                  : form_push(out, o->term, &c, e);
+    }
+    const zk_form *f[2 * TERM_MAX];
+    memcpy(f, x->f, x->nf * sizeof *f);
+    memcpy(f + x->nf, y->f, y->nf * sizeof *f);
+    uint32_t idx;
+    zkm_status st = term_new(z, f, x->nf + y->nf, &idx, e);
+    return st ? st : form_push(out, idx, &c, e);
+}
+
+static uint32_t count_terms(const zk_form *a)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < a->n; i++)
+        n += a->idx[i] >> 30 == S_TERM;
+    return n;
+}
+
+zkm_status zk_chan_mul(zk_chan *ch, zk_form *out, const zk_form *a, const zk_form *b,
+                       zkm_err *e)
+{
+    if (has_rows(a) || has_rows(b))
+        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a product of sum-check round values "
+                        "(a bug: they have no commitments of their own)");
+    if (zk_form_is_const(a) || zk_form_is_const(b))
+        return mul_proven(ch, out, a, b, e); /* a scaling */
+    zk_ctx *z = ch->zk;
+    const uint32_t ta = count_terms(a), tb = count_terms(b);
+    zk_form la, lb, res;
+    zk_form_init(&la);
+    zk_form_init(&lb);
+    zk_form_init(&res);
+    mul_part *pa = zkm_alloc_array((size_t)ta + tb + 2, sizeof *pa, "products", e), *pb;
+    zkm_status st = pa ? ZKM_OK : ZKM_ENOMEM;
+    if (!st)
+        st = form_reserve(&la, a->n, e);
+    if (!st)
+        st = form_reserve(&lb, b->n, e);
+    if (!st)
+        st = terms_reserve(z, ((size_t)ta + 1) * ((size_t)tb + 1), e);
+    if (!st) {
+        pb = pa + ta + 1;
+        const uint32_t na = mul_parts(z, a, &la, pa), nb = mul_parts(z, b, &lb, pb);
+        for (uint32_t i = 0; i < na && !st; i++)
+            for (uint32_t j = 0; j < nb && !st; j++)
+                st = mul_pair(z, &res, &pa[i], &pb[j], e);
+    }
+    if (!st)
+        st = zk_form_copy(out, &res, e);
+    free(pa);
+    zk_form_free(&la);
+    zk_form_free(&lb);
+    zk_form_free(&res);
+    return st;
 }
 
 zkm_status zk_chan_check(zk_chan *ch, const zk_form *a, const zk_form *b, const char *what,
@@ -769,17 +953,182 @@ zkm_status zk_chan_flush(zk_chan *ch, zkm_err *e)
             fr_mul(&t, &w, &bl);
             fr_add(&z->dblind, &z->dblind, &t);
             const zk_form *d = &z->eqs[i].d;
-            for (uint32_t k = 0; k < d->n; k++) /* what zk_finish proves */
-                if (d->idx[k] >> 30 == S_ROW) {
-                    fr *a = &z->s[S_ROW].accd[d->idx[k] & ZK_INDEX];
+            for (uint32_t k = 0; k < d->n; k++) { /* what zk_finish proves */
+                const uint32_t q = d->idx[k] >> 30;
+                if (q == S_ROW || q == S_TERM) {
+                    fr *a = &z->s[q].accd[d->idx[k] & ZK_INDEX];
                     fr_mul(&t, &w, &d->c[k]);
                     fr_add(a, a, &t);
                 }
+            }
         } else {
             add_form_to(z, 1, &w, &z->eqs[i].d);
         }
     }
     pending_clear(z);
+    return st;
+}
+
+/* --- the products' sum (zk_finish) --- */
+
+/* The variables over the terms, and their most factors. */
+static uint32_t terms_nvars(size_t n)
+{
+    uint32_t v = 0;
+    while (((size_t)1 << v) < n)
+        v++;
+    return v;
+}
+
+static uint32_t terms_degree(const zk_ctx *z)
+{
+    uint32_t d = 0;
+    for (size_t j = 0; j < z->s[S_TERM].n; j++)
+        d = z->terms[j].nf > d ? z->terms[j].nf : d;
+    return d;
+}
+
+/* The verifier's relations for P = sum_j a_j prod_m F_mj (a: the terms'
+ * scalars in the equalities' sum, 2^nv entries, zero past the terms; F_mj:
+ * factor m of term j, 1 past its last), also replayed by the prover: P
+ * received (*pf), the sum-check of a(x) prod_m F_m(x) from P to a point s,
+ * the forms X_m = F_m(s) (linear in the factors, whose values have
+ * commitments) multiplied by proven products, and the closing equation
+ * recorded. */
+static zkm_status terms_relations(zk_chan *ch, const fr *a, uint32_t nv, uint32_t deg,
+                                  zk_form *pf, zkm_err *e)
+{
+    zk_ctx *z = ch->zk;
+    const size_t n = z->s[S_TERM].n, len = (size_t)1 << nv;
+    zk_form claim, x, prod;
+    zk_form_init(&claim);
+    zk_form_init(&x);
+    zk_form_init(&prod);
+    fr s[ROWS_MAX_VARS], as, one;
+    fr_set_one(&one);
+    fr *E = zkm_alloc_array(len, sizeof(fr), "product scalars", e);
+    zkm_status st = E ? zk_chan_recv(ch, "zk/terms-p", pf, 1, e) : ZKM_ENOMEM;
+    if (!st)
+        st = zk_form_copy(&claim, pf, e);
+    if (!st)
+        st = sc_verify_forms(ch, nv, deg + 1, &claim, s, e);
+    if (!st) {
+        mle_eq_table(E, s, nv, NULL);
+        mle_dot(&as, E, a, len);
+        zk_form_set_const(&prod, &as);
+    }
+    for (uint32_t m = 0; m < deg && !st; m++) {
+        fr_set_zero(&x.k);
+        x.n = 0;
+        for (size_t j = 0; j < n && !st; j++) {
+            if (m < z->terms[j].nf)
+                st = zk_form_axpy(&x, &E[j], &z->terms[j].f[m], e);
+            else
+                fr_add(&x.k, &x.k, &E[j]);
+        }
+        if (!st)
+            st = mul_proven(ch, &prod, &prod, &x, e);
+    }
+    if (!st)
+        st = zk_chan_check(ch, &claim, &prod, "zero knowledge: the products' sum-check does "
+                           "not close", e);
+    zk_form_free(&claim);
+    zk_form_free(&x);
+    zk_form_free(&prod);
+    free(E);
+    return st;
+}
+
+/* a (2^nv entries) = each term's scalar in the equalities' sum; zero past
+ * the terms. */
+static void terms_scalars(const zk_ctx *z, fr *a, uint32_t nv)
+{
+    const series *S = &z->s[S_TERM];
+    memset(a, 0, ((size_t)1 << nv) * sizeof(fr));
+    memcpy(a, S->accd, S->n * sizeof(fr));
+}
+
+/* Prover: P = sum_j a_j (term j) sent and proven; *pblind receives P's
+ * blinding. */
+static zkm_status terms_prove(zk_chan *ch, fr *pblind, zkm_err *e)
+{
+    zk_ctx *z = ch->zk;
+    const size_t n = z->s[S_TERM].n;
+    const uint32_t nv = terms_nvars(n), deg = terms_degree(z);
+    const size_t len = (size_t)1 << nv, words = (deg + 2) * len;
+    fr *a = zkm_alloc_array(words, sizeof(fr), "the products' tables", e);
+    zk_form pf;
+    zk_form_init(&pf);
+    if (!a)
+        return ZKM_ENOMEM;
+    /* a, then its copy and the factor tables, folded by the sum-check */
+    fr *ta = a + len, *tabs[TERM_MAX + 1];
+    unsigned ts[2] = {0, deg + 1}, fac[TERM_MAX + 1];
+    terms_scalars(z, a, nv);
+    memcpy(ta, a, len * sizeof(fr));
+    memset(ta + len, 0, deg * len * sizeof(fr));
+    fr p, v, bl;
+    fr_set_zero(&p);
+    for (uint32_t m = 0; m <= deg; m++) {
+        tabs[m] = ta + m * len;
+        fac[m] = m;
+    }
+    for (size_t j = 0; j < n; j++) {
+        for (uint32_t m = 0; m < deg; m++) {
+            if (m < z->terms[j].nf)
+                zk_form_open(z, &z->terms[j].f[m], &tabs[m + 1][j], &bl);
+            else
+                fr_set_one(&tabs[m + 1][j]);
+        }
+        fr_mul(&v, &a[j], &z->s[S_TERM].m[j]);
+        fr_add(&p, &p, &v);
+    }
+    sc_poly poly = {.n_tables = deg + 1, .tables = tabs, .n_terms = 1, .term_start = ts,
+                    .factors = fac};
+    transcript replay = *ch->tr;
+    const zk_pos base = zk_next(z);
+    const size_t at = ch->out_pts->n;
+    fr r[ROWS_MAX_VARS];
+    uint32_t pid;
+    zkm_status st = zk_chan_send(ch, "zk/terms-p", &p, 1, &pid, e);
+    if (!st)
+        st = sc_prove(&poly, nv, ch, r, e);
+    if (!st) {
+        g1_cursor in = {.v = ch->out_pts->v + at, .n = ch->out_pts->n - at, .pos = 0};
+        zk_chan m = {.tr = &replay, .zk = z, .in_pts = &in, .mirror = 1, .mirror_next = base};
+        st = terms_relations(&m, a, nv, deg, &pf, e);
+        if (!st && (in.pos != in.n || memcmp(&replay, ch->tr, sizeof replay) != 0))
+            st = zkm_fail(e, ZKM_EINVAL, "zero knowledge: the prover's replay of the products' "
+                          "sum does not follow its messages");
+    }
+    if (!st)
+        st = zk_chan_flush(ch, e);
+    if (!st)
+        *pblind = z->s[S_MSG].r[pid];
+    sodium_memzero(a, words * sizeof(fr));
+    free(a);
+    zk_form_free(&pf);
+    return st;
+}
+
+/* Verifier: P received (*pf) and checked. */
+static zkm_status terms_verify(zk_chan *ch, zk_form *pf, zkm_err *e)
+{
+    zk_ctx *z = ch->zk;
+    const series *S = &z->s[S_TERM];
+    for (size_t i = 0; i < S->n; i++)
+        if (!fr_is_zero(&S->acc[i]))
+            return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a product outside the equalities "
+                            "(a bug)");
+    const uint32_t nv = terms_nvars(S->n);
+    fr *a = zkm_alloc_array((size_t)1 << nv, sizeof(fr), "product scalars", e);
+    if (!a)
+        return ZKM_ENOMEM;
+    terms_scalars(z, a, nv);
+    zkm_status st = terms_relations(ch, a, nv, terms_degree(z), pf, e);
+    if (!st)
+        st = zk_chan_flush(ch, e);
+    free(a);
     return st;
 }
 
@@ -959,9 +1308,25 @@ zkm_status zk_finish(zk_chan *ch, zkm_err *e)
     if (z->n_prod || z->n_eq)
         return zkm_fail(e, ZKM_EINVAL, "zero knowledge: relations left unproven");
     fr ch_e, w, s, t;
-    /* the round values' part of the equalities' sum, as one message Y */
+    /* the terms' part of the equalities' sum, as one message P (its
+     * sum-check's rounds in rows), then the round values' part as one
+     * message Y */
     zk_form yf;
     zk_form_init(&yf);
+    if (z->s[S_TERM].n) {
+        zk_form pf;
+        zk_form_init(&pf);
+        zkm_status st = z->prover ? terms_prove(ch, &t, e) : terms_verify(ch, &pf, e);
+        if (!st && z->prover) {
+            fr_add(&z->dblind, &z->dblind, &t);
+        } else if (!st) {
+            fr_set_one(&t);
+            add_form_to(z, 1, &t, &pf);
+        }
+        zk_form_free(&pf);
+        if (st)
+            return st;
+    }
     const int rows = z->n_rows != 0;
     z->rows_on = 0;
     if (rows) {

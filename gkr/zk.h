@@ -13,10 +13,16 @@
  * whose commitment sum_i c_i C_i + k U it could form, but never does: every
  * relation it must check is recorded and all of them are checked at the end
  * by one multi-scalar multiplication.  Relations:
- *   - a product z = x y of two forms (zk_chan_mul): the prover commits z and
- *     gives Hyrax's proof-of-product (three points, five scalars, a
- *     challenge), whose three equations join the final check with random
- *     weights;
+ *   - a product of two forms (zk_chan_mul): a "term", the product of up to
+ *     seven factors over values with commitments, with no commitment of its
+ *     own, so it may appear only in equalities.  At zk_finish the terms'
+ *     coefficients a_j in the equalities' weighted sum are public; the
+ *     prover commits P = sum_j a_j term_j, proves it with a sum-check of
+ *     a(x) prod_m F_m(x) over the terms (F_m: the multilinear extension of
+ *     the terms' factor m, 1 past a term's last), which ends in one product
+ *     of the forms F_m(s), given Hyrax's proof-of-product (three points,
+ *     five scalars, a challenge) per factor past the first; P then stands in
+ *     for every term;
  *   - an equality of two forms (zk_chan_check): their difference D must be a
  *     commitment to 0, D = delta H.  Each D gets a random weight w_j, drawn
  *     after every point in it is fixed; at the end the prover shows it
@@ -25,7 +31,7 @@
  *     probability 1/r per check, and then delta* would be a discrete
  *     logarithm of U to the base H.
  * Products and equalities are recorded while a layer is verified and
- * proven together after its messages (zk_chan_flush), so the prover can
+ * proven after its messages (zk_chan_flush; terms at zk_finish), so the prover can
  * produce them by replaying the verifier's computation over its own
  * messages ("mirror" mode) once it has sent them.  Nothing the proof shows
  * is then other than commitments with fresh random blindings, responses of
@@ -47,13 +53,14 @@
 #include "transcript.h"
 #include "zkm_err.h"
 
-/* Hidden values are numbered in three series: messages (0, 1, ...),
- * sum-check round values (ZK_ROW | 0, 1, ...) and product results (ZK_PROD
- * | 0, 1, ...), so the numbers the verifier and the replaying prover give
- * to messages agree even though the products are numbered when they are
- * recorded. */
+/* Hidden values are numbered in four series: messages (0, 1, ...),
+ * sum-check round values (ZK_ROW | 0, 1, ...), proven products (ZK_PROD |
+ * 0, 1, ...) and product terms (ZK_TERM | 0, 1, ...), so the numbers the
+ * verifier and the replaying prover give to messages agree even though the
+ * products are numbered when they are recorded. */
 #define ZK_ROW 0x40000000u
 #define ZK_PROD 0x80000000u
+#define ZK_TERM 0xc0000000u
 #define ZK_INDEX 0x3fffffffu
 
 typedef struct {
@@ -140,7 +147,8 @@ zkm_status zk_chan_recv_round(zk_chan *ch, const char *label, zk_form *out, size
                               zkm_err *e);
 
 /* Verifier (or mirror): out = a b.  A product of two non-constant forms
- * becomes a hidden value proven later (zk_chan_flush). */
+ * becomes a form over terms, proven at zk_finish; ZKM_EINVAL if a term
+ * would have more than seven factors, or a factor holds round values. */
 zkm_status zk_chan_mul(zk_chan *ch, zk_form *out, const zk_form *a, const zk_form *b,
                        zkm_err *e);
 /* Verifier (or mirror): a = b, else ZKM_EREJECT with `what` (in the clear
@@ -164,8 +172,9 @@ void zk_add_form(zk_ctx *z, const fr *s, const zk_form *f);
 void zk_add_h(zk_ctx *z, const fr *s);
 void zk_add_u(zk_ctx *z, const fr *s);
 
-/* Finish (after the last flush).  First, if round values were sent in
- * rows: their coefficients a in the equalities' weighted sum D* are public
+/* Finish (after the last flush).  First the terms (zk_chan_mul), proven by
+ * one message P and a sum-check whose rounds are rows.  Then, if round
+ * values were sent in rows: their coefficients a in the equalities' weighted sum D* are public
  * by now, so the prover commits Y = <a, M> (M: the table of every row,
  * row-major, ZK_ROW_WIDTH columns) as a new message and proves it with a
  * sum-check of a(x) M(x) over the table's cube (its rounds one commitment
