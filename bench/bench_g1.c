@@ -11,7 +11,12 @@
  * opening with committed weights) and 2^16 points and for bits and 8-bit
  * signed scalars at 2^16, on 1 and 2 threads.  Times are medians of
  * several runs; the MSMs run in a forked child (their scratch and points
- * are its own peak memory). */
+ * are its own peak memory).  The prover's constant-time commitments:
+ * g1_fixed_lin of 1, 2 (v U + r H) and 5 terms (a row of four values and
+ * its blinding) against as many g1_fixed_mul summed by g1_add, and
+ * g1_batch_to_affine_blinded against g1_batch_to_affine for 1 and 4 points,
+ * each pair measured in alternation, with the fastest run as well as the
+ * median (this VM is noisy). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +25,7 @@
 #include "bench.h"
 #include "fq.h"
 #include "g1.h"
+#include "g1_mul.h"
 #include "msm.h"
 #include "proof.h"
 #include "zkm_err.h"
@@ -393,10 +399,128 @@ static int bg_decode_child(void *arg)
     return 0;
 }
 
+/* ---- fixed-base commitments ------------------------------------------------ */
+
+#define BG_FIXED_TERMS 5
+#define BG_FIXED_CALLS 128
+#define BG_FIXED_RUNS 9
+
+typedef enum { BG_LIN, BG_LIN_SUM, BG_AFF, BG_AFF_BLINDED } bg_fixed_op;
+
+static const char *const BG_FIXED_NAMES[] = {"g1_fixed_lin", "g1_fixed_mul_sum",
+                                             "g1_batch_to_affine",
+                                             "g1_batch_to_affine_blinded"};
+
+/* Seconds for BG_FIXED_CALLS calls of op on n terms: scalars k and tables
+ * t, or the points pts (a scalar changes between calls, as the points
+ * would). */
+static __attribute__((noinline)) double bg_fixed_run(bg_fixed_op op, size_t n,
+                                                     const g1_fixed_table *const *t, fr *k,
+                                                     const g1_jac *pts)
+{
+    g1_jac acc, term;
+    g1_affine aff[BG_FIXED_TERMS];
+    fq scratch[BG_FIXED_TERMS];
+    fr one;
+    uint64_t sink = 0;
+    fr_set_u64(&one, 1);
+    double t0 = zkm_now();
+    for (uint32_t c = 0; c < BG_FIXED_CALLS; c++) {
+        switch (op) {
+        case BG_LIN:
+            g1_fixed_lin(&acc, t, k, n);
+            sink ^= acc.x.v[0];
+            break;
+        case BG_LIN_SUM:
+            g1_fixed_mul(&acc, t[0], &k[0]);
+            for (size_t i = 1; i < n; i++) {
+                g1_fixed_mul(&term, t[i], &k[i]);
+                g1_add(&acc, &acc, &term);
+            }
+            sink ^= acc.x.v[0];
+            break;
+        case BG_AFF:
+            g1_batch_to_affine(aff, pts, n, scratch);
+            sink ^= aff[0].x.v[0];
+            break;
+        case BG_AFF_BLINDED:
+            g1_batch_to_affine_blinded(aff, pts, n, scratch);
+            sink ^= aff[0].x.v[0];
+            break;
+        }
+        fr_add(&k[0], &k[0], &one);
+    }
+    double s = zkm_now() - t0;
+    bg_sink = sink;
+    return s;
+}
+
+/* The pairs (new, old) for n terms, run by run in alternation. */
+static void bg_fixed_pair(bg_fixed_op a, bg_fixed_op b, size_t n,
+                          const g1_fixed_table *const *t, fr *k, const g1_jac *pts)
+{
+    const bg_fixed_op ops[2] = {a, b};
+    double tm[2][BG_FIXED_RUNS];
+    bg_fixed_run(a, n, t, k, pts); /* warm up */
+    bg_fixed_run(b, n, t, k, pts);
+    for (int r = 0; r < BG_FIXED_RUNS; r++)
+        for (int i = 0; i < 2; i++)
+            tm[i][r] = bg_fixed_run(ops[(i + r) % 2], n, t, k, pts) / BG_FIXED_CALLS * 1e9;
+    for (int i = 0; i < 2; i++) {
+        /* tm[i][r] timed ops[(i + r) % 2]: sort each op's runs out */
+        double v[BG_FIXED_RUNS];
+        for (int r = 0; r < BG_FIXED_RUNS; r++)
+            v[r] = tm[(i + r) % 2][r];
+        const double med = bench_median(v, BG_FIXED_RUNS);
+        fprintf(stderr, "%-26s n %zu  %9.1f ns/op median, %9.1f best (of %d runs of %d)\n",
+                BG_FIXED_NAMES[ops[i]], n, med, v[0], BG_FIXED_RUNS, BG_FIXED_CALLS);
+        json_t *obj = bench_obj(BG_FIXED_NAMES[ops[i]], (double)n);
+        json_object_set_new(obj, "ns_per_op", json_real(med));
+        json_object_set_new(obj, "best_ns_per_op", json_real(v[0]));
+        json_object_set_new(obj, "ifma", json_boolean(FQ_IFMA));
+        bench_emit(obj);
+    }
+}
+
+static int bg_fixed_child(void *arg)
+{
+    (void)arg;
+    g1_affine p[BG_FIXED_TERMS];
+    g1_fixed_table *tab[BG_FIXED_TERMS];
+    const g1_fixed_table *t[BG_FIXED_TERMS];
+    g1_jac pts[BG_FIXED_TERMS], q;
+    fr k[BG_FIXED_TERMS];
+    zkm_rng g;
+    zkm_rng_init(&g, 1, "bench/fixed");
+    g1_hash_generators(p, BG_FIXED_TERMS, "zkm/bench/fixed", 0);
+    g1_from_affine(&q, &p[0]);
+    for (size_t i = 0; i < BG_FIXED_TERMS; i++) {
+        uint8_t w[64];
+        tab[i] = malloc(sizeof *tab[i]);
+        if (!tab[i])
+            return 1;
+        g1_fixed_init(tab[i], &p[i]);
+        t[i] = tab[i];
+        zkm_rng_bytes(&g, w, sizeof w);
+        fr_from_wide(&k[i], w);
+        g1_dbl(&q, &q); /* Z != 1 */
+        pts[i] = q;
+    }
+    static const size_t lin_n[] = {1, 2, 5}, aff_n[] = {1, 4};
+    for (size_t i = 0; i < sizeof lin_n / sizeof lin_n[0]; i++)
+        bg_fixed_pair(BG_LIN, BG_LIN_SUM, lin_n[i], t, k, pts);
+    for (size_t i = 0; i < sizeof aff_n / sizeof aff_n[0]; i++)
+        bg_fixed_pair(BG_AFF_BLINDED, BG_AFF, aff_n[i], t, k, pts);
+    for (size_t i = 0; i < BG_FIXED_TERMS; i++)
+        free(tab[i]);
+    return 0;
+}
+
 void bench_g1(void)
 {
     for (bg_op op = BG_FQ_MUL; op <= BG_MUL; op++)
         bg_op_measure(op);
+    bench_in_child("g1_fixed_lin", bg_fixed_child, NULL);
     bench_in_child("g1_from_bytes", bg_decode_child, NULL);
     static const bg_msm_job jobs[] = {
         {2803, BG_FULL, 5},     {1u << 12, BG_FULL, 5}, {12288, BG_FULL, 5},

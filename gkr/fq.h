@@ -142,13 +142,9 @@ FQ8_INLINE void fq8_redc(fq8 *out, __m512i lo[10], __m512i hi[10])
     }
 }
 
-/* out = a b 2^-256 */
-FQ8_INLINE void fq8_mul(fq8 *out, const fq8 *a, const fq8 *b)
+/* lo, hi += the 25 partial products of a b */
+FQ8_INLINE void fq8_mac(__m512i lo[10], __m512i hi[10], const fq8 *a, const fq8 *b)
 {
-    __m512i lo[10], hi[10];
-    FQ8_UNROLL
-    for (int k = 0; k < 10; k++)
-        lo[k] = hi[k] = _mm512_setzero_si512();
     FQ8_UNROLL
     for (int i = 0; i < 5; i++) {
         FQ8_UNROLL
@@ -157,6 +153,30 @@ FQ8_INLINE void fq8_mul(fq8 *out, const fq8 *a, const fq8 *b)
             hi[i + j + 1] = _mm512_madd52hi_epu64(hi[i + j + 1], a->l[i], b->l[j]);
         }
     }
+}
+
+/* out = a b 2^-256 */
+FQ8_INLINE void fq8_mul(fq8 *out, const fq8 *a, const fq8 *b)
+{
+    __m512i lo[10], hi[10];
+    FQ8_UNROLL
+    for (int k = 0; k < 10; k++)
+        lo[k] = hi[k] = _mm512_setzero_si512();
+    fq8_mac(lo, hi, a, b);
+    fq8_redc(out, lo, hi);
+}
+
+/* out = (a b + c d) 2^-256, one reduction for two products: for inputs
+ * below 2p the result is below 8p^2 / 2^256 + p < 3p (not 2p: fq8_csub
+ * with 2p brings it there). */
+FQ8_INLINE void fq8_mul2(fq8 *out, const fq8 *a, const fq8 *b, const fq8 *c, const fq8 *d)
+{
+    __m512i lo[10], hi[10];
+    FQ8_UNROLL
+    for (int k = 0; k < 10; k++)
+        lo[k] = hi[k] = _mm512_setzero_si512();
+    fq8_mac(lo, hi, a, b);
+    fq8_mac(lo, hi, c, d);
     fq8_redc(out, lo, hi);
 }
 
@@ -295,6 +315,51 @@ FQ8_INLINE void fq8_store(fq *out, const fq8 *x)
 FQ8_INLINE void fq8_set1(fq8 *out, const fq *a)
 {
     fq8_from64(out, fq8_bc(a->v[0]), fq8_bc(a->v[1]), fq8_bc(a->v[2]), fq8_bc(a->v[3]));
+}
+
+/* o = a in the lanes of m, unchanged in the others */
+FQ8_INLINE void fq8_blend(fq8 *o, __mmask8 m, const fq8 *a)
+{
+    FQ8_UNROLL
+    for (int j = 0; j < 5; j++)
+        o->l[j] = _mm512_mask_mov_epi64(o->l[j], m, a->l[j]);
+}
+
+/* o = a - b, a + b, kept below 2p (a, b below 2p) */
+FQ8_INLINE void fq8_subr(fq8 *o, const fq8 *a, const fq8 *b)
+{
+    fq8_sub(o, a, b, FQ8_2P);
+    fq8_csub(o, FQ8_2P);
+}
+
+FQ8_INLINE void fq8_addr(fq8 *o, const fq8 *a, const fq8 *b)
+{
+    fq8_add(o, a, b);
+    fq8_csub(o, FQ8_2P);
+}
+
+/* out = lane l of x (below 2p), fully reduced */
+static inline void fq8_lane_get(fq *out, const fq8 *x, int l)
+{
+    fq8 c = *x;
+    fq8_csub(&c, FQ8_P);
+    uint64_t v[5], t[8];
+    for (int j = 0; j < 5; j++) {
+        _mm512_storeu_si512(t, c.l[j]);
+        v[j] = t[l];
+    }
+    out->v[0] = v[0] | v[1] << 52;
+    out->v[1] = v[1] >> 12 | v[2] << 40;
+    out->v[2] = v[2] >> 24 | v[3] << 28;
+    out->v[3] = v[3] >> 36 | v[4] << 16;
+}
+
+/* lane l of x = a */
+static inline void fq8_lane_set(fq8 *x, int l, const fq *a)
+{
+    fq8 t;
+    fq8_set1(&t, a);
+    fq8_blend(x, (__mmask8)(1u << l), &t);
 }
 #endif /* FQ_IFMA */
 

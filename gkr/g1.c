@@ -122,7 +122,9 @@ void g1_to_affine(g1_affine *out, const g1_jac *a)
     affine_from_zinv(out, a, &zinv);
 }
 
-void g1_batch_to_affine(g1_affine *out, const g1_jac *in, size_t n, fq *scratch)
+/* g1_batch_to_affine, and with blinded set g1_batch_to_affine_blinded. */
+static void batch_to_affine(g1_affine *out, const g1_jac *in, size_t n, fq *scratch,
+                            int blinded)
 {
     /* Montgomery's trick with Z = 0 replaced by 1 (selected, not branched):
      * scratch[i] = product of the Z_j for j < i. */
@@ -136,7 +138,22 @@ void g1_batch_to_affine(g1_affine *out, const g1_jac *in, size_t n, fq *scratch)
         scratch[i] = acc;
         fq_mul(&acc, &acc, &z);
     }
-    fq_inv(&inv, &acc);
+    if (blinded) {
+        /* acc rho is uniform on the non-zero elements whatever acc is */
+        uint8_t wide[64];
+        fq rho;
+        do {
+            randombytes_buf(wide, sizeof wide);
+            fq_from_wide(&rho, wide);
+        } while (fq_is_zero(&rho));
+        fq_mul(&acc, &acc, &rho);
+        fq_inv_var(&inv, &acc);
+        fq_mul(&inv, &inv, &rho);
+        sodium_memzero(wide, sizeof wide);
+        sodium_memzero(&rho, sizeof rho);
+    } else {
+        fq_inv(&inv, &acc);
+    }
     for (size_t i = n; i-- > 0;) {
         uint64_t inf = mask_of(fq_is_zero(&in[i].z));
         z = in[i].z;
@@ -146,6 +163,16 @@ void g1_batch_to_affine(g1_affine *out, const g1_jac *in, size_t n, fq *scratch)
         fq_cmov(&zinv, &zero, inf);
         affine_from_zinv(&out[i], &in[i], &zinv);
     }
+}
+
+void g1_batch_to_affine(g1_affine *out, const g1_jac *in, size_t n, fq *scratch)
+{
+    batch_to_affine(out, in, n, scratch, 0);
+}
+
+void g1_batch_to_affine_blinded(g1_affine *out, const g1_jac *in, size_t n, fq *scratch)
+{
+    batch_to_affine(out, in, n, scratch, 1);
 }
 
 /* The two points brought to a common denominator: Z1^2, Z2^2, U1 = X1 Z2^2,

@@ -52,6 +52,12 @@ void g1_to_affine(g1_affine *out, const g1_jac *a);
  * elements owned by the caller (aliasing neither out nor in), and out must
  * not overlap in. */
 void g1_batch_to_affine(g1_affine *out, const g1_jac *in, size_t n, fq *scratch);
+/* g1_batch_to_affine for points whose Z may depend on secrets, in under
+ * half its time: the product of the Z's is multiplied by a random non-zero
+ * rho (libsodium's randombytes_buf) before a variable-time inversion
+ * (fq_inv_var), so that the inversion's timing reveals nothing, then by rho
+ * again.  Same contract and results (infinity included). */
+void g1_batch_to_affine_blinded(g1_affine *out, const g1_jac *in, size_t n, fq *scratch);
 /* Equality of the points represented (cross-multiplied, no inversion). */
 int g1_eq(const g1_jac *a, const g1_jac *b);
 

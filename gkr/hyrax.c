@@ -125,7 +125,8 @@ zkm_status hyrax_commit(hyrax_com *out, const fr *table, uint32_t nvars, uint32_
         g1_jac bh;
         g1_msm_var(&jac[i], g.G, table + i * cols, cols, scratch + (size_t)tid * sbytes, 1);
         if (blinded) {
-            g1_fixed_mul(&bh, ht, &blinds[i]);
+            const g1_fixed_table *tp = ht;
+            g1_fixed_lin(&bh, &tp, &blinds[i], 1);
             g1_add(&jac[i], &jac[i], &bh);
         }
     }
@@ -294,7 +295,8 @@ static zkm_status ipa_prove(transcript *tr, const fr *x, fr *a, fr *bv, fr blind
         for (int s = 0; s < 2; s++) {
             g1_mul_var(&t, &U, s == 0 ? &cl : &cr);
             g1_add(&LR[s], &LR[s], &t);
-            g1_fixed_mul(&t, ht, &bl[s]);
+            const g1_fixed_table *tp = ht;
+            g1_fixed_lin(&t, &tp, &bl[s], 1);
             g1_add(&LR[s], &LR[s], &t);
         }
         g1_affine lr[2];

@@ -638,13 +638,6 @@ FQ8_INLINE void msm_scatter(g1_affine *pts, __mmask8 m, __m512i idx, int coord, 
                                      8);
 }
 
-FQ8_INLINE void fq8_blend(fq8 *o, __mmask8 m, const fq8 *a)
-{
-    FQ8_UNROLL
-    for (int j = 0; j < 5; j++)
-        o->l[j] = _mm512_mask_mov_epi64(o->l[j], m, a->l[j]);
-}
-
 /* the lanes of the eight pairs from i that are tangents */
 static __mmask8 dbl_mask(const uint8_t *dbl)
 {
@@ -652,29 +645,6 @@ static __mmask8 dbl_mask(const uint8_t *dbl)
     for (int l = 0; l < 8; l++)
         m |= (__mmask8)(dbl[l] << l);
     return m;
-}
-
-/* lane l of x (below 2p) as a fully reduced fq, and lane l of x set to a */
-static void fq8_lane_get(fq *out, const fq8 *x, int l)
-{
-    fq8 c = *x;
-    fq8_csub(&c, FQ8_P);
-    uint64_t v[5], t[8];
-    for (int j = 0; j < 5; j++) {
-        _mm512_storeu_si512(t, c.l[j]);
-        v[j] = t[l];
-    }
-    out->v[0] = v[0] | v[1] << 52;
-    out->v[1] = v[1] >> 12 | v[2] << 40;
-    out->v[2] = v[2] >> 24 | v[3] << 28;
-    out->v[3] = v[3] >> 36 | v[4] << 16;
-}
-
-static void fq8_lane_set(fq8 *x, int l, const fq *a)
-{
-    fq8 t;
-    fq8_set1(&t, a);
-    fq8_blend(x, (__mmask8)(1u << l), &t);
 }
 
 /* The chunk's pairs summed into their slots (chord: lambda = (y2 - y1) /
@@ -823,19 +793,6 @@ static size_t msm_round_ifma(g1_affine *pts, const uint32_t *start, uint32_t *le
 typedef struct {
     fq8 x, y, z;
 } g1j8;
-
-/* o = a - b, a + b, kept below 2p (a, b below 2p) */
-FQ8_INLINE void fq8_subr(fq8 *o, const fq8 *a, const fq8 *b)
-{
-    fq8_sub(o, a, b, FQ8_2P);
-    fq8_csub(o, FQ8_2P);
-}
-
-FQ8_INLINE void fq8_addr(fq8 *o, const fq8 *a, const fq8 *b)
-{
-    fq8_add(o, a, b);
-    fq8_csub(o, FQ8_2P);
-}
 
 /* the lanes where a (below 2p) is 0 mod p */
 FQ8_INLINE __mmask8 fq8_zero_mask(const fq8 *a)

@@ -382,10 +382,9 @@ static void absorb_points(transcript *tr, const char *label, const g1_affine *p,
  * 5, on this 2-core VM.) */
 static void commit_jac(const zk_ctx *z, g1_jac *out, const fr *v, const fr *r)
 {
-    g1_jac t;
-    g1_fixed_mul(out, z->ut, v);
-    g1_fixed_mul(&t, z->ht, r);
-    g1_add(out, out, &t);
+    const g1_fixed_table *t[2] = {z->ut, z->ht};
+    const fr k[2] = {*v, *r};
+    g1_fixed_lin(out, t, k, 2);
 }
 
 zkm_status zk_commit(zk_ctx *z, g1_affine *out, const fr *v, fr *r, size_t n, zkm_err *e)
@@ -397,7 +396,7 @@ zkm_status zk_commit(zk_ctx *z, g1_affine *out, const fr *v, fr *r, size_t n, zk
         hyrax_random_blinds(r, n);
         for (size_t i = 0; i < n; i++)
             commit_jac(z, &J[i], &v[i], &r[i]);
-        g1_batch_to_affine(out, J, n, inv);
+        g1_batch_to_affine_blinded(out, J, n, inv);
         st = ZKM_OK;
     }
     free(J);
@@ -532,18 +531,25 @@ zkm_status zk_chan_send_round(zk_chan *ch, const char *label, const fr *v, size_
     for (size_t i = 0; i < n; i++)
         S->pos[f + i] = row_pos(r0, i);
     /* row j: sum_k v_{jW+k} G_k + beta_j H, constant time */
-    g1_jac J[ROUND_MAX_ROWS], t;
+    g1_jac J[ROUND_MAX_ROWS];
     fq inv[ROUND_MAX_ROWS + 2];
     fr *beta = z->row_blind + r0;
     hyrax_random_blinds(beta, nr);
-    for (size_t j = 0; j < nr; j++)
-        g1_fixed_mul(&J[j], z->ht, &beta[j]);
-    for (size_t i = 0; i < n; i++) {
-        g1_fixed_mul(&t, &z->gt[i % ZK_ROW_WIDTH], &v[i]);
-        g1_add(&J[i / ZK_ROW_WIDTH], &J[i / ZK_ROW_WIDTH], &t);
+    for (size_t j = 0; j < nr; j++) {
+        const size_t w = n - j * ZK_ROW_WIDTH < ZK_ROW_WIDTH ? n - j * ZK_ROW_WIDTH : ZK_ROW_WIDTH;
+        const g1_fixed_table *t[ZK_ROW_WIDTH + 1];
+        fr k[ZK_ROW_WIDTH + 1];
+        for (size_t i = 0; i < w; i++) {
+            t[i] = &z->gt[i];
+            k[i] = v[j * ZK_ROW_WIDTH + i];
+        }
+        t[w] = z->ht;
+        k[w] = beta[j];
+        g1_fixed_lin(&J[j], t, k, w + 1);
+        sodium_memzero(k, sizeof k);
     }
     g1_affine P[ROUND_MAX_ROWS];
-    g1_batch_to_affine(P, J, nr, inv);
+    g1_batch_to_affine_blinded(P, J, nr, inv);
     st = g1_vec_push(ch->out_pts, P, nr, e);
     if (st) {
         S->n -= n;
@@ -865,7 +871,7 @@ static zkm_status prove_product(zk_chan *ch, pending_prod *p, zkm_err *e)
     commit_jac(z, &J[3], &dv, &dr);
     g1_affine P[4];
     fq inv[6];
-    g1_batch_to_affine(P, J, 4, inv);
+    g1_batch_to_affine_blinded(P, J, 4, inv);
     zkm_status st = g1_vec_push(ch->out_pts, P, 4, e);
     if (st)
         return st;

@@ -1082,6 +1082,50 @@ static void test_affine(void **state)
         rpt_clear(&ref[i]);
 }
 
+/* g1_batch_to_affine_blinded against g1_batch_to_affine and the reference:
+ * random Z, Z = 1, infinity (with arbitrary X, Y) first, last, between and
+ * everywhere, batches of 0, 1, 2, 3, 4 and N points. */
+static void test_affine_blinded(void **state)
+{
+    (void)state;
+    enum { N = 29 };
+    rpt ref[N];
+    g1_jac jac[N];
+    g1_affine want[N], got[N];
+    fq scratch[N];
+    for (int round = 0; round < 4; round++) {
+        for (int i = 0; i < N; i++) {
+            rpt_init(&ref[i]);
+            const int inf = round == 3 || (round == 1 && (i == 0 || i == N - 1 || i % 4 == 2)) ||
+                            (round == 2 && i % 2 == 1);
+            if (!inf)
+                rpt_random(&ref[i]);
+            jac_of(&jac[i], &ref[i], i % 7 == 3);
+        }
+        static const size_t sizes[] = {0, 1, 2, 3, 4, N};
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            memset(want, 0x5a, sizeof want);
+            memset(got, 0xa5, sizeof got);
+            g1_batch_to_affine(want, jac, sizes[s], scratch);
+            g1_batch_to_affine_blinded(got, jac, sizes[s], scratch);
+            for (size_t i = 0; i < sizes[s]; i++) {
+                rpt r;
+                rpt_init(&r);
+                rpt_from_affine(&r, &got[i]);
+                assert_true(rpt_eq(&r, &ref[i]));
+                assert_true(g1_affine_eq(&got[i], &want[i]));
+                assert_int_equal(g1_affine_is_infinity(&got[i]), ref[i].inf);
+                rpt_clear(&r);
+            }
+            /* untouched past n */
+            for (size_t i = sizes[s]; i < N; i++)
+                assert_int_equal(got[i].x.v[0], 0xa5a5a5a5a5a5a5a5ULL);
+        }
+        for (int i = 0; i < N; i++)
+            rpt_clear(&ref[i]);
+    }
+}
+
 static void test_encoding_round_trip(void **state)
 {
     (void)state;
@@ -1592,6 +1636,7 @@ int main(void)
         cmocka_unit_test(test_laws),
         cmocka_unit_test(test_mul),
         cmocka_unit_test(test_affine),
+        cmocka_unit_test(test_affine_blinded),
         cmocka_unit_test(test_encoding_round_trip),
         cmocka_unit_test(test_encoding_rejects),
         cmocka_unit_test(test_fq_inv_binary),

@@ -6,7 +6,8 @@
  * value, any changed message element, any changed round point, another
  * table's commitment, a changed row commitment, a claim moved to another
  * table: rejected.  The built-in generator table equals its derivation,
- * and the scalar multiplications of g1_mul.h agree with g1_mul. */
+ * and the scalar multiplications of g1_mul.h agree with g1_mul (g1_fixed_lin
+ * with the sum of g1_mul's). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -80,6 +81,161 @@ static void test_scalar_mul(void **state)
         assert_true(g1_eq(&want, &got));
     }
     free(t);
+}
+
+/* The scalar with limbs l (reduced mod r). */
+static void fr_of_limbs(fr *k, uint64_t l0, uint64_t l1, uint64_t l2, uint64_t l3)
+{
+    const uint64_t l[4] = {l0, l1, l2, l3};
+    fr_from_limbs(k, l);
+}
+
+/* A scalar at an edge of the 4-bit windows or their signed digits (c picks
+ * which): 0, 1, 2, 8, 9, r - 1, r - 2, 16^w, 16^w - 1, 8 * 16^w, 2^252 - 1
+ * (every nibble below r's top one 15), every nibble 8 (digits 8, no carry)
+ * or 9 (a carry into every window), and random ones with most windows zero
+ * or with the windows of one lane only. */
+#define N_EDGE_KINDS 16
+static void edge_scalar(fr *k, int c)
+{
+    static const int ws[] = {1, 7, 8, 15, 16, 31, 56, 63};
+    const int w = ws[tu_below(&rng, 8)];
+    uint64_t l[4] = {0, 0, 0, 0};
+    switch (c) {
+    case 0: case 1: case 2: case 3: case 4:
+        fr_set_i64(k, (const int64_t[]){0, 1, 2, 8, 9}[c]);
+        return;
+    case 5: case 6:
+        fr_set_i64(k, c == 5 ? -1 : -2);
+        return;
+    case 7: case 8: case 9: /* 16^w, 16^w - 1, 8 * 16^w */
+        l[w / 16] = (uint64_t)(c == 9 ? 8 : 1) << (4 * (w % 16));
+        if (c == 8)
+            for (int i = 0; i < 4; i++) /* subtract 1: borrow through zero limbs */
+                if (l[i]-- != 0)
+                    break;
+        fr_from_limbs(k, l);
+        return;
+    case 10:
+        fr_of_limbs(k, ~0ULL, ~0ULL, ~0ULL, 0x0fffffffffffffffULL);
+        return;
+    case 11:
+        fr_of_limbs(k, 0x8888888888888888ULL, 0x8888888888888888ULL, 0x8888888888888888ULL,
+                    0x0888888888888888ULL);
+        return;
+    case 12:
+        fr_of_limbs(k, 0x9999999999999999ULL, 0x9999999999999999ULL, 0x9999999999999999ULL,
+                    0x0999999999999999ULL);
+        return;
+    case 13: case 14: { /* random nibbles in a few windows, or in windows = j mod 8 */
+        const uint64_t j = tu_below(&rng, 8);
+        for (int v = 0; v < 63; v++) {
+            const int keep = c == 13 ? tu_below(&rng, 8) == 0 : (uint64_t)v % 8 == j;
+            if (keep)
+                l[v / 16] |= tu_below(&rng, 16) << (4 * (v % 16));
+        }
+        fr_from_limbs(k, l);
+        return;
+    }
+    default:
+        tu_fr(&rng, k);
+        return;
+    }
+}
+
+/* g1_fixed_lin over the tables ts[idx[i]] against the sum of g1_mul's of
+ * their points pj[idx[i]]; returns whether the sum is infinity. */
+static int check_lin(g1_fixed_table *const *ts, const g1_jac *pj, const size_t *idx,
+                     const fr *k, size_t n)
+{
+    const g1_fixed_table *t[8];
+    g1_jac want, term, got;
+    assert_true(n <= 8);
+    g1_set_infinity(&want);
+    for (size_t i = 0; i < n; i++) {
+        t[i] = ts[idx[i]];
+        g1_mul(&term, &pj[idx[i]], &k[i]);
+        g1_add(&want, &want, &term);
+    }
+    memset(&got, 0xa5, sizeof got);
+    g1_fixed_lin(&got, t, k, n);
+    assert_true(g1_eq(&want, &got));
+    assert_int_equal(g1_is_infinity(&got), g1_is_infinity(&want));
+    return g1_is_infinity(&got);
+}
+
+/* g1_fixed_lin against g1_mul for n = 0..6 distinct bases in random order
+ * with random and edge scalars, every scalar zero, and a base repeated:
+ * k and r - k (infinity), equal scalars (a lane's sum meets its own entry:
+ * 3 * 16^j twice), both among other bases. */
+static void test_fixed_lin(void **state)
+{
+    (void)state;
+    enum { NB = 6 };
+    g1_affine p[NB];
+    g1_jac pj[NB];
+    g1_fixed_table *ts[NB];
+    g1_hash_generators(p, NB, "zkm/test/fixed_lin", 0);
+    for (size_t b = 0; b < NB; b++) {
+        ts[b] = malloc(sizeof *ts[b]);
+        assert_non_null(ts[b]);
+        g1_fixed_init(ts[b], &p[b]);
+        g1_from_affine(&pj[b], &p[b]);
+    }
+    size_t idx[8];
+    fr k[8];
+    for (size_t n = 0; n <= NB; n++) {
+        for (int trial = 0; trial < 12; trial++) {
+            for (size_t i = 0; i < n; i++) { /* distinct bases, shuffled */
+                idx[i] = i;
+                size_t j = (size_t)tu_below(&rng, i + 1);
+                idx[i] = idx[j];
+                idx[j] = i;
+            }
+            for (size_t i = 0; i < n; i++) {
+                if (trial < 4)
+                    tu_fr(&rng, &k[i]);
+                else
+                    edge_scalar(&k[i], (int)tu_below(&rng, N_EDGE_KINDS));
+            }
+            check_lin(ts, pj, idx, k, n);
+        }
+        for (size_t i = 0; i < n; i++) /* every scalar zero */
+            fr_set_zero(&k[i]);
+        assert_true(check_lin(ts, pj, idx, k, n));
+        for (int c = 0; c < N_EDGE_KINDS && n > 0; c++) { /* every edge in every position */
+            for (size_t i = 0; i < n; i++)
+                edge_scalar(&k[i], (c + (int)i) % N_EDGE_KINDS);
+            check_lin(ts, pj, idx, k, n);
+        }
+    }
+    /* a base repeated: {b, b} and {b, c, b, d} */
+    for (int trial = 0; trial < 2 * N_EDGE_KINDS; trial++) {
+        const size_t b = (size_t)tu_below(&rng, NB), c = (b + 1) % NB, d = (b + 2) % NB;
+        if (trial == 0) { /* 3 * 16^5: only lane 5, one window */
+            fr_of_limbs(&k[0], (uint64_t)3 << 20, 0, 0, 0);
+        } else {
+            edge_scalar(&k[0], trial % N_EDGE_KINDS);
+        }
+        fr_neg(&k[1], &k[0]);
+        idx[0] = idx[1] = b;
+        assert_true(check_lin(ts, pj, idx, k, 2));
+        k[1] = k[0];
+        check_lin(ts, pj, idx, k, 2);
+        /* b, c, b, d with k, m, -k or k, m, k, m' */
+        idx[1] = c;
+        idx[2] = b;
+        idx[3] = d;
+        edge_scalar(&k[1], (int)tu_below(&rng, N_EDGE_KINDS));
+        fr_neg(&k[2], &k[0]);
+        fr_set_zero(&k[3]);
+        check_lin(ts, pj, idx, k, 4);
+        k[2] = k[0];
+        tu_fr(&rng, &k[3]);
+        check_lin(ts, pj, idx, k, 4);
+    }
+    for (size_t b = 0; b < NB; b++)
+        free(ts[b]);
 }
 
 /* A set of committed tables with claims on them, and the proof. */
@@ -333,6 +489,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generator_table),
         cmocka_unit_test(test_scalar_mul),
+        cmocka_unit_test(test_fixed_lin),
         cmocka_unit_test(test_complete),
         cmocka_unit_test(test_sound),
         cmocka_unit_test(test_blinding),
