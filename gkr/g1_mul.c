@@ -146,8 +146,10 @@ void g1_fixed_mul(g1_jac *out, const g1_fixed_table *t, const fr *k)
  * 12M), as g1.c's g1_mul.  A lane's sum may then be infinity (before its
  * first non-zero digit) or equal the entry it adds, which happens when a
  * table appears twice in t (k P + k P meets the same window terms twice) or
- * the bases are otherwise related: no case needs a mask.  madd-2007-bl
- * (7M + 4S, g1.c's add_mixed_core) costs about as much but is not complete.
+ * the bases are otherwise related: complete formulas are right for any
+ * bases, with no case to select.  madd-2007-bl (7M + 4S, g1.c's
+ * add_mixed_core) costs about as much (a square is 0.9 of a product here)
+ * but is not complete.
  * The formulas end in three sums of two products, each taken with one
  * reduction (fq8_mul2), which saves 3 of the 11 reductions of a step.
  * Every fq8 value stays below 2p (fq.h's bounds): table entries are below

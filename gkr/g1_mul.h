@@ -43,8 +43,8 @@ void g1_fixed_mul(g1_jac *out, const g1_fixed_table *t, const fr *k);
  * reads all eight entries of its windows and keeps each lane's by a mask)
  * by complete formulas, then the lanes are added: 8n + 3 vector additions,
  * a quarter to a third of the time of n g1_fixed_mul and n - 1 g1_add
- * (zkm-bench g1: about 12 us against 38 for n = 2, 27 against 90 for n =
- * 5).  Otherwise it is exactly those. */
+ * (zkm-bench g1, best runs: 12 us against 36 to 39 for n = 2, 27 against
+ * 88 to 98 for n = 5).  Otherwise it is exactly those. */
 void g1_fixed_lin(g1_jac *out, const g1_fixed_table *const *t, const fr *k, size_t n);
 
 #endif
