@@ -383,8 +383,9 @@ static void absorb_points(transcript *tr, const char *label, const g1_affine *p,
 static void commit_jac(const zk_ctx *z, g1_jac *out, const fr *v, const fr *r)
 {
     const g1_fixed_table *t[2] = {z->ut, z->ht};
-    const fr k[2] = {*v, *r};
+    fr k[2] = {*v, *r};
     g1_fixed_lin(out, t, k, 2);
+    sodium_memzero(k, sizeof k);
 }
 
 zkm_status zk_commit(zk_ctx *z, g1_affine *out, const fr *v, fr *r, size_t n, zkm_err *e)
@@ -975,10 +976,46 @@ zkm_status zk_chan_flush(zk_chan *ch, zkm_err *e)
     return st;
 }
 
+/* --- zk_finish's proofs --- */
+
+/* A prover's replay of the verifier's relations over what it sends from
+ * now on (zk_finish's proofs, as mirror_layer in gkr.c for a layer). */
+typedef struct {
+    transcript tr;
+    zk_pos base;
+    size_t at;
+    g1_cursor in;
+} mirror_replay;
+
+static void replay_begin(const zk_chan *ch, mirror_replay *r)
+{
+    r->tr = *ch->tr;
+    r->base = zk_next(ch->zk);
+    r->at = ch->out_pts->n;
+}
+
+/* The mirror channel reading the points sent since replay_begin. */
+static zk_chan replay_chan(const zk_chan *ch, mirror_replay *r)
+{
+    r->in = (g1_cursor){.v = ch->out_pts->v + r->at, .n = ch->out_pts->n - r->at, .pos = 0};
+    return (zk_chan){.tr = &r->tr, .zk = ch->zk, .in_pts = &r->in, .mirror = 1,
+                     .mirror_next = r->base};
+}
+
+/* ZKM_EINVAL (a bug) unless the replay read every point and ended where the
+ * prover's transcript is. */
+static zkm_status replay_end(const zk_chan *ch, const mirror_replay *r, const char *what, zkm_err *e)
+{
+    if (r->in.pos != r->in.n || memcmp(&r->tr, ch->tr, sizeof r->tr) != 0)
+        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: the prover's replay of %s does not "
+                        "follow its messages", what);
+    return ZKM_OK;
+}
+
 /* --- the products' sum (zk_finish) --- */
 
-/* The variables over the terms, and their most factors. */
-static uint32_t terms_nvars(size_t n)
+/* The variables of a table of n entries: the least v with 2^v >= n. */
+static uint32_t vars_for(size_t n)
 {
     uint32_t v = 0;
     while (((size_t)1 << v) < n)
@@ -986,6 +1023,7 @@ static uint32_t terms_nvars(size_t n)
     return v;
 }
 
+/* The terms' most factors. */
 static uint32_t terms_degree(const zk_ctx *z)
 {
     uint32_t d = 0;
@@ -1010,8 +1048,7 @@ static zkm_status terms_relations(zk_chan *ch, const fr *a, uint32_t nv, uint32_
     zk_form_init(&claim);
     zk_form_init(&x);
     zk_form_init(&prod);
-    fr s[ROWS_MAX_VARS], as, one;
-    fr_set_one(&one);
+    fr s[ROWS_MAX_VARS], as;
     fr *E = zkm_alloc_array(len, sizeof(fr), "product scalars", e);
     zkm_status st = E ? zk_chan_recv(ch, "zk/terms-p", pf, 1, e) : ZKM_ENOMEM;
     if (!st)
@@ -1060,7 +1097,7 @@ static zkm_status terms_prove(zk_chan *ch, fr *pblind, zkm_err *e)
 {
     zk_ctx *z = ch->zk;
     const size_t n = z->s[S_TERM].n;
-    const uint32_t nv = terms_nvars(n), deg = terms_degree(z);
+    const uint32_t nv = vars_for(n), deg = terms_degree(z);
     const size_t len = (size_t)1 << nv, words = (deg + 2) * len;
     fr *a = zkm_alloc_array(words, sizeof(fr), "the products' tables", e);
     zk_form pf;
@@ -1091,22 +1128,19 @@ static zkm_status terms_prove(zk_chan *ch, fr *pblind, zkm_err *e)
     }
     sc_poly poly = {.n_tables = deg + 1, .tables = tabs, .n_terms = 1, .term_start = ts,
                     .factors = fac};
-    transcript replay = *ch->tr;
-    const zk_pos base = zk_next(z);
-    const size_t at = ch->out_pts->n;
+    mirror_replay rp;
+    replay_begin(ch, &rp);
     fr r[ROWS_MAX_VARS];
     uint32_t pid;
     zkm_status st = zk_chan_send(ch, "zk/terms-p", &p, 1, &pid, e);
     if (!st)
         st = sc_prove(&poly, nv, ch, r, e);
     if (!st) {
-        g1_cursor in = {.v = ch->out_pts->v + at, .n = ch->out_pts->n - at, .pos = 0};
-        zk_chan m = {.tr = &replay, .zk = z, .in_pts = &in, .mirror = 1, .mirror_next = base};
+        zk_chan m = replay_chan(ch, &rp);
         st = terms_relations(&m, a, nv, deg, &pf, e);
-        if (!st && (in.pos != in.n || memcmp(&replay, ch->tr, sizeof replay) != 0))
-            st = zkm_fail(e, ZKM_EINVAL, "zero knowledge: the prover's replay of the products' "
-                          "sum does not follow its messages");
     }
+    if (!st)
+        st = replay_end(ch, &rp, "the products' sum", e);
     if (!st)
         st = zk_chan_flush(ch, e);
     if (!st)
@@ -1126,7 +1160,7 @@ static zkm_status terms_verify(zk_chan *ch, zk_form *pf, zkm_err *e)
         if (!fr_is_zero(&S->acc[i]))
             return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a product outside the equalities "
                             "(a bug)");
-    const uint32_t nv = terms_nvars(S->n);
+    const uint32_t nv = vars_for(S->n);
     fr *a = zkm_alloc_array((size_t)1 << nv, sizeof(fr), "product scalars", e);
     if (!a)
         return ZKM_ENOMEM;
@@ -1144,10 +1178,7 @@ static zkm_status terms_verify(zk_chan *ch, zk_form *pf, zkm_err *e)
  * for the rows above them. */
 static uint32_t rows_nvars(size_t n_rows)
 {
-    uint32_t v = 0;
-    while (((size_t)1 << v) < n_rows)
-        v++;
-    return v + ZK_ROW_VARS;
+    return vars_for(n_rows) + ZK_ROW_VARS;
 }
 
 /* The table's Hyrax commitment, as the verifier forms it: the rows, then
@@ -1228,9 +1259,8 @@ static zkm_status rows_prove(zk_chan *ch, fr *yblind, zkm_err *e)
     memcpy(tm, M, len * sizeof(fr));
     fr y, mv, r[ROWS_MAX_VARS], rr[ROWS_MAX_VARS];
     mle_dot(&y, M, a, len);
-    transcript replay = *ch->tr;
-    const zk_pos base = zk_next(z);
-    const size_t at = ch->out_pts->n;
+    mirror_replay rp;
+    replay_begin(ch, &rp);
     uint32_t yid, mid;
     fr *tabs[2] = {ta, tm};
     const unsigned ts[2] = {0, 2}, fac[2] = {0, 1};
@@ -1243,13 +1273,11 @@ static zkm_status rows_prove(zk_chan *ch, fr *yblind, zkm_err *e)
     if (!st)
         st = zk_chan_send(ch, "zk/rows-m", &mv, 1, &mid, e);
     if (!st) {
-        g1_cursor in = {.v = ch->out_pts->v + at, .n = ch->out_pts->n - at, .pos = 0};
-        zk_chan m = {.tr = &replay, .zk = z, .in_pts = &in, .mirror = 1, .mirror_next = base};
+        zk_chan m = replay_chan(ch, &rp);
         st = rows_relations(&m, a, nv, rr, &yf, &mf, e);
-        if (!st && (in.pos != in.n || memcmp(&replay, ch->tr, sizeof replay) != 0))
-            st = zkm_fail(e, ZKM_EINVAL, "zero knowledge: the prover's replay of the rows' "
-                          "inner product does not follow its messages");
     }
+    if (!st)
+        st = replay_end(ch, &rp, "the rows' inner product", e);
     if (!st)
         st = zk_chan_flush(ch, e);
     if (!st) {
@@ -1306,6 +1334,28 @@ static zkm_status rows_verify(zk_chan *ch, zk_form *yf, zkm_err *e)
     return st;
 }
 
+/* A message standing in for a part of the equalities' sum (P for the
+ * terms, Y for the round values), proven (prove: *blind receives its
+ * blinding) or checked (verify: *f receives it); it joins the sum with
+ * scalar 1 in place of that part. */
+static zkm_status stand_in(zk_chan *ch, zkm_status (*prove)(zk_chan *, fr *, zkm_err *),
+                           zkm_status (*verify)(zk_chan *, zk_form *, zkm_err *), zkm_err *e)
+{
+    zk_ctx *z = ch->zk;
+    fr t;
+    zk_form f;
+    zk_form_init(&f);
+    zkm_status st = z->prover ? prove(ch, &t, e) : verify(ch, &f, e);
+    if (!st && z->prover) {
+        fr_add(&z->dblind, &z->dblind, &t);
+    } else if (!st) {
+        fr_set_one(&t);
+        add_form_to(z, 1, &t, &f);
+    }
+    zk_form_free(&f);
+    return st;
+}
+
 zkm_status zk_finish(zk_chan *ch, zkm_err *e)
 {
     zk_ctx *z = ch->zk;
@@ -1317,43 +1367,17 @@ zkm_status zk_finish(zk_chan *ch, zkm_err *e)
     /* the terms' part of the equalities' sum, as one message P (its
      * sum-check's rounds in rows), then the round values' part as one
      * message Y */
-    zk_form yf;
-    zk_form_init(&yf);
-    if (z->s[S_TERM].n) {
-        zk_form pf;
-        zk_form_init(&pf);
-        zkm_status st = z->prover ? terms_prove(ch, &t, e) : terms_verify(ch, &pf, e);
-        if (!st && z->prover) {
-            fr_add(&z->dblind, &z->dblind, &t);
-        } else if (!st) {
-            fr_set_one(&t);
-            add_form_to(z, 1, &t, &pf);
-        }
-        zk_form_free(&pf);
-        if (st)
-            return st;
-    }
-    const int rows = z->n_rows != 0;
+    zkm_status st = z->s[S_TERM].n ? stand_in(ch, terms_prove, terms_verify, e) : ZKM_OK;
     z->rows_on = 0;
-    if (rows) {
-        zkm_status st = z->prover ? rows_prove(ch, &t, e) : rows_verify(ch, &yf, e);
-        if (st) {
-            zk_form_free(&yf);
-            return st;
-        }
-        if (z->prover) {
-            fr_add(&z->dblind, &z->dblind, &t);
-        } else {
-            fr_set_one(&t);
-            add_form_to(z, 1, &t, &yf);
-        }
-    }
-    zk_form_free(&yf);
+    if (!st && z->n_rows)
+        st = stand_in(ch, rows_prove, rows_verify, e);
+    if (st)
+        return st;
     if (z->prover) {
         g1_affine R;
         fr zs, zero;
         fr_set_zero(&zero);
-        zkm_status st = zk_commit(z, &R, &zero, &s, 1, e);
+        st = zk_commit(z, &R, &zero, &s, 1, e);
         if (st)
             return st;
         st = g1_vec_push(ch->out_pts, &R, 1, e);
@@ -1383,7 +1407,7 @@ zkm_status zk_finish(zk_chan *ch, zkm_err *e)
     fr_mul(&t, &w, zs);
     fr_add(&z->acc_h, &z->acc_h, &t);
     fr_neg(&t, &w);
-    zkm_status st = zk_add_point(z, R, &t, e);
+    st = zk_add_point(z, R, &t, e);
     if (st)
         return st;
     fr_mul(&s, &w, &ch_e);

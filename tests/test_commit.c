@@ -560,6 +560,51 @@ static void test_zk_rows(void **state)
     zk_ctx_free(z);
 }
 
+/* Products of products are expanded into terms of up to seven factors
+ * (zk_chan_mul): chains, a product of two products and a product of a sum
+ * of a product and a message are accepted, and the first product that
+ * would have eight factors is refused (a bug in a layer, not a bad proof). */
+static void test_zk_terms(void **state)
+{
+    (void)state;
+    zkm_err e;
+    zk_ctx *z = zk_ctx_new(0, 1, &e);
+    assert_non_null(z);
+    hyrax_gens g;
+    hyrax_generators(&g);
+    transcript tr;
+    tr_init(&tr, "test");
+    g1_cursor in = {.v = g.G, .n = 4};
+    zk_chan ch = {.tr = &tr, .zk = z, .in_pts = &in};
+    zk_form m[4], t1, t2, t4, t7, mix, out;
+    zk_form *all[] = {&m[0], &m[1], &m[2], &m[3], &t1, &t2, &t4, &t7, &mix, &out};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        zk_form_init(all[i]);
+    assert_int_equal(zk_chan_recv(&ch, "m", m, 4, &e), ZKM_OK);
+    assert_int_equal(zk_chan_mul(&ch, &t1, &m[0], &m[1], &e), ZKM_OK);  /* 2 factors */
+    assert_int_equal(zk_chan_mul(&ch, &t2, &m[2], &m[3], &e), ZKM_OK);  /* 2 */
+    assert_int_equal(zk_chan_mul(&ch, &t4, &t1, &t2, &e), ZKM_OK);      /* 4 */
+    assert_int_equal(zk_chan_mul(&ch, &out, &t4, &m[0], &e), ZKM_OK);   /* 5 */
+    assert_int_equal(zk_chan_mul(&ch, &t7, &out, &t2, &e), ZKM_OK);     /* 7 */
+    assert_int_equal(zk_chan_mul(&ch, &out, &t7, &m[1], &e), ZKM_EINVAL); /* 8 */
+    assert_int_equal(zk_chan_mul(&ch, &out, &t4, &t4, &e), ZKM_EINVAL);   /* 8 */
+    /* (t1 + m2 + 5) t7: t1 t7 has 9 factors */
+    fr one, five;
+    fr_set_one(&one);
+    fr_set_u64(&five, 5);
+    assert_int_equal(zk_form_copy(&mix, &t1, &e), ZKM_OK);
+    assert_int_equal(zk_form_axpy(&mix, &one, &m[2], &e), ZKM_OK);
+    zk_form_add_const(&mix, &five);
+    assert_int_equal(zk_chan_mul(&ch, &out, &mix, &t7, &e), ZKM_EINVAL);
+    /* (t1 + m2 + 5) t4: at most 6 factors, and out may alias a factor */
+    assert_int_equal(zk_chan_mul(&ch, &mix, &mix, &t4, &e), ZKM_OK);
+    assert_int_equal(zk_chan_mul(&ch, &out, &mix, &m[3], &e), ZKM_OK);
+    assert_int_equal(zk_chan_check(&ch, &out, &m[0], "test", &e), ZKM_OK);
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        zk_form_free(all[i]);
+    zk_ctx_free(z);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -580,6 +625,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_decode_threads, zk_on, zk_off),
         cmocka_unit_test(test_zk_blinding),
         cmocka_unit_test(test_zk_rows),
+        cmocka_unit_test(test_zk_terms),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
