@@ -754,21 +754,25 @@ static zkm_status layout_sections(gkr_proof *P, const gkr_circuit *c, int zk,
 }
 
 /* Zero knowledge, prover: replay the verifier of layer li over the messages
- * just sent (the layer's points from `base` on), from the transcript as it
- * was before them (*replay), recording the products and equalities to
- * prove; the replay must end where the prover's transcript is. */
+ * just sent (the layer's points, numbered from `base`, and its scalars in
+ * the clear, from `at_s` on in sc), from the transcript as it was before
+ * them (*replay), recording the products and equalities to prove; the
+ * replay must end where the prover's transcript is. */
 static zkm_status mirror_layer(const gkr_circuit *c, uint32_t li, gkr_claims *cl, zk_ctx *zk,
                                transcript *replay, const transcript *tr, zk_pos base,
-                               const gkr_section *sec, zkm_err *e)
+                               const gkr_section *sec, const fr_vec *sc, size_t at_s,
+                               zkm_err *e)
 {
     g1_cursor in = {.v = sec->pts.v, .n = sec->pts.n, .pos = 0};
-    zk_chan ch = {.tr = replay, .zk = zk, .in_pts = &in, .mirror = 1, .mirror_next = base};
+    fr_cursor ins = {.v = sc->v + at_s, .n = sc->n - at_s, .pos = 0};
+    zk_chan ch = {.tr = replay, .zk = zk, .in = &ins, .in_pts = &in, .mirror = 1,
+                  .mirror_next = base};
     gkr_vctx x = {.c = c, .tr = replay, .ch = &ch, .claims = cl, .record_claims = 0};
     zkm_status st = gkr_kind_get(c->layers[li].kind)->verify(&x, li, e);
     if (st == ZKM_EREJECT)
         st = zkm_fail(e, ZKM_EINVAL, "layer %u: the prover's replay rejects (the witness is "
                       "wrong)", li);
-    if (!st && (in.pos != in.n || memcmp(replay, tr, sizeof *tr) != 0))
+    if (!st && (in.pos != in.n || ins.pos != ins.n || memcmp(replay, tr, sizeof *tr) != 0))
         st = zkm_fail(e, ZKM_EINVAL, "layer %u: the prover's replay does not follow its "
                       "messages", li);
     return st;
@@ -885,12 +889,13 @@ zkm_status gkr_prove_ex(const gkr_circuit *c, fr *const *values, const gkr_prove
         zk_chan ch = {.tr = &tr, .zk = zk, .out = zkm ? &scal_of[li]->msgs : &sec->msgs,
                       .out_pts = &sec->pts};
         transcript replay = tr;
-        const zk_pos base = zk ? zk_next(zk) : (zk_pos){0, 0};
+        const zk_pos base = zk ? zk_next(zk) : (zk_pos){0, 0, 0};
+        const size_t at_s = ch.out->n;
         gkr_pctx x = {.c = c, .values = values, .tr = &tr, .ch = &ch, .claims = cl,
                       .scratch = &scratch};
         st = gkr_kind_get(l->kind)->prove(&x, li, e);
         if (!st && zk)
-            st = mirror_layer(c, li, cl, zk, &replay, &tr, base, sec, e);
+            st = mirror_layer(c, li, cl, zk, &replay, &tr, base, sec, ch.out, at_s, e);
         if (!st)
             st = zk_chan_flush(&ch, e);
         if (o && o->layer_s)

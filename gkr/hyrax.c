@@ -488,18 +488,22 @@ static zkm_status column_verify(zk_chan *ch, const hyrax_claim *claims, const fr
 }
 
 /* Zero knowledge, prover: replay the verifier over the column sum-check and
- * t just sent (points from `at` on, numbered from `base`), from the
- * transcript before them, to record the closing equation; prove it.  *tf
- * receives t as a form. */
-static zkm_status open_mirror(zk_chan *zch, transcript *replay, const g1_vec *pts, size_t at,
+ * t just sent (points from `at` on, numbered from `base`; scalars from
+ * `at_s` on), from the transcript before them, to record the closing
+ * equation; prove it.  *tf receives t as a form. */
+static zkm_status open_mirror(zk_chan *zch, transcript *replay, size_t at, size_t at_s,
                               zk_pos base, const hyrax_claim *claims, const fr *rho,
                               uint32_t b, size_t K, zk_form *tf, zkm_err *e)
 {
+    const g1_vec *pts = zch->out_pts;
+    const fr_vec *sc = zch->out;
     g1_cursor in = {.v = pts->v + at, .n = pts->n - at, .pos = 0};
-    zk_chan m = {.tr = replay, .zk = zch->zk, .in_pts = &in, .mirror = 1, .mirror_next = base};
+    fr_cursor ins = {.v = sc->v + at_s, .n = sc->n - at_s, .pos = 0};
+    zk_chan m = {.tr = replay, .zk = zch->zk, .in = &ins, .in_pts = &in, .mirror = 1,
+                 .mirror_next = base};
     fr s[HYRAX_MAX_COL_VARS];
     zkm_status st = column_verify(&m, claims, rho, b, K, s, tf, e);
-    if (!st && (in.pos != in.n || memcmp(replay, zch->tr, sizeof *replay) != 0))
+    if (!st && (in.pos != in.n || ins.pos != ins.n || memcmp(replay, zch->tr, sizeof *replay) != 0))
         st = zkm_fail(e, ZKM_EINVAL, "commitment opening: the prover's replay does not follow "
                       "its messages");
     return st ? st : zk_chan_flush(zch, e);
@@ -568,8 +572,8 @@ static zkm_status open_prove(transcript *tr, const hyrax_table *tables, size_t n
     fr s[HYRAX_MAX_COL_VARS];
     zk_chan clear = {.tr = tr, .out = msgs, .out_pts = pts};
     zk_chan *ch = zch ? zch : &clear;
-    const size_t at = pts->n;
-    const zk_pos base = zch ? zk_next(zch->zk) : (zk_pos){0, 0};
+    const size_t at = pts->n, at_s = zch ? zch->out->n : 0;
+    const zk_pos base = zch ? zk_next(zch->zk) : (zk_pos){0, 0, 0};
     transcript replay = *tr;
     st = sc_prove(&poly, b, ch, s, e);
     if (st != ZKM_OK)
@@ -584,7 +588,7 @@ static zkm_status open_prove(transcript *tr, const hyrax_table *tables, size_t n
         }
         st = zk_chan_send(ch, "hyrax/t", &tv, 1, NULL, e);
         if (st == ZKM_OK)
-            st = open_mirror(zch, &replay, pts, at, base, claims, rho, b, K, &tf, e);
+            st = open_mirror(zch, &replay, at, at_s, base, claims, rho, b, K, &tf, e);
         if (st != ZKM_OK)
             goto out;
     }

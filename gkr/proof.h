@@ -41,7 +41,7 @@
 #include "zkm_err.h"
 
 #define GKR_PROOF_MAGIC "ZKMPROOF"
-#define GKR_PROOF_VERSION 5u
+#define GKR_PROOF_VERSION 6u
 #define GKR_PROOF_HEADER_BYTES 48u
 #define GKR_PROOF_SECTION_HEADER_BYTES 12u
 #define GKR_PROOF_MAX_SECTIONS (1u << 20)

@@ -145,6 +145,10 @@ static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, zk_c
 {
     fr *A = p->tables[0], *B = p->tables[1], *C = shape == SC_AB ? NULL : p->tables[2];
     size_t len = (size_t)1 << nvars;
+    zk_mask mask;
+    zkm_status st = zk_chan_mask(ch, nvars, shape == SC_ABC ? 3 : 2, &mask, e);
+    if (st)
+        return st;
     for (unsigned k = 0; k < nvars; k++, len /= 2) {
         const size_t half = len / 2;
         const int fold = k > 0;
@@ -215,7 +219,7 @@ static zkm_status sc_prove_fast(sc_poly *p, sc_shape shape, unsigned nvars, zk_c
         const unsigned d = shape == SC_ABC ? 3 : 2;
         for (unsigned x = 0; p->coef && x < d; x++) /* SC_AB_C has none */
             fr_mul(&msg[x], &msg[x], p->coef);
-        zkm_status st = zk_chan_send_round(ch, "sc/round", msg, d, e);
+        st = zk_chan_send_round(ch, &mask, k, r, "sc/round", msg, d, e);
         if (st)
             return st;
         tr_challenge(ch->tr, "sc/r", &r[k]);
@@ -245,9 +249,10 @@ zkm_status sc_prove(sc_poly *p, unsigned nvars, zk_chan *ch, fr *r, zkm_err *e)
         free(acc);
         return zkm_fail(e, ZKM_ENOMEM, "out of memory in sum-check");
     }
-    zkm_status st = ZKM_OK;
+    zk_mask mask;
+    zkm_status st = zk_chan_mask(ch, nvars, d, &mask, e);
     size_t len = (size_t)1 << nvars;
-    for (unsigned k = 0; k < nvars; k++, len /= 2) {
+    for (unsigned k = 0; k < nvars && !st; k++, len /= 2) {
         const size_t half = len / 2;
         memset(acc, 0, sizeof(fr) * p->n_terms * np);
         for (size_t i = 0; i < half; i++) {
@@ -290,7 +295,7 @@ zkm_status sc_prove(sc_poly *p, unsigned nvars, zk_chan *ch, fr *r, zkm_err *e)
             }
             msg[m++] = s;
         }
-        st = zk_chan_send_round(ch, "sc/round", msg, d, e);
+        st = zk_chan_send_round(ch, &mask, k, r, "sc/round", msg, d, e);
         if (st)
             break;
         tr_challenge(ch->tr, "sc/r", &r[k]);
@@ -339,6 +344,7 @@ typedef struct {
     int s_known;
     fr deninv[SC_NP];      /* Lagrange denominators on the nodes 0..d-1 */
     zk_chan *ch;
+    zk_mask mask;
     fr *r;
 } eq_state;
 
@@ -552,7 +558,7 @@ static zkm_status eq_finish_round(eq_state *st, unsigned k, int want1, fr *q, zk
         }
         fr_add(&e1, &e1, &step);
     }
-    zkm_status s = zk_chan_send_round(st->ch, "sc/round", msg, d, e);
+    zkm_status s = zk_chan_send_round(st->ch, &st->mask, k, st->r, "sc/round", msg, d, e);
     if (s)
         return s;
     tr_challenge(st->ch->tr, "sc/r", &st->r[k]);
@@ -632,7 +638,7 @@ static zkm_status eq_prove(sc_poly *p, const uint64_t *bits, const fr *z, const 
         fr_mul(&st.s, claim, &st.zinv[nvars]);
     lagrange_den_inv(st.deninv, d - 1);
 
-    zkm_status s = ZKM_OK;
+    zkm_status s = zk_chan_mask(ch, nvars, d, &st.mask, e);
     unsigned k = 0;
     if (bits) {
         for (; k < SC_BOOL_ROUNDS && !s; k++) {
@@ -720,9 +726,18 @@ zkm_status sc_verify_forms(zk_chan *ch, unsigned nvars, unsigned degree, zk_form
     zk_form msg[SC_MAX_DEGREE];
     for (unsigned x = 0; x < degree; x++)
         zk_form_init(&msg[x]);
-    zkm_status st = ZKM_OK;
+    zk_mask mask;
+    zkm_status st = zk_chan_mask(ch, nvars, degree, &mask, e);
+    if (st == ZKM_EREJECT)
+        zkm_fail(e, ZKM_EREJECT, "proof ends before a sum-check's mask");
+    if (!st)
+        st = zk_mask_sum(&mask, claim, e);
+    /* the claim is a * (*claim) + b: rounds in the clear only scale it */
+    fr a, b;
+    fr_set_one(&a);
+    fr_set_zero(&b);
     for (unsigned k = 0; k < nvars && !st; k++) {
-        st = zk_chan_recv_round(ch, "sc/round", msg, degree, e);
+        st = zk_chan_recv_round(ch, &mask, "sc/round", msg, degree, e);
         if (st) {
             if (st == ZKM_EREJECT)
                 zkm_fail(e, ZKM_EREJECT, "proof ends inside sum-check round %u", k);
@@ -733,12 +748,33 @@ zkm_status sc_verify_forms(zk_chan *ch, unsigned nvars, unsigned degree, zk_form
          *      = L_1 claim + (L_0 - L_1) p(0) + sum_{x >= 2} L_x p(x) */
         fr L[SC_MAX_DEGREE + 1], t;
         lagrange_basis(L, degree, &r[k], deninv);
-        zk_form_scale(claim, &L[1]);
-        fr_sub(&t, &L[0], &L[1]);
-        st = zk_form_axpy(claim, &t, &msg[0], e);
-        for (unsigned x = 2; x <= degree && !st; x++)
-            st = zk_form_axpy(claim, &L[x], &msg[x - 1], e);
+        fr_sub(&L[0], &L[0], &L[1]);
+        int clear = 1;
+        for (unsigned x = 0; x < degree; x++)
+            clear &= zk_form_is_const(&msg[x]);
+        if (clear) {
+            fr_mul(&a, &a, &L[1]);
+            fr_mul(&b, &b, &L[1]);
+            for (unsigned x = 0; x < degree; x++) {
+                fr_mul(&t, &L[x ? x + 1 : 0], &msg[x].k);
+                fr_add(&b, &b, &t);
+            }
+            continue;
+        }
+        /* hidden round values: the claim as one form */
+        fr_mul(&a, &a, &L[1]);
+        zk_form_scale(claim, &a);
+        fr_mul(&b, &b, &L[1]);
+        zk_form_add_const(claim, &b);
+        fr_set_one(&a);
+        fr_set_zero(&b);
+        for (unsigned x = 0; x < degree && !st; x++)
+            st = zk_form_axpy(claim, &L[x ? x + 1 : 0], &msg[x], e);
     }
+    zk_form_scale(claim, &a);
+    zk_form_add_const(claim, &b);
+    if (!st)
+        st = zk_mask_at(&mask, r, claim, e);
     for (unsigned x = 0; x < degree; x++)
         zk_form_free(&msg[x]);
     return st;

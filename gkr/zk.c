@@ -125,6 +125,17 @@ void zk_form_add_const(zk_form *f, const fr *k)
     fr_add(&f->k, &f->k, k);
 }
 
+/* f += c * hidden value idx */
+static zkm_status form_push(zk_form *f, uint32_t idx, const fr *c, zkm_err *e)
+{
+    zkm_status st = form_reserve(f, f->n + 1, e);
+    if (st)
+        return st;
+    f->idx[f->n] = idx;
+    f->c[f->n++] = *c;
+    return ZKM_OK;
+}
+
 /* --- the context --- */
 
 typedef struct {
@@ -146,10 +157,10 @@ typedef struct {
 
 /* One series of hidden values: the prover knows each one's value and
  * blinding, the verifier its commitment and its scalars in the final check
- * (acc) and in the equalities' sum (accd).  Round values (S_ROW) have no
- * commitment and no blinding of their own (r is zero): their rows do; both
- * sides keep their scalars in the equalities' sum, and where each sits in
- * the table of rows (pos).  Product terms (S_TERM) have neither commitment
+ * (acc) and in the equalities' sum (accd).  Row values (S_ROW, the masks'
+ * coefficients) have no commitment and no blinding of their own (r is
+ * zero): their rows do; value i sits at place i of the table of rows; both
+ * sides keep their scalars in the equalities' sum.  Product terms (S_TERM) have neither commitment
  * nor blinding: both sides keep their scalars in the equalities' sum, the
  * prover their values. */
 typedef struct {
@@ -157,7 +168,6 @@ typedef struct {
     fr *m, *r;
     g1_affine *pt;
     fr *acc, *accd;
-    uint32_t *pos;
 } series;
 
 /* the series of hidden value idx: idx >> 30 */
@@ -167,11 +177,13 @@ struct zk_ctx {
     int prover, threads;
     series s[N_SERIES];
     /* the rows: the prover's blindings, the verifier's commitments; rows_on:
-     * round values are sent in rows (off while zk_finish proves them) */
+     * sum-checks are masked (off while zk_finish proves the rows);
+     * mask_used: the row values masks have taken */
     size_t n_rows, cap_rows;
     fr *row_blind;
     g1_affine *row_pt;
     int rows_on;
+    size_t mask_used;
     pending_prod *prods;
     size_t n_prod, cap_prod;
     term *terms; /* S_TERM's, cap_terms of room */
@@ -242,7 +254,6 @@ void zk_ctx_free(zk_ctx *z)
         free(z->s[k].pt);
         free(z->s[k].acc);
         free(z->s[k].accd);
-        free(z->s[k].pos);
     }
     free(z->row_blind);
     free(z->row_pt);
@@ -256,11 +267,12 @@ void zk_ctx_free(zk_ctx *z)
 
 zk_pos zk_next(const zk_ctx *z)
 {
-    return (zk_pos){.msg = (uint32_t)z->s[S_MSG].n, .row = (uint32_t)z->s[S_ROW].n};
+    return (zk_pos){.msg = (uint32_t)z->s[S_MSG].n, .row = (uint32_t)z->s[S_ROW].n,
+                    .used = (uint32_t)z->mask_used};
 }
 
 /* Room for k more values in series s; returns the first new number.  New
- * scalars and (round values) blindings are zero. */
+ * scalars and (row values, terms) blindings are zero. */
 static zkm_status series_add(zk_ctx *z, int s, size_t k, uint32_t *first, zkm_err *e)
 {
     series *S = &z->s[s];
@@ -268,13 +280,12 @@ static zkm_status series_add(zk_ctx *z, int s, size_t k, uint32_t *first, zkm_er
         return zkm_fail(e, ZKM_ENOMEM, "too many hidden values");
     if (S->n + k > S->cap) {
         const size_t cap = grown(S->cap, S->n + k, 64);
-        const int row = s == S_ROW, own = s == S_MSG || s == S_PROD; /* own commitments */
+        const int own = s == S_MSG || s == S_PROD; /* own commitments */
         int bad = z->prover ? grow((void **)&S->m, sizeof(fr), cap) ||
                                   grow((void **)&S->r, sizeof(fr), cap)
                             : grow((void **)&S->acc, sizeof(fr), cap) ||
                                   (own && grow((void **)&S->pt, sizeof(g1_affine), cap));
-        bad = bad || ((!own || !z->prover) && grow((void **)&S->accd, sizeof(fr), cap)) ||
-              (row && grow((void **)&S->pos, sizeof(uint32_t), cap));
+        bad = bad || ((!own || !z->prover) && grow((void **)&S->accd, sizeof(fr), cap));
         if (bad)
             return zkm_fail(e, ZKM_ENOMEM, "out of memory recording hidden values");
         S->cap = cap;
@@ -442,15 +453,15 @@ zkm_status zk_chan_send(zk_chan *ch, const char *label, const fr *v, size_t n, u
     return ZKM_OK;
 }
 
-/* A mirror's numbers for n values of series s received (sent before). */
-static zkm_status mirror_take(zk_chan *ch, int s, size_t n, uint32_t *first, zkm_err *e)
+/* A mirror's numbers for n messages received (sent before). */
+static zkm_status mirror_take(zk_chan *ch, size_t n, uint32_t *first, zkm_err *e)
 {
-    uint32_t *next = s == S_ROW ? &ch->mirror_next.row : &ch->mirror_next.msg;
-    const size_t sent = ch->zk->s[s].n;
+    uint32_t *next = &ch->mirror_next.msg;
+    const size_t sent = ch->zk->s[S_MSG].n;
     if (n > sent || *next > sent - n)
         return zkm_fail(e, ZKM_EINVAL, "zero knowledge: the prover's replay reads past the "
                         "messages it sent");
-    *first = *next | (uint32_t)s << 30;
+    *first = *next | (uint32_t)S_MSG << 30;
     *next += (uint32_t)n;
     return ZKM_OK;
 }
@@ -485,7 +496,7 @@ zkm_status zk_chan_recv(zk_chan *ch, const char *label, zk_form *out, size_t n, 
     absorb_points(ch->tr, label, p, n);
     uint32_t f = 0;
     if (ch->mirror) {
-        zkm_status st = mirror_take(ch, S_MSG, n, &f, e);
+        zkm_status st = mirror_take(ch, n, &f, e);
         if (st)
             return st;
     } else {
@@ -497,99 +508,246 @@ zkm_status zk_chan_recv(zk_chan *ch, const char *label, zk_form *out, size_t n, 
     return set_hidden(out, f, n, e);
 }
 
-/* The most rows a round may take (SC_MAX_DEGREE values take 2). */
-#define ROUND_MAX_ROWS 4
+/* --- sum-check masks (zk.h) --- */
 
-
-/* Where value i of a round whose first row is r0 sits in the table of rows. */
-static uint32_t row_pos(size_t r0, size_t i)
-{
-    return (uint32_t)(r0 * ZK_ROW_WIDTH + i);
-}
-
-zkm_status zk_chan_send_round(zk_chan *ch, const char *label, const fr *v, size_t n,
-                              zkm_err *e)
+/* Prover: nr new rows of fresh random values, committed, sent and
+ * absorbed. */
+static zkm_status rows_commit(zk_chan *ch, size_t nr, zkm_err *e)
 {
     zk_ctx *z = ch->zk;
-    if (!z || !z->rows_on)
-        return zk_chan_send(ch, label, v, n, NULL, e);
-    const size_t nr = (n + ZK_ROW_WIDTH - 1) / ZK_ROW_WIDTH;
-    if (nr > ROUND_MAX_ROWS)
-        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a sum-check round of %zu values", n);
+    const size_t nv = nr * ZK_ROW_WIDTH, at = ch->out_pts->n;
     uint32_t f;
     size_t r0;
-    zkm_status st = series_add(z, S_ROW, n, &f, e);
+    zkm_status st = series_add(z, S_ROW, nv, &f, e);
     if (st)
         return st;
-    f &= ZK_INDEX;
     st = rows_add(z, nr, &r0, e);
     if (st) {
-        z->s[S_ROW].n -= n;
+        z->s[S_ROW].n -= nv;
         return st;
     }
-    series *S = &z->s[S_ROW];
-    memcpy(S->m + f, v, n * sizeof(fr));
-    for (size_t i = 0; i < n; i++)
-        S->pos[f + i] = row_pos(r0, i);
-    /* row j: sum_k v_{jW+k} G_k + beta_j H, constant time */
-    g1_jac J[ROUND_MAX_ROWS];
-    fq inv[ROUND_MAX_ROWS + 2];
-    fr *beta = z->row_blind + r0;
-    hyrax_random_blinds(beta, nr);
-    for (size_t j = 0; j < nr; j++) {
-        const size_t w = n - j * ZK_ROW_WIDTH < ZK_ROW_WIDTH ? n - j * ZK_ROW_WIDTH : ZK_ROW_WIDTH;
+    g1_jac *J = zkm_alloc_array(nr, sizeof *J, "mask rows", e);
+    fq *inv = zkm_alloc_array(nr + 2, sizeof *inv, "mask rows", e);
+    g1_affine pad;
+    g1_affine_infinity(&pad);
+    st = J && inv ? ZKM_OK : ZKM_ENOMEM;
+    for (size_t j = 0; j < nr && !st; j++)
+        st = g1_vec_push(ch->out_pts, &pad, 1, e);
+    if (!st) {
+        fr *v = z->s[S_ROW].m + (f & ZK_INDEX), *beta = z->row_blind + r0;
+        hyrax_random_blinds(v, nv);
+        hyrax_random_blinds(beta, nr);
+        /* row j: sum_k v_{jW+k} G_k + beta_j H, constant time */
         const g1_fixed_table *t[ZK_ROW_WIDTH + 1];
         fr k[ZK_ROW_WIDTH + 1];
-        for (size_t i = 0; i < w; i++) {
+        for (unsigned i = 0; i < ZK_ROW_WIDTH; i++)
             t[i] = &z->gt[i];
-            k[i] = v[j * ZK_ROW_WIDTH + i];
+        t[ZK_ROW_WIDTH] = z->ht;
+        for (size_t j = 0; j < nr; j++) {
+            memcpy(k, v + j * ZK_ROW_WIDTH, ZK_ROW_WIDTH * sizeof(fr));
+            k[ZK_ROW_WIDTH] = beta[j];
+            g1_fixed_lin(&J[j], t, k, ZK_ROW_WIDTH + 1);
         }
-        t[w] = z->ht;
-        k[w] = beta[j];
-        g1_fixed_lin(&J[j], t, k, w + 1);
         sodium_memzero(k, sizeof k);
-    }
-    g1_affine P[ROUND_MAX_ROWS];
-    g1_batch_to_affine_blinded(P, J, nr, inv);
-    st = g1_vec_push(ch->out_pts, P, nr, e);
-    if (st) {
-        S->n -= n;
+        g1_batch_to_affine_blinded(ch->out_pts->v + at, J, nr, inv);
+        absorb_points(ch->tr, "zk/mask", ch->out_pts->v + at, nr);
+    } else {
+        ch->out_pts->n = at;
+        z->s[S_ROW].n -= nv;
         z->n_rows -= nr;
+    }
+    free(J);
+    free(inv);
+    return st;
+}
+
+/* Verifier or mirror: nr rows received and absorbed. */
+static zkm_status rows_recv(zk_chan *ch, size_t nr, zkm_err *e)
+{
+    zk_ctx *z = ch->zk;
+    const size_t nv = nr * ZK_ROW_WIDTH;
+    const g1_affine *p;
+    if (!g1_cursor_take(ch->in_pts, nr, &p))
+        return zkm_fail(e, ZKM_EREJECT, "proof section ends before a sum-check's mask");
+    absorb_points(ch->tr, "zk/mask", p, nr);
+    if (ch->mirror) {
+        if (ch->mirror_next.row > z->s[S_ROW].n || nv > z->s[S_ROW].n - ch->mirror_next.row)
+            return zkm_fail(e, ZKM_EINVAL, "zero knowledge: the prover's replay reads past "
+                            "the rows it sent");
+        ch->mirror_next.row += (uint32_t)nv;
+        return ZKM_OK;
+    }
+    uint32_t f;
+    size_t r0;
+    zkm_status st = series_add(z, S_ROW, nv, &f, e);
+    if (st)
+        return st;
+    st = rows_add(z, nr, &r0, e);
+    if (st) {
+        z->s[S_ROW].n -= nv;
         return st;
     }
-    absorb_points(ch->tr, label, P, nr);
+    memcpy(z->row_pt + r0, p, nr * sizeof *p);
     return ZKM_OK;
 }
 
-zkm_status zk_chan_recv_round(zk_chan *ch, const char *label, zk_form *out, size_t n,
-                              zkm_err *e)
+zkm_status zk_chan_mask(zk_chan *ch, unsigned nvars, unsigned degree, zk_mask *m, zkm_err *e)
 {
     zk_ctx *z = ch->zk;
-    if (!z || !z->rows_on)
-        return zk_chan_recv(ch, label, out, n, e);
-    const size_t nr = (n + ZK_ROW_WIDTH - 1) / ZK_ROW_WIDTH;
-    if (nr > ROUND_MAX_ROWS)
-        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a sum-check round of %zu values", n);
-    const g1_affine *p;
-    if (!g1_cursor_take(ch->in_pts, nr, &p))
-        return zkm_fail(e, ZKM_EREJECT, "proof section ends before its commitments");
-    absorb_points(ch->tr, label, p, nr);
-    uint32_t f = 0;
-    zkm_status st;
-    if (ch->mirror) {
-        st = mirror_take(ch, S_ROW, n, &f, e);
-    } else {
-        size_t r0 = 0;
-        st = series_add(z, S_ROW, n, &f, e);
-        if (!st && (st = rows_add(z, nr, &r0, e)) != ZKM_OK)
-            z->s[S_ROW].n -= n;
-        if (!st) {
-            memcpy(z->row_pt + r0, p, nr * sizeof *p);
-            for (size_t i = 0; i < n; i++)
-                z->s[S_ROW].pos[(f & ZK_INDEX) + i] = row_pos(r0, i);
+    *m = (zk_mask){.on = z && z->rows_on && nvars > 0, .nvars = nvars, .degree = degree};
+    if (!m->on)
+        return ZKM_OK;
+    if (nvars > 62 || degree == 0 || degree > 64)
+        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a sum-check of %u rounds of degree %u",
+                        nvars, degree);
+    const size_t need = (size_t)nvars * degree + 1;
+    size_t have = ch->mirror ? ch->mirror_next.row : z->s[S_ROW].n;
+    size_t used = ch->mirror ? ch->mirror_next.used : z->mask_used;
+    if (used > have)
+        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: the prover's replay lost its rows");
+    if (have - used < need) {
+        const size_t nr = (need - (have - used) + ZK_ROW_WIDTH - 1) / ZK_ROW_WIDTH;
+        zkm_status st = z->prover && !ch->mirror ? rows_commit(ch, nr, e) : rows_recv(ch, nr, e);
+        if (st)
+            return st;
+    }
+    if (used + need > ZK_INDEX)
+        return zkm_fail(e, ZKM_ENOMEM, "too many hidden values");
+    m->first = (uint32_t)used | (uint32_t)S_ROW << 30;
+    if (ch->mirror)
+        ch->mirror_next.used = (uint32_t)(used + need);
+    else
+        z->mask_used = used + need;
+    return ZKM_OK;
+}
+
+/* g_i(x) = sum_{j=1..d} c[j - 1] x^j */
+static void mask_poly(fr *out, const fr *c, unsigned d, const fr *x)
+{
+    fr t = c[d - 1];
+    for (unsigned j = d - 1; j-- > 0;) {
+        fr_mul(&t, &t, x);
+        fr_add(&t, &t, &c[j]);
+    }
+    fr_mul(out, &t, x);
+}
+
+/* 2^k, k < 64 */
+static void pow2(fr *out, unsigned k)
+{
+    fr_set_u64(out, (uint64_t)1 << k);
+}
+
+/* Prover: v[0..d) += the mask's round k at 0, 2..d:
+ *   2^(n-k-1) (c_0 + sum_{i<k} g_i(r_i) + g_k(x)) + 2^(n-k-2) sum_{i>k} g_i(1)
+ * (the last term only when k < n - 1). */
+static void mask_round(const zk_ctx *z, const zk_mask *m, unsigned k, const fr *r, fr *v)
+{
+    const unsigned n = m->nvars, d = m->degree;
+    const fr *c = z->s[S_ROW].m + (m->first & ZK_INDEX);
+    fr a = c[0], s, t, hi, base, x;
+    for (unsigned i = 0; i < k; i++) {
+        mask_poly(&t, c + 1 + (size_t)i * d, d, &r[i]);
+        fr_add(&a, &a, &t);
+    }
+    pow2(&hi, n - k - 1);
+    fr_mul(&base, &hi, &a);
+    if (k + 1 < n) {
+        fr_set_zero(&s);
+        for (size_t j = 1 + (size_t)(k + 1) * d; j < 1 + (size_t)n * d; j++)
+            fr_add(&s, &s, &c[j]);
+        pow2(&t, n - k - 2);
+        fr_mul(&t, &t, &s);
+        fr_add(&base, &base, &t);
+    }
+    for (unsigned i = 0; i < d; i++) {
+        fr_set_u64(&x, i ? i + 1 : 0);
+        mask_poly(&t, c + 1 + (size_t)k * d, d, &x);
+        fr_mul(&t, &t, &hi);
+        fr_add(&t, &t, &base);
+        fr_add(&v[i], &v[i], &t);
+    }
+    sodium_memzero(&a, sizeof a);
+    sodium_memzero(&s, sizeof s);
+    sodium_memzero(&t, sizeof t);
+    sodium_memzero(&base, sizeof base);
+}
+
+/* Values in the clear in a zero-knowledge proof: with the sigma-protocol
+ * scalars, as the clear channel sends them. */
+static zkm_status send_clear(zk_chan *ch, const char *label, const fr *v, size_t n, zkm_err *e)
+{
+    zkm_status st = fr_vec_push(ch->out, v, n, e);
+    if (!st)
+        tr_absorb_frs(ch->tr, label, v, n);
+    return st;
+}
+
+static zkm_status recv_clear(zk_chan *ch, const char *label, zk_form *out, size_t n,
+                             zkm_err *e)
+{
+    const fr *v;
+    if (!fr_cursor_take(ch->in, n, &v))
+        return zkm_fail(e, ZKM_EREJECT, "proof section ends early");
+    tr_absorb_frs(ch->tr, label, v, n);
+    for (size_t i = 0; i < n; i++)
+        zk_form_set_const(&out[i], &v[i]);
+    return ZKM_OK;
+}
+
+zkm_status zk_chan_send_round(zk_chan *ch, const zk_mask *m, unsigned k, const fr *r,
+                              const char *label, const fr *v, size_t n, zkm_err *e)
+{
+    if (!m->on)
+        return zk_chan_send(ch, label, v, n, NULL, e);
+    if (n != m->degree || k >= m->nvars)
+        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: round %u of %zu values under a mask "
+                        "of %u rounds of degree %u", k, n, m->nvars, m->degree);
+    fr w[SC_MAX_DEGREE];
+    if (n > SC_MAX_DEGREE)
+        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a round of %zu values", n);
+    memcpy(w, v, n * sizeof(fr));
+    mask_round(ch->zk, m, k, r, w);
+    zkm_status st = send_clear(ch, label, w, n, e);
+    sodium_memzero(w, sizeof w);
+    return st;
+}
+
+zkm_status zk_chan_recv_round(zk_chan *ch, const zk_mask *m, const char *label, zk_form *out,
+                              size_t n, zkm_err *e)
+{
+    return m->on ? recv_clear(ch, label, out, n, e) : zk_chan_recv(ch, label, out, n, e);
+}
+
+zkm_status zk_mask_sum(const zk_mask *m, zk_form *claim, zkm_err *e)
+{
+    if (!m->on)
+        return ZKM_OK;
+    fr c;
+    pow2(&c, m->nvars);
+    zkm_status st = form_push(claim, m->first, &c, e);
+    pow2(&c, m->nvars - 1);
+    for (uint32_t j = 1; j <= m->nvars * m->degree && !st; j++)
+        st = form_push(claim, m->first + j, &c, e);
+    return st;
+}
+
+zkm_status zk_mask_at(const zk_mask *m, const fr *r, zk_form *claim, zkm_err *e)
+{
+    if (!m->on)
+        return ZKM_OK;
+    fr c, x;
+    fr_set_one(&c);
+    fr_neg(&c, &c);
+    zkm_status st = form_push(claim, m->first, &c, e);
+    for (uint32_t i = 0; i < m->nvars && !st; i++) {
+        fr_neg(&x, &r[i]); /* -r_i^j */
+        for (uint32_t j = 1; j <= m->degree && !st; j++) {
+            st = form_push(claim, m->first + 1 + i * m->degree + j - 1, &x, e);
+            fr_mul(&x, &x, &r[i]);
         }
     }
-    return st ? st : set_hidden(out, f, n, e);
+    return st;
 }
 
 static int has_rows(const zk_form *f)
@@ -679,16 +837,6 @@ static uint32_t mul_parts(const zk_ctx *z, const zk_form *a, zk_form *lin, mul_p
     return n;
 }
 
-static zkm_status form_push(zk_form *f, uint32_t idx, const fr *c, zkm_err *e)
-{
-    zkm_status st = form_reserve(f, f->n + 1, e);
-    if (st)
-        return st;
-    f->idx[f->n] = idx;
-    f->c[f->n++] = *c;
-    return ZKM_OK;
-}
-
 /* Room for k more terms (their factors may point into the old ones). */
 static zkm_status terms_reserve(zk_ctx *z, size_t k, zkm_err *e)
 {
@@ -774,7 +922,7 @@ zkm_status zk_chan_mul(zk_chan *ch, zk_form *out, const zk_form *a, const zk_for
                        zkm_err *e)
 {
     if (has_rows(a) || has_rows(b))
-        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a product of sum-check round values "
+        return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a product of row values "
                         "(a bug: they have no commitments of their own)");
     if (zk_form_is_const(a) || zk_form_is_const(b))
         return mul_proven(ch, out, a, b, e); /* a scaling */
@@ -983,8 +1131,9 @@ zkm_status zk_chan_flush(zk_chan *ch, zkm_err *e)
 typedef struct {
     transcript tr;
     zk_pos base;
-    size_t at;
+    size_t at, at_s;
     g1_cursor in;
+    fr_cursor ins;
 } mirror_replay;
 
 static void replay_begin(const zk_chan *ch, mirror_replay *r)
@@ -992,21 +1141,24 @@ static void replay_begin(const zk_chan *ch, mirror_replay *r)
     r->tr = *ch->tr;
     r->base = zk_next(ch->zk);
     r->at = ch->out_pts->n;
+    r->at_s = ch->out->n;
 }
 
-/* The mirror channel reading the points sent since replay_begin. */
+/* The mirror channel reading the points and scalars sent since
+ * replay_begin. */
 static zk_chan replay_chan(const zk_chan *ch, mirror_replay *r)
 {
     r->in = (g1_cursor){.v = ch->out_pts->v + r->at, .n = ch->out_pts->n - r->at, .pos = 0};
-    return (zk_chan){.tr = &r->tr, .zk = ch->zk, .in_pts = &r->in, .mirror = 1,
+    r->ins = (fr_cursor){.v = ch->out->v + r->at_s, .n = ch->out->n - r->at_s, .pos = 0};
+    return (zk_chan){.tr = &r->tr, .zk = ch->zk, .in = &r->ins, .in_pts = &r->in, .mirror = 1,
                      .mirror_next = r->base};
 }
 
-/* ZKM_EINVAL (a bug) unless the replay read every point and ended where the
- * prover's transcript is. */
+/* ZKM_EINVAL (a bug) unless the replay read every point and scalar and
+ * ended where the prover's transcript is. */
 static zkm_status replay_end(const zk_chan *ch, const mirror_replay *r, const char *what, zkm_err *e)
 {
-    if (r->in.pos != r->in.n || memcmp(&r->tr, ch->tr, sizeof r->tr) != 0)
+    if (r->in.pos != r->in.n || r->ins.pos != r->ins.n || memcmp(&r->tr, ch->tr, sizeof r->tr) != 0)
         return zkm_fail(e, ZKM_EINVAL, "zero knowledge: the prover's replay of %s does not "
                         "follow its messages", what);
     return ZKM_OK;
@@ -1225,14 +1377,14 @@ static zkm_status rows_relations(zk_chan *ch, const fr *a, uint32_t nv, fr *r, z
     return st;
 }
 
-/* a (2^nv entries) = each round value's scalar in the equalities' sum, at
- * its place in the table of rows; zero elsewhere. */
+/* a (2^nv entries) = each row value's scalar in the equalities' sum, at
+ * its place in the table of rows; zero past them. */
 static void rows_scalars(const zk_ctx *z, fr *a, uint32_t nv)
 {
     const series *S = &z->s[S_ROW];
     memset(a, 0, ((size_t)1 << nv) * sizeof(fr));
     for (size_t i = 0; i < S->n; i++)
-        a[S->pos[i]] = S->accd[i];
+        a[i] = S->accd[i];
 }
 
 /* Prover: Y = <a, M> sent and proven; *yblind receives Y's blinding. */
@@ -1252,7 +1404,7 @@ static zkm_status rows_prove(zk_chan *ch, fr *yblind, zkm_err *e)
     rows_scalars(z, a, nv);
     memset(M, 0, len * sizeof(fr));
     for (size_t i = 0; i < S->n; i++)
-        M[S->pos[i]] = S->m[i];
+        M[i] = S->m[i];
     memcpy(blinds, z->row_blind, z->n_rows * sizeof(fr));
     memset(blinds + z->n_rows, 0, (n_rows - z->n_rows) * sizeof(fr));
     memcpy(ta, a, len * sizeof(fr));
@@ -1304,7 +1456,7 @@ static zkm_status rows_verify(zk_chan *ch, zk_form *yf, zkm_err *e)
     const series *S = &z->s[S_ROW];
     for (size_t i = 0; i < S->n; i++)
         if (!fr_is_zero(&S->acc[i]))
-            return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a sum-check round value outside "
+            return zkm_fail(e, ZKM_EINVAL, "zero knowledge: a row value outside "
                             "the equalities (a bug)");
     const uint32_t nv = rows_nvars(z->n_rows);
     fr *a = zkm_alloc_array((size_t)1 << nv, sizeof(fr), "the table of rows", e);
@@ -1335,7 +1487,7 @@ static zkm_status rows_verify(zk_chan *ch, zk_form *yf, zkm_err *e)
 }
 
 /* A message standing in for a part of the equalities' sum (P for the
- * terms, Y for the round values), proven (prove: *blind receives its
+ * terms, Y for the row values), proven (prove: *blind receives its
  * blinding) or checked (verify: *f receives it); it joins the sum with
  * scalar 1 in place of that part. */
 static zkm_status stand_in(zk_chan *ch, zkm_status (*prove)(zk_chan *, fr *, zkm_err *),
@@ -1365,8 +1517,7 @@ zkm_status zk_finish(zk_chan *ch, zkm_err *e)
         return zkm_fail(e, ZKM_EINVAL, "zero knowledge: relations left unproven");
     fr ch_e, w, s, t;
     /* the terms' part of the equalities' sum, as one message P (its
-     * sum-check's rounds in rows), then the round values' part as one
-     * message Y */
+     * sum-check masked), then the row values' part as one message Y */
     zkm_status st = z->s[S_TERM].n ? stand_in(ch, terms_prove, terms_verify, e) : ZKM_OK;
     z->rows_on = 0;
     if (!st && z->n_rows)
@@ -1414,7 +1565,7 @@ zkm_status zk_finish(zk_chan *ch, zkm_err *e)
     fr_neg(&s, &s);
     fr_mul(&t, &s, &z->accd_u);
     fr_add(&z->acc_u, &z->acc_u, &t);
-    static const int with_pts[2] = {S_MSG, S_PROD}; /* round values: in Y */
+    static const int with_pts[2] = {S_MSG, S_PROD}; /* row values: in Y */
     for (int q = 0; q < 2; q++) {
         series *S = &z->s[with_pts[q]];
         for (size_t i = 0; i < S->n; i++) {

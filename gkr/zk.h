@@ -6,8 +6,8 @@
  * al. 2018) it is a "hidden value": the prover sends the Pedersen
  * commitment
  *     C = v U + r H        (U, H: hyrax_generators; r from libsodium)
- * and absorbs C instead (a sum-check round's values share one vector
- * commitment instead: zk_chan_send_round).  The verifier then computes on
+ * and absorbs C instead (sum-check rounds go in the clear, under a
+ * committed random mask: zk_chan_mask).  The verifier then computes on
  * linear forms over hidden values,
  *     F = k + sum_i c_i v_{idx_i}       (public k and c_i)
  * whose commitment sum_i c_i C_i + k U it could form, but never does: every
@@ -54,7 +54,7 @@
 #include "zkm_err.h"
 
 /* Hidden values are numbered in four series: messages (0, 1, ...),
- * sum-check round values (ZK_ROW | 0, 1, ...), proven products (ZK_PROD |
+ * row values, the sum-check masks' coefficients (ZK_ROW | 0, 1, ...), proven products (ZK_PROD |
  * 0, 1, ...) and product terms (ZK_TERM | 0, 1, ...), so the numbers the
  * verifier and the replaying prover give to messages agree even though the
  * products are numbered when they are recorded. */
@@ -94,9 +94,10 @@ typedef struct zk_ctx zk_ctx;
 zk_ctx *zk_ctx_new(int prover, int threads, zkm_err *e);
 void zk_ctx_free(zk_ctx *z);
 
-/* Where the two series of messages are (zk_next). */
+/* Where the series of messages and of row values are, and how many row
+ * values masks have taken (zk_next). */
 typedef struct {
-    uint32_t msg, row;
+    uint32_t msg, row, used;
 } zk_pos;
 
 typedef struct {
@@ -116,7 +117,8 @@ typedef struct {
     zk_pos mirror_next;
 } zk_chan;
 
-/* The numbers the next message and round value sent (or received) get. */
+/* The numbers the next message and row value sent (or received) get, and
+ * how many row values masks have taken. */
 zk_pos zk_next(const zk_ctx *z);
 
 /* Prover: send n messages (absorbed under label).  *first (may be NULL)
@@ -130,25 +132,66 @@ zkm_status zk_chan_send(zk_chan *ch, const char *label, const fr *v, size_t n, u
  * ZKM_EREJECT if the section runs out. */
 zkm_status zk_chan_recv(zk_chan *ch, const char *label, zk_form *out, size_t n, zkm_err *e);
 
-/* Sum-check round values (sumcheck.c).  In the clear, as zk_chan_send and
- * zk_chan_recv.  In zero knowledge a round's n values are packed into
- * ceil(n / ZK_ROW_WIDTH) rows, each sent as one Pedersen vector commitment
- *     C = sum_k v_k G_k + beta H       (G_k, H: hyrax_generators)
- * rather than one commitment per value.  A row value has no commitment of
+/* Sum-check rounds (sumcheck.c), masked in zero knowledge as in Libra (Xie
+ * et al. 2019).  Before a sum-check of n rounds of degree d the prover
+ * fixes a random mask
+ *     g(x) = c_0 + sum_{i<n} sum_{j=1..d} c_ij x_i^j
+ * (nd + 1 hidden coefficients) and runs the sum-check on f + g from the
+ * claim H + G, G = sum of g over the cube = 2^n c_0 + 2^(n-1) sum c_ij: the
+ * verifier adds G's form to its claim (zk_mask_sum) and, after the last
+ * round, subtracts g(r) = c_0 + sum c_ij r_i^j (zk_mask_at), so the claim
+ * it ends with is f(r) again, a linear form.  The rounds themselves go in
+ * the clear.  Zero knowledge: a round's values at 0, 2..d are f's plus g's,
+ * and the map from the mask's coefficients to g's nd round values has full
+ * rank for every choice of challenges (g_k gives each round's values at
+ * 2..d; c_0 and the one free direction of each g_k give its values at 0
+ * through a matrix whose consecutive row differences are independent), so
+ * the values are uniform whatever f is.  Soundness: the mask is committed
+ * before the sum-check's first challenge, and G and g(r) are forms over
+ * its committed coefficients.
+ *
+ * The coefficients are hidden values of the row series: the prover commits
+ * them in rows of ZK_ROW_WIDTH fresh random values, each row one Pedersen
+ * vector commitment
+ *     C = sum_k v_k G_k + beta H       (G_k, H: hyrax_generators),
+ * before the first sum-check that needs them, and a mask takes the next
+ * unused values of the rows (so masks share rows, and prover, verifier and
+ * the prover's replay take them alike).  A row value has no commitment of
  * its own, so it may appear only in equalities (zk_chan_check), never in a
  * product: its coefficients in the equalities' weighted sum are proven at
  * zk_finish by one inner product against the table of every row (see
- * there). */
-#define ZK_ROW_VARS 2u
+ * there).  In the clear, or while zk_finish proves the rows (whose own
+ * sum-check sends one commitment per value instead), there is no mask. */
+#define ZK_ROW_VARS 4u
 #define ZK_ROW_WIDTH (1u << ZK_ROW_VARS)
-zkm_status zk_chan_send_round(zk_chan *ch, const char *label, const fr *v, size_t n,
-                              zkm_err *e);
-zkm_status zk_chan_recv_round(zk_chan *ch, const char *label, zk_form *out, size_t n,
-                              zkm_err *e);
+
+typedef struct {
+    int on;            /* masked: zero knowledge, rows on, nvars > 0 */
+    uint32_t first;    /* c_0's number; c_ij's is first + 1 + i d + j - 1 */
+    unsigned nvars, degree;
+} zk_mask;
+
+/* Prover, verifier or mirror: the mask of a sum-check of nvars rounds of
+ * degree `degree` (values per round), committing (receiving) rows as
+ * needed.  m->on = 0 where there is none. */
+zkm_status zk_chan_mask(zk_chan *ch, unsigned nvars, unsigned degree, zk_mask *m, zkm_err *e);
+/* Prover: send round k's n values v (the round polynomial of f at 0, 2..d),
+ * plus the mask's (r: the challenges of rounds 0..k-1).  In the clear as
+ * zk_chan_send; in zero knowledge without a mask, one commitment each. */
+zkm_status zk_chan_send_round(zk_chan *ch, const zk_mask *m, unsigned k, const fr *r,
+                              const char *label, const fr *v, size_t n, zkm_err *e);
+/* Verifier (or mirror): receive a round's n values; constants where the
+ * round goes in the clear. */
+zkm_status zk_chan_recv_round(zk_chan *ch, const zk_mask *m, const char *label, zk_form *out,
+                              size_t n, zkm_err *e);
+/* Verifier: claim += G (before the first round); claim -= g(r) (after the
+ * last; r: the n challenges).  Nothing without a mask. */
+zkm_status zk_mask_sum(const zk_mask *m, zk_form *claim, zkm_err *e);
+zkm_status zk_mask_at(const zk_mask *m, const fr *r, zk_form *claim, zkm_err *e);
 
 /* Verifier (or mirror): out = a b.  A product of two non-constant forms
  * becomes a form over terms, proven at zk_finish; ZKM_EINVAL if a term
- * would have more than seven factors, or a factor holds round values. */
+ * would have more than seven factors, or a factor holds row values. */
 zkm_status zk_chan_mul(zk_chan *ch, zk_form *out, const zk_form *a, const zk_form *b,
                        zkm_err *e);
 /* Verifier (or mirror): a = b, else ZKM_EREJECT with `what` (in the clear
@@ -173,9 +216,9 @@ void zk_add_h(zk_ctx *z, const fr *s);
 void zk_add_u(zk_ctx *z, const fr *s);
 
 /* Finish (after the last flush).  First the terms (zk_chan_mul), proven by
- * one message P and a sum-check whose rounds are rows.  Then, if round
- * values were sent in rows: their coefficients a in the equalities' weighted sum D* are public
- * by now, so the prover commits Y = <a, M> (M: the table of every row,
+ * one message P and a (masked) sum-check.  Then, if there are rows: the row
+ * values' coefficients a in the equalities' weighted sum D* are public by
+ * now, so the prover commits Y = <a, M> (M: the table of every row,
  * row-major, ZK_ROW_WIDTH columns) as a new message and proves it with a
  * sum-check of a(x) M(x) over the table's cube (its rounds one commitment
  * per value), which ends in a claim on M at one point, opened (zero

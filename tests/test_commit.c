@@ -16,6 +16,8 @@
 
 #include "gkr.h"
 #include "hyrax.h"
+#include "mle.h"
+#include "sumcheck.h"
 #include "zk.h"
 #include "testutil.h"
 
@@ -271,7 +273,7 @@ static void test_sound(void **state)
  * (still valid encodings) and every scalar changed by one, one at a time:
  * each is rejected, so every commitment and response the prover sends is
  * checked by something, and so is every value a commitment holds
- * (including the rows of sum-check round values, zk.h). */
+ * (including the rows of the sum-checks' masks, zk.h). */
 static void test_zk_every_element(void **state)
 {
     (void)state;
@@ -288,7 +290,7 @@ static void test_zk_every_element(void **state)
     fr one;
     fr_set_one(&one);
     /* a point moved by H changes a blinding; by U, a committed value; by
-     * G_0, a sum-check round row's first value */
+     * G_0, a mask row's first value */
     const g1_affine *by[3] = {g.H, g.U, &g.G[0]};
     size_t n_pts = 0, n_frs = 0;
     for (uint32_t s = 0; s < P.n_sections; s++) {
@@ -521,11 +523,12 @@ static void test_zk_complete(void **state)
     complete(3, 3);
 }
 
-/* Sum-check round values sent in rows have no commitment of their own: a
- * product of them is refused (a bug in a layer, not a bad proof), while
- * messages sent one by one still multiply and a round value may be equated
- * with a product; and a round's rows are as many as ZK_ROW_WIDTH values
- * need. */
+/* Sum-check masks take the next unused values of the rows, and a row
+ * (ZK_ROW_WIDTH values) is received only when too few are left; a sum-check
+ * without rounds has no mask; a proof that ends before a mask's row is
+ * rejected.  Row values have no commitment of their own: a product of them
+ * is refused (a bug in a layer, not a bad proof), while messages sent one
+ * by one still multiply and a mask's sum may be equated with a product. */
 static void test_zk_rows(void **state)
 {
     (void)state;
@@ -538,25 +541,92 @@ static void test_zk_rows(void **state)
     tr_init(&tr, "test");
     g1_cursor in = {.v = g.G, .n = 4};
     zk_chan ch = {.tr = &tr, .zk = z, .in_pts = &in};
-    zk_form f[ZK_ROW_WIDTH + 1], m[2], out;
-    for (unsigned i = 0; i <= ZK_ROW_WIDTH; i++)
-        zk_form_init(&f[i]);
+    zk_form f, m[2], out;
+    zk_form_init(&f);
     zk_form_init(&m[0]);
     zk_form_init(&m[1]);
     zk_form_init(&out);
-    assert_int_equal(zk_chan_recv_round(&ch, "r", f, ZK_ROW_WIDTH + 1, &e), ZKM_OK);
-    assert_int_equal(in.pos, 2); /* two rows */
+    zk_mask a, b, c, d;
+    assert_int_equal(ZK_ROW_WIDTH, 16);
+    assert_int_equal(zk_chan_mask(&ch, 3, 2, &a, &e), ZKM_OK); /* 7 values: a row */
+    assert_true(a.on);
+    assert_int_equal(a.first, ZK_ROW | 0);
+    assert_int_equal(in.pos, 1);
+    assert_int_equal(zk_chan_mask(&ch, 5, 2, &b, &e), ZKM_OK); /* 11: 9 left, a row */
+    assert_int_equal(b.first, ZK_ROW | 7);
+    assert_int_equal(in.pos, 2);
+    assert_int_equal(zk_chan_mask(&ch, 13, 1, &c, &e), ZKM_OK); /* 14: 14 left */
+    assert_int_equal(c.first, ZK_ROW | 18);
+    assert_int_equal(in.pos, 2);
+    assert_int_equal(zk_chan_mask(&ch, 0, 2, &d, &e), ZKM_OK);
+    assert_false(d.on);
     assert_int_equal(zk_chan_recv(&ch, "m", m, 2, &e), ZKM_OK);
     assert_int_equal(in.pos, 4);
-    assert_int_equal(zk_chan_mul(&ch, &out, &f[0], &m[0], &e), ZKM_EINVAL);
-    assert_int_equal(zk_chan_mul(&ch, &out, &m[1], &f[ZK_ROW_WIDTH], &e), ZKM_EINVAL);
+    assert_int_equal(zk_chan_mask(&ch, 1, 1, &d, &e), ZKM_EREJECT); /* no row left */
+    assert_int_equal(zk_mask_sum(&a, &f, &e), ZKM_OK);
+    assert_int_equal(f.n, 7);
+    assert_int_equal(zk_chan_mul(&ch, &out, &f, &m[0], &e), ZKM_EINVAL);
+    assert_int_equal(zk_chan_mul(&ch, &out, &m[1], &f, &e), ZKM_EINVAL);
     assert_int_equal(zk_chan_mul(&ch, &out, &m[0], &m[1], &e), ZKM_OK);
-    assert_int_equal(zk_chan_check(&ch, &f[1], &out, "test", &e), ZKM_OK);
-    for (unsigned i = 0; i <= ZK_ROW_WIDTH; i++)
-        zk_form_free(&f[i]);
+    assert_int_equal(zk_chan_check(&ch, &f, &out, "test", &e), ZKM_OK);
+    zk_form_free(&f);
     zk_form_free(&m[0]);
     zk_form_free(&m[1]);
     zk_form_free(&out);
+    zk_ctx_free(z);
+}
+
+/* A masked sum-check (zk.h): no round value the prover sends equals its
+ * own polynomial's value for that round at the same challenges, so none is
+ * a fixed function of the tables; with the masks' random values all zero,
+ * every one would.  One row holds the mask's 2 * 5 + 1 values. */
+static void test_zk_masked_rounds(void **state)
+{
+    (void)state;
+    enum { NV = 5, LEN = 1 << NV };
+    zkm_err e;
+    zk_ctx *z = zk_ctx_new(1, 1, &e);
+    assert_non_null(z);
+    fr A[LEN], B[LEN], a[LEN], b[LEN], r[NV];
+    for (size_t i = 0; i < LEN; i++) {
+        tu_fr(&rng, &A[i]);
+        tu_fr(&rng, &B[i]);
+    }
+    memcpy(a, A, sizeof A);
+    memcpy(b, B, sizeof B);
+    fr_vec out = {0};
+    g1_vec pts = {0};
+    transcript tr;
+    tr_init(&tr, "test");
+    zk_chan ch = {.tr = &tr, .zk = z, .out = &out, .out_pts = &pts};
+    fr *tabs[2] = {a, b};
+    const unsigned ts[2] = {0, 2}, fac[2] = {0, 1};
+    sc_poly p = {.n_tables = 2, .tables = tabs, .n_terms = 1, .term_start = ts, .factors = fac};
+    assert_int_equal(sc_prove(&p, NV, &ch, r, &e), ZKM_OK);
+    assert_int_equal(out.n, 2 * NV); /* the values at 0 and 2 of each round */
+    assert_int_equal(pts.n, 1);
+    size_t len = LEN;
+    for (unsigned k = 0; k < NV; k++, len /= 2) {
+        fr own[2], t, a2, b2;
+        fr_set_zero(&own[0]);
+        fr_set_zero(&own[1]);
+        for (size_t i = 0; i < len / 2; i++) {
+            fr_mul(&t, &A[2 * i], &B[2 * i]);
+            fr_add(&own[0], &own[0], &t);
+            fr_dbl(&a2, &A[2 * i + 1]);
+            fr_sub(&a2, &a2, &A[2 * i]);
+            fr_dbl(&b2, &B[2 * i + 1]);
+            fr_sub(&b2, &b2, &B[2 * i]);
+            fr_mul(&t, &a2, &b2);
+            fr_add(&own[1], &own[1], &t);
+        }
+        assert_false(fr_eq(&own[0], &out.v[2 * k]));
+        assert_false(fr_eq(&own[1], &out.v[2 * k + 1]));
+        mle_fold(A, len, &r[k]);
+        mle_fold(B, len, &r[k]);
+    }
+    fr_vec_free(&out);
+    g1_vec_free(&pts);
     zk_ctx_free(z);
 }
 
@@ -622,6 +692,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_zk_complete, zk_on, zk_off),
         cmocka_unit_test_setup_teardown(test_sound, zk_on, zk_off),
         cmocka_unit_test_setup_teardown(test_zk_every_element, zk_on, zk_off),
+        cmocka_unit_test(test_zk_masked_rounds),
         cmocka_unit_test_setup_teardown(test_decode_threads, zk_on, zk_off),
         cmocka_unit_test(test_zk_blinding),
         cmocka_unit_test(test_zk_rows),

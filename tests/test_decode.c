@@ -1,4 +1,4 @@
-/* Proof decoder robustness, format version 5 (proof.h).  gkr_proof_decode
+/* Proof decoder robustness, format version 6 (proof.h).  gkr_proof_decode
  * and gkr_verify fed
  *   (a) random byte strings of random lengths 0..4096, bare, behind a valid
  *       magic and version, and shaped like a proof of the circuit;
@@ -73,7 +73,7 @@ static void on_free(const volatile void *p)
 /* The layout of proof.h, written out again: a 48-byte proof header, then
  * sections of a 12-byte header and a payload. */
 enum {
-    HDR = 48,     /* magic 8, version 5, digest 32, section count 4 */
+    HDR = 48,     /* magic 8, version 6, digest 32, section count 4 */
     SEC_HDR = 12, /* tag 4, encoding 1, width 1, reserved 2, count 4 */
     ENC_FIELD = 0,
     ENC_UINT = 1,
@@ -241,7 +241,7 @@ static int ref_canonical(const uint8_t *x)
 /* 1 if the bytes are a well-formed proof. */
 static int ref_well_formed(const uint8_t *b, size_t n)
 {
-    if (n < HDR || memcmp(b, "ZKMPROOF", 8) != 0 || get32(b + 8) != 5)
+    if (n < HDR || memcmp(b, "ZKMPROOF", 8) != 0 || get32(b + 8) != 6)
         return 0;
     const uint32_t ns = get32(b + 44);
     if (ns > (1u << 20))
@@ -1016,11 +1016,11 @@ static void test_framing_rules(void **state)
         RESET();
         b[0] ^= 0x20; /* "zKMPROOF" */
         FORMAT("bad magic", f->len);
-        for (uint32_t v = 0; v < 7; v++) {
+        for (uint32_t v = 0; v < 8; v++) {
             if (v == GKR_PROOF_VERSION)
                 continue;
             RESET();
-            put32(b + 8, v); /* versions 1 to 4 are earlier formats, 6 a later one */
+            put32(b + 8, v); /* versions 1 to 5 are earlier formats, 7 a later one */
             FORMAT("other version", f->len);
         }
         for (uint32_t s = 1; s < ns; s++) {
