@@ -510,6 +510,16 @@ zkm_status zk_chan_recv(zk_chan *ch, const char *label, zk_form *out, size_t n, 
 
 /* --- sum-check masks (zk.h) --- */
 
+/* Room for nr more rows and their values; *f: the first value, *r0: the
+ * first row. */
+static zkm_status rows_new(zk_ctx *z, size_t nr, uint32_t *f, size_t *r0, zkm_err *e)
+{
+    zkm_status st = series_add(z, S_ROW, nr * ZK_ROW_WIDTH, f, e);
+    if (!st && (st = rows_add(z, nr, r0, e)) != ZKM_OK)
+        z->s[S_ROW].n -= nr * ZK_ROW_WIDTH;
+    return st;
+}
+
 /* Prover: nr new rows of fresh random values, committed, sent and
  * absorbed. */
 static zkm_status rows_commit(zk_chan *ch, size_t nr, zkm_err *e)
@@ -518,14 +528,9 @@ static zkm_status rows_commit(zk_chan *ch, size_t nr, zkm_err *e)
     const size_t nv = nr * ZK_ROW_WIDTH, at = ch->out_pts->n;
     uint32_t f;
     size_t r0;
-    zkm_status st = series_add(z, S_ROW, nv, &f, e);
+    zkm_status st = rows_new(z, nr, &f, &r0, e);
     if (st)
         return st;
-    st = rows_add(z, nr, &r0, e);
-    if (st) {
-        z->s[S_ROW].n -= nv;
-        return st;
-    }
     g1_jac *J = zkm_alloc_array(nr, sizeof *J, "mask rows", e);
     fq *inv = zkm_alloc_array(nr + 2, sizeof *inv, "mask rows", e);
     g1_affine pad;
@@ -579,14 +584,9 @@ static zkm_status rows_recv(zk_chan *ch, size_t nr, zkm_err *e)
     }
     uint32_t f;
     size_t r0;
-    zkm_status st = series_add(z, S_ROW, nv, &f, e);
+    zkm_status st = rows_new(z, nr, &f, &r0, e);
     if (st)
         return st;
-    st = rows_add(z, nr, &r0, e);
-    if (st) {
-        z->s[S_ROW].n -= nv;
-        return st;
-    }
     memcpy(z->row_pt + r0, p, nr * sizeof *p);
     return ZKM_OK;
 }
