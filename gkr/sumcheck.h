@@ -69,7 +69,11 @@ zkm_status sc_verify(unsigned nvars, unsigned degree, fr *claim, transcript *t,
 
 /* sc_verify over a channel (zk.h), the claim a linear form: in the clear
  * it reads and absorbs exactly what sc_verify does; in zero knowledge the
- * round values are hidden and the claim stays a form over them. */
+ * rounds are masked (zk_chan_mask): they are read in the clear, after the
+ * mask's rows, the mask's sum over the cube is added to the claim first and
+ * its value at r taken from it last, so the claim ends a form over hidden
+ * values.  (Without a mask, while zk_finish proves the rows, each round
+ * value is a hidden value of its own.) */
 zkm_status sc_verify_forms(zk_chan *ch, unsigned nvars, unsigned degree, zk_form *claim, fr *r,
                            zkm_err *e);
 
