@@ -418,17 +418,35 @@ zkm_status zk_commit(zk_ctx *z, g1_affine *out, const fr *v, fr *r, size_t n, zk
 
 /* --- the channel --- */
 
+/* Values in the clear: a clear channel's messages, and in zero knowledge
+ * the masked sum-check rounds (with the sigma-protocol scalars). */
+static zkm_status send_clear(zk_chan *ch, const char *label, const fr *v, size_t n, zkm_err *e)
+{
+    zkm_status st = fr_vec_push(ch->out, v, n, e);
+    if (!st)
+        tr_absorb_frs(ch->tr, label, v, n);
+    return st;
+}
+
+static zkm_status recv_clear(zk_chan *ch, const char *label, zk_form *out, size_t n,
+                             zkm_err *e)
+{
+    const fr *v;
+    if (!fr_cursor_take(ch->in, n, &v))
+        return zkm_fail(e, ZKM_EREJECT, "proof section ends early");
+    tr_absorb_frs(ch->tr, label, v, n);
+    for (size_t i = 0; i < n; i++)
+        zk_form_set_const(&out[i], &v[i]);
+    return ZKM_OK;
+}
+
 zkm_status zk_chan_send(zk_chan *ch, const char *label, const fr *v, size_t n, uint32_t *first,
                         zkm_err *e)
 {
     if (first)
         *first = ZK_NONE;
-    if (!ch->zk) {
-        zkm_status st = fr_vec_push(ch->out, v, n, e);
-        if (!st)
-            tr_absorb_frs(ch->tr, label, v, n);
-        return st;
-    }
+    if (!ch->zk)
+        return send_clear(ch, label, v, n, e);
     zk_ctx *z = ch->zk;
     uint32_t f;
     zkm_status st = series_add(z, S_MSG, n, &f, e);
@@ -481,15 +499,8 @@ static zkm_status set_hidden(zk_form *out, uint32_t first, size_t n, zkm_err *e)
 
 zkm_status zk_chan_recv(zk_chan *ch, const char *label, zk_form *out, size_t n, zkm_err *e)
 {
-    if (!ch->zk) {
-        const fr *v;
-        if (!fr_cursor_take(ch->in, n, &v))
-            return zkm_fail(e, ZKM_EREJECT, "proof section ends early");
-        tr_absorb_frs(ch->tr, label, v, n);
-        for (size_t i = 0; i < n; i++)
-            zk_form_set_const(&out[i], &v[i]);
-        return ZKM_OK;
-    }
+    if (!ch->zk)
+        return recv_clear(ch, label, out, n, e);
     const g1_affine *p;
     if (!g1_cursor_take(ch->in_pts, n, &p))
         return zkm_fail(e, ZKM_EREJECT, "proof section ends before its commitments");
@@ -671,28 +682,6 @@ static void mask_round(const zk_ctx *z, const zk_mask *m, unsigned k, const fr *
     sodium_memzero(&s, sizeof s);
     sodium_memzero(&t, sizeof t);
     sodium_memzero(&base, sizeof base);
-}
-
-/* Values in the clear in a zero-knowledge proof: with the sigma-protocol
- * scalars, as the clear channel sends them. */
-static zkm_status send_clear(zk_chan *ch, const char *label, const fr *v, size_t n, zkm_err *e)
-{
-    zkm_status st = fr_vec_push(ch->out, v, n, e);
-    if (!st)
-        tr_absorb_frs(ch->tr, label, v, n);
-    return st;
-}
-
-static zkm_status recv_clear(zk_chan *ch, const char *label, zk_form *out, size_t n,
-                             zkm_err *e)
-{
-    const fr *v;
-    if (!fr_cursor_take(ch->in, n, &v))
-        return zkm_fail(e, ZKM_EREJECT, "proof section ends early");
-    tr_absorb_frs(ch->tr, label, v, n);
-    for (size_t i = 0; i < n; i++)
-        zk_form_set_const(&out[i], &v[i]);
-    return ZKM_OK;
 }
 
 zkm_status zk_chan_send_round(zk_chan *ch, const zk_mask *m, unsigned k, const fr *r,
