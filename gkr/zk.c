@@ -418,6 +418,17 @@ zkm_status zk_commit(zk_ctx *z, g1_affine *out, const fr *v, fr *r, size_t n, zk
 
 /* --- the channel --- */
 
+/* n points at infinity appended to v, to be overwritten by commitments. */
+static zkm_status pts_pad(g1_vec *v, size_t n, zkm_err *e)
+{
+    g1_affine pad;
+    g1_affine_infinity(&pad);
+    zkm_status st = ZKM_OK;
+    for (size_t i = 0; i < n && !st; i++)
+        st = g1_vec_push(v, &pad, 1, e);
+    return st;
+}
+
 /* Values in the clear: a clear channel's messages, and in zero knowledge
  * the masked sum-check rounds (with the sigma-protocol scalars). */
 static zkm_status send_clear(zk_chan *ch, const char *label, const fr *v, size_t n, zkm_err *e)
@@ -453,10 +464,7 @@ zkm_status zk_chan_send(zk_chan *ch, const char *label, const fr *v, size_t n, u
     if (st)
         return st;
     size_t at = ch->out_pts->n;
-    g1_affine pad;
-    g1_affine_infinity(&pad);
-    for (size_t i = 0; i < n && !st; i++)
-        st = g1_vec_push(ch->out_pts, &pad, 1, e);
+    st = pts_pad(ch->out_pts, n, e);
     if (!st) {
         memcpy(z->s[S_MSG].m + f, v, n * sizeof(fr));
         st = zk_commit(z, ch->out_pts->v + at, v, z->s[S_MSG].r + f, n, e);
@@ -544,11 +552,7 @@ static zkm_status rows_commit(zk_chan *ch, size_t nr, zkm_err *e)
         return st;
     g1_jac *J = zkm_alloc_array(nr, sizeof *J, "mask rows", e);
     fq *inv = zkm_alloc_array(nr + 2, sizeof *inv, "mask rows", e);
-    g1_affine pad;
-    g1_affine_infinity(&pad);
-    st = J && inv ? ZKM_OK : ZKM_ENOMEM;
-    for (size_t j = 0; j < nr && !st; j++)
-        st = g1_vec_push(ch->out_pts, &pad, 1, e);
+    st = J && inv ? pts_pad(ch->out_pts, nr, e) : ZKM_ENOMEM;
     if (!st) {
         fr *v = z->s[S_ROW].m + (f & ZK_INDEX), *beta = z->row_blind + r0;
         hyrax_random_blinds(v, nv);

@@ -523,6 +523,27 @@ static void test_zk_complete(void **state)
     complete(3, 3);
 }
 
+/* A verifier's zero-knowledge channel whose proof holds four points (the
+ * generators G_0..G_3); set up in place (ch points into it). */
+typedef struct {
+    zk_ctx *z;
+    hyrax_gens g;
+    transcript tr;
+    g1_cursor in;
+    zk_chan ch;
+} vchan;
+
+static void vchan_init(vchan *v)
+{
+    zkm_err e;
+    v->z = zk_ctx_new(0, 1, &e);
+    assert_non_null(v->z);
+    hyrax_generators(&v->g);
+    tr_init(&v->tr, "test");
+    v->in = (g1_cursor){.v = v->g.G, .n = 4};
+    v->ch = (zk_chan){.tr = &v->tr, .zk = v->z, .in_pts = &v->in};
+}
+
 /* Sum-check masks take the next unused values of the rows, and a row
  * (ZK_ROW_WIDTH values) is received only when too few are left; a sum-check
  * without rounds has no mask; a proof that ends before a mask's row is
@@ -533,14 +554,9 @@ static void test_zk_rows(void **state)
 {
     (void)state;
     zkm_err e;
-    zk_ctx *z = zk_ctx_new(0, 1, &e);
-    assert_non_null(z);
-    hyrax_gens g;
-    hyrax_generators(&g);
-    transcript tr;
-    tr_init(&tr, "test");
-    g1_cursor in = {.v = g.G, .n = 4};
-    zk_chan ch = {.tr = &tr, .zk = z, .in_pts = &in};
+    vchan v;
+    vchan_init(&v);
+    zk_chan ch = v.ch;
     zk_form f, m[2], out;
     zk_form_init(&f);
     zk_form_init(&m[0]);
@@ -551,17 +567,17 @@ static void test_zk_rows(void **state)
     assert_int_equal(zk_chan_mask(&ch, 3, 2, &a, &e), ZKM_OK); /* 7 values: a row */
     assert_true(a.on);
     assert_int_equal(a.first, ZK_ROW | 0);
-    assert_int_equal(in.pos, 1);
+    assert_int_equal(v.in.pos, 1);
     assert_int_equal(zk_chan_mask(&ch, 5, 2, &b, &e), ZKM_OK); /* 11: 9 left, a row */
     assert_int_equal(b.first, ZK_ROW | 7);
-    assert_int_equal(in.pos, 2);
+    assert_int_equal(v.in.pos, 2);
     assert_int_equal(zk_chan_mask(&ch, 13, 1, &c, &e), ZKM_OK); /* 14: 14 left */
     assert_int_equal(c.first, ZK_ROW | 18);
-    assert_int_equal(in.pos, 2);
+    assert_int_equal(v.in.pos, 2);
     assert_int_equal(zk_chan_mask(&ch, 0, 2, &d, &e), ZKM_OK);
     assert_false(d.on);
     assert_int_equal(zk_chan_recv(&ch, "m", m, 2, &e), ZKM_OK);
-    assert_int_equal(in.pos, 4);
+    assert_int_equal(v.in.pos, 4);
     assert_int_equal(zk_chan_mask(&ch, 1, 1, &d, &e), ZKM_EREJECT); /* no row left */
     assert_int_equal(zk_mask_sum(&a, &f, &e), ZKM_OK);
     assert_int_equal(f.n, 7);
@@ -573,7 +589,7 @@ static void test_zk_rows(void **state)
     zk_form_free(&m[0]);
     zk_form_free(&m[1]);
     zk_form_free(&out);
-    zk_ctx_free(z);
+    zk_ctx_free(v.z);
 }
 
 /* A masked sum-check (zk.h): no round value the prover sends equals its
@@ -638,14 +654,9 @@ static void test_zk_terms(void **state)
 {
     (void)state;
     zkm_err e;
-    zk_ctx *z = zk_ctx_new(0, 1, &e);
-    assert_non_null(z);
-    hyrax_gens g;
-    hyrax_generators(&g);
-    transcript tr;
-    tr_init(&tr, "test");
-    g1_cursor in = {.v = g.G, .n = 4};
-    zk_chan ch = {.tr = &tr, .zk = z, .in_pts = &in};
+    vchan v;
+    vchan_init(&v);
+    zk_chan ch = v.ch;
     zk_form m[4], t1, t2, t4, t7, mix, out;
     zk_form *all[] = {&m[0], &m[1], &m[2], &m[3], &t1, &t2, &t4, &t7, &mix, &out};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
@@ -672,7 +683,7 @@ static void test_zk_terms(void **state)
     assert_int_equal(zk_chan_check(&ch, &out, &m[0], "test", &e), ZKM_OK);
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         zk_form_free(all[i]);
-    zk_ctx_free(z);
+    zk_ctx_free(v.z);
 }
 
 static int setup(void **state)
